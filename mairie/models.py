@@ -1,0 +1,271 @@
+"""The collectivité, its agents, and the INSEE reference data (COG)."""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from mairie.text import search_key
+
+# Corsica has used 2A/2B since 1976: a code starting with 20 is no longer a commune code.
+CODE_COMMUNE_RE = re.compile(r"^(?!20)(?!00)(\d{2}|2A|2B)\d{3}$")
+CODE_DEPARTEMENT_RE = re.compile(r"^(0\d{2}|02A|02B|97\d)$")
+
+phone_validator = RegexValidator(
+    r"^0\d{9}$", "Le numéro de téléphone doit compter 10 chiffres et commencer par 0."
+)
+
+
+def validate_code_commune(value: str) -> None:
+    if not CODE_COMMUNE_RE.match(value or ""):
+        raise ValidationError(
+            "Code INSEE invalide : 5 caractères, chiffres ou 2A/2B pour la Corse "
+            "(ex. 35288, 2A004).",
+            code="code_commune",
+        )
+
+
+def validate_code_departement(value: str) -> None:
+    if not CODE_DEPARTEMENT_RE.match(value or ""):
+        raise ValidationError(
+            "Code département invalide : 3 caractères (ex. 035, 02A, 971).", code="code_departement"
+        )
+
+
+def departement_of(code_commune: str) -> str:
+    """The 3-character département of a commune code: 35288 -> 035, 2A004 -> 02A, 97105 -> 971."""
+    return code_commune[:3] if code_commune.startswith("97") else "0" + code_commune[:2]
+
+
+class CollectiviteQuerySet(models.QuerySet):
+    def for_user(self, user) -> "CollectiviteQuerySet":
+        """The collectivités an agent belongs to: the only ones whose data they may see."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(affectations__user=user).distinct()
+
+
+class Collectivite(models.Model):
+    code_insee = models.CharField(
+        "code INSEE de la commune", max_length=5, unique=True, validators=[validate_code_commune]
+    )
+    departement = models.CharField(
+        "code département",
+        max_length=3,
+        blank=True,
+        validators=[validate_code_departement],
+        help_text="3 caractères (035, 02A, 971) ; déduit du code INSEE si laissé vide.",
+    )
+    nom = models.CharField("nom de la commune", max_length=100)
+    adresse = models.TextField("adresse de la mairie", blank=True)
+    code_postal = models.CharField(
+        "code postal",
+        max_length=5,
+        blank=True,
+        validators=[RegexValidator(r"^\d{5}$", "Le code postal compte 5 chiffres.")],
+    )
+    telephone = models.CharField(
+        "téléphone de la mairie", max_length=10, blank=True, validators=[phone_validator]
+    )
+    courriel = models.EmailField("courriel de la mairie", blank=True)
+    maire_nom = models.CharField("nom du maire", max_length=100, blank=True)
+    maire_prenom = models.CharField("prénom du maire", max_length=100, blank=True)
+    responsable_nom = models.CharField("nom du responsable recensement", max_length=50, blank=True)
+    responsable_prenom = models.CharField(
+        "prénom du responsable recensement", max_length=50, blank=True
+    )
+    responsable_qualite = models.CharField(
+        "qualité du responsable recensement",
+        max_length=30,
+        blank=True,
+        help_text="Par exemple : adjoint administratif, secrétaire de mairie.",
+    )
+    responsable_telephone = models.CharField(
+        "téléphone du responsable recensement",
+        max_length=10,
+        blank=True,
+        validators=[phone_validator],
+    )
+    responsable_courriel = models.EmailField(
+        "courriel du responsable recensement", max_length=80, blank=True
+    )
+    sceau = models.ImageField(
+        "logo ou sceau",
+        upload_to="collectivites/",
+        blank=True,
+        help_text="Image imprimée sur les documents (attestations, tableaux).",
+    )
+    duree_conservation_recensement = models.PositiveSmallIntegerField(
+        "durée de conservation des données de recensement (années)",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text="Comptée à partir de l'envoi de la liste trimestrielle.",
+    )
+
+    objects = CollectiviteQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "collectivité"
+        verbose_name_plural = "collectivités"
+        ordering = ["nom"]
+
+    def __str__(self) -> str:
+        return f"{self.nom} ({self.code_insee})"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.departement and self.code_insee:
+            self.departement = departement_of(self.code_insee)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.code_insee and CODE_COMMUNE_RE.match(self.code_insee):
+            expected = departement_of(self.code_insee)
+            if not self.departement:
+                self.departement = expected
+            elif self.departement != expected:
+                raise ValidationError(
+                    {
+                        "departement": f"Le code INSEE {self.code_insee} appartient au "
+                        f"département {expected}, pas {self.departement}."
+                    }
+                )
+
+
+class Role(models.TextChoices):
+    RECENSEMENT = "recensement", "Recensement"
+    ELECTIONS = "elections", "Élections"
+    RESPONSABLE = "responsable", "Responsable"
+
+
+class Affectation(models.Model):
+    """An agent (Django user) working for one collectivité, with one role there."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="affectations",
+        verbose_name="agent",
+    )
+    collectivite = models.ForeignKey(
+        Collectivite,
+        on_delete=models.CASCADE,
+        related_name="affectations",
+        verbose_name="collectivité",
+    )
+    role = models.CharField("rôle", max_length=20, choices=Role.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "affectation d'agent"
+        verbose_name_plural = "affectations des agents"
+        ordering = ["collectivite__nom", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "collectivite"], name="unique_affectation")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.collectivite.nom} ({self.get_role_display()})"
+
+    def allows(self, role: str) -> bool:
+        """The responsable does both jobs; other agents only their own."""
+        return self.role in (role, Role.RESPONSABLE)
+
+
+# --- INSEE reference data (Code officiel géographique), columns named as in INSEE's files ---
+
+
+class Region(models.Model):
+    code = models.CharField("code", max_length=2, primary_key=True)
+    cheflieu = models.CharField("chef-lieu", max_length=5)
+    tncc = models.CharField("type de nom", max_length=1)
+    ncc = models.CharField("nom en majuscules", max_length=200)
+    nccenr = models.CharField("nom enrichi", max_length=200)
+    libelle = models.CharField("libellé", max_length=200)
+
+    class Meta:
+        verbose_name = "région"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.libelle} ({self.code})"
+
+
+class Departement(models.Model):
+    code = models.CharField("code", max_length=3, primary_key=True)
+    region_code = models.CharField("région", max_length=2)
+    cheflieu = models.CharField("chef-lieu", max_length=5)
+    tncc = models.CharField("type de nom", max_length=1)
+    ncc = models.CharField("nom en majuscules", max_length=200)
+    nccenr = models.CharField("nom enrichi", max_length=200)
+    libelle = models.CharField("libellé", max_length=200)
+
+    class Meta:
+        verbose_name = "département"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.libelle} ({self.code})"
+
+
+class TypeCommune(models.TextChoices):
+    COM = "COM", "Commune"
+    COMD = "COMD", "Commune déléguée"
+    COMA = "COMA", "Commune associée"
+    ARM = "ARM", "Arrondissement municipal"
+    SRM = "SRM", "Secteur municipal"
+
+
+class Commune(models.Model):
+    typecom = models.CharField("type", max_length=4, choices=TypeCommune.choices)
+    # Municipal sectors (SRM) have longer codes than communes: 13055SR01.
+    code = models.CharField("code INSEE", max_length=10, db_index=True)
+    region_code = models.CharField("région", max_length=2, blank=True)
+    departement_code = models.CharField("département", max_length=3, blank=True)
+    tncc = models.CharField("type de nom", max_length=1)
+    ncc = models.CharField("nom en majuscules", max_length=200)
+    nccenr = models.CharField("nom enrichi", max_length=200)
+    libelle = models.CharField("libellé", max_length=200)
+    comparent = models.CharField("commune parente", max_length=5, blank=True)
+    # The libellé folded to uppercase ASCII words, for accent-insensitive search on any database.
+    recherche = models.CharField(max_length=200, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = "commune"
+        ordering = ["libelle", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["typecom", "code"], name="unique_commune_type_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.libelle} ({self.departement_code})"
+
+    def save(self, *args, **kwargs) -> None:
+        self.recherche = search_key(self.libelle)
+        super().save(*args, **kwargs)
+
+
+class Pays(models.Model):
+    # Several territories share one INSEE code (99132: Guernesey, Jersey, Île de Man).
+    code = models.CharField("code INSEE", max_length=5, db_index=True)
+    actual = models.CharField("actualité", max_length=1)
+    libcog = models.CharField("nom en majuscules", max_length=200)
+    libenr = models.CharField("nom", max_length=200)
+    codeiso2 = models.CharField("code ISO alpha-2", max_length=2, blank=True)
+    codeiso3 = models.CharField("code ISO alpha-3", max_length=3, blank=True)
+    codenum3 = models.CharField("code ISO numérique", max_length=3, blank=True)
+
+    class Meta:
+        verbose_name = "pays"
+        verbose_name_plural = "pays"
+        ordering = ["libenr"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "libcog"], name="unique_pays_code_libelle")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.libenr} ({self.code})"

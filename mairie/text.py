@@ -1,0 +1,17 @@
+"""Text folding shared by searches and exchange files (INSEE style: uppercase, no diacritics)."""
+
+import re
+import unicodedata
+
+_LIGATURES = str.maketrans({"Œ": "OE", "œ": "OE", "Æ": "AE", "æ": "AE", "ß": "SS"})
+_NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
+
+
+def strip_accents(value: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", value.translate(_LIGATURES))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def search_key(value: str) -> str:
+    """Uppercase ASCII words separated by one space: 'L'Haÿ-les-Roses' -> 'L HAY LES ROSES'."""
+    return _NOT_ALNUM.sub(" ", strip_accents(value).upper()).strip()

@@ -1,0 +1,69 @@
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from mairie.models import Affectation, Commune, Role, TypeCommune
+from mairie.scoping import select_collectivite
+from mairie.text import search_key
+
+AUTOCOMPLETE_LIMIT = 20
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "mairie/home.html", {"roles": Role})
+
+
+@require_POST
+def choose_collectivite(request: HttpRequest) -> HttpResponse:
+    affectation = get_object_or_404(
+        Affectation, user=request.user, collectivite_id=request.POST.get("collectivite")
+    )
+    select_collectivite(request, affectation)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "home"
+    return redirect(target)
+
+
+def search_communes(query: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[Commune]:
+    """Communes whose code starts with the query, or whose name contains it (accents, case and
+    punctuation ignored); names starting with it come first, then current communes (COM)."""
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    code = query.upper()
+    if code[:2].isdigit() or code[:2] in ("2A", "2B"):
+        return list(
+            Commune.objects.filter(code__startswith=code).order_by("code", "typecom")[:limit]
+        )
+    key = search_key(query)
+    if not key:
+        return []
+    matches = list(Commune.objects.filter(recherche__contains=key)[: limit * 5])
+    matches.sort(
+        key=lambda c: (not c.recherche.startswith(key), c.typecom != TypeCommune.COM, c.recherche)
+    )
+    return matches[:limit]
+
+
+@require_GET
+def commune_autocomplete(request: HttpRequest) -> HttpResponse:
+    communes = search_communes(request.GET.get("q", ""))
+    if request.htmx:
+        return render(request, "mairie/partials/communes.html", {"communes": communes})
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "code": c.code,
+                    "libelle": c.libelle,
+                    "departement": c.departement_code,
+                    "type": c.typecom,
+                }
+                for c in communes
+            ]
+        }
+    )

@@ -1,0 +1,44 @@
+"""Shared fixtures: two collectivités, A and B, each with its agents, so that every test can
+check isolation for free."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from mairie.models import Collectivite, Role
+from tests.factories import AffectationFactory, CollectiviteFactory, UserFactory
+
+
+@dataclass
+class Side:
+    collectivite: Collectivite
+    agent: object  # responsable: both jobs
+    client: Client  # logged in as `agent`
+
+
+def _side(code: str, nom: str, username: str) -> Side:
+    collectivite = CollectiviteFactory(code_insee=code, nom=nom)
+    agent = UserFactory(username=username)
+    AffectationFactory(user=agent, collectivite=collectivite, role=Role.RESPONSABLE)
+    client = Client()
+    client.force_login(agent)
+    return Side(collectivite, agent, client)
+
+
+@pytest.fixture
+def side_a(db) -> Side:
+    return _side("35288", "Saint-Malo", "agent.a")
+
+
+@pytest.fixture
+def side_b(db) -> Side:
+    return _side("2A004", "Ajaccio", "agent.b")
+
+
+def agent_with_role(collectivite: Collectivite, role: str, username: str) -> Client:
+    user = UserFactory(username=username)
+    AffectationFactory(user=user, collectivite=collectivite, role=role)
+    client = Client()
+    client.force_login(user)
+    return client

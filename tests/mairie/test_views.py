@@ -1,0 +1,79 @@
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from tests.mairie.test_import_cog import cog_files  # noqa: F401
+
+
+@pytest.fixture
+def communes(cog_files):  # noqa: F811
+    call_command("import_cog", "--communes", str(cog_files["communes"]))
+
+
+def search(client, query, **headers):
+    return client.get(reverse("commune_autocomplete"), {"q": query}, **headers)
+
+
+def test_autocomplete_finds_a_commune_without_accents_or_article(side_a, communes):
+    for query in ["hay les", "l'haÿ", "HAY-LES-ROSES", "les roses"]:
+        results = search(side_a.client, query).json()["results"]
+        assert [r["code"] for r in results] == ["94038"], query
+    assert results[0] == {
+        "code": "94038",
+        "libelle": "L'Haÿ-les-Roses",
+        "departement": "94",
+        "type": "COM",
+    }
+
+
+def test_autocomplete_finds_by_code_prefix_including_corsica(side_a, communes):
+    assert [r["code"] for r in search(side_a.client, "2a0").json()["results"]] == ["2A004"]
+    codes = [(r["code"], r["type"]) for r in search(side_a.client, "3528").json()["results"]]
+    assert codes == [("35288", "COM"), ("35288", "COMD")]
+
+
+def test_autocomplete_puts_current_communes_before_delegated_ones(side_a, communes):
+    results = search(side_a.client, "saint malo").json()["results"]
+    assert [r["type"] for r in results] == ["COM", "COMD"]
+
+
+def test_autocomplete_needs_two_characters(side_a, communes):
+    assert search(side_a.client, "s").json()["results"] == []
+
+
+def test_autocomplete_answers_htmx_with_a_fragment(side_a, communes):
+    response = search(side_a.client, "ajac", HTTP_HX_REQUEST="true")
+    assert 'data-code="2A004"' in response.text
+    assert "<html" not in response.text
+    empty = search(side_a.client, "zzzz", HTTP_HX_REQUEST="true")
+    assert "Aucune commune trouvée." in empty.text
+
+
+def test_login_page_is_in_french_and_logs_in(db, side_a):
+    from django.test import Client
+
+    client = Client()
+    page = client.get(reverse("login"))
+    assert "Connexion" in page.text and "Nom d’utilisateur" in page.text
+    response = client.post(
+        reverse("login"), {"username": "agent.a", "password": "mot-de-passe-de-test"}
+    )
+    assert response["Location"] == reverse("home")
+    bad = client.post(reverse("login"), {"username": "agent.a", "password": "non"})
+    assert "Saisissez un nom d’utilisateur et un mot de passe valides" in bad.text
+
+
+def test_logout_ends_the_session(side_a):
+    response = side_a.client.post(reverse("logout"))
+    assert response["Location"] == reverse("login")
+    assert side_a.client.get(reverse("home")).status_code == 302
+
+
+def test_dates_are_shown_as_jj_mm_aaaa(settings):
+    import datetime
+
+    from django.utils import formats, translation
+
+    with translation.override("fr"):
+        assert formats.date_format(datetime.date(2026, 1, 5)) == "05/01/2026"
+        assert formats.date_format(datetime.date(2026, 1, 5), "SHORT_DATE_FORMAT") == "05/01/2026"

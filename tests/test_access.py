@@ -1,0 +1,127 @@
+"""Every URL pattern of the project, walked from the resolver: who may open it, and whether an
+agent of collectivité A can reach collectivité B's objects through it.
+
+A new URL pattern without an entry in ACCESS makes `test_every_url_has_an_access_entry` fail:
+add its entry (its role, and how to point it at B's objects) when you add the view.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from mairie.models import Role
+from tests.conftest import Side, agent_with_role
+
+ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Access:
+    role: str | None = None  # None: any agent of the collectivité
+    public: bool = False  # reachable without login (login page only)
+    method: str = "get"
+    # Builds (url kwargs, POST data) aimed at collectivité B's objects; None: no object in it.
+    foreign: Callable[[Side], tuple[dict, dict]] | None = None
+    sample_kwargs: dict = field(default_factory=dict)
+
+
+ACCESS: dict[str, Access] = {
+    "home": Access(),
+    "login": Access(public=True),
+    "logout": Access(method="post"),
+    "choose_collectivite": Access(
+        method="post", foreign=lambda b: ({}, {"collectivite": b.collectivite.pk})
+    ),
+    "commune_autocomplete": Access(),
+    "recensement:index": Access(role=Role.RECENSEMENT),
+    "electoral:index": Access(role=Role.ELECTIONS),
+    "exports:index": Access(),
+}
+
+# Values for the admin's URL parameters (the admin is staff-only and checked as a whole).
+ADMIN_KWARGS = {"app_label": "mairie", "object_id": "1", "content_type_id": "1", "id": "1"}
+
+
+def walk(resolvers=None, namespace: str = "") -> list[tuple[str, object]]:
+    """(full name or raw pattern, pattern) for every URL pattern, namespaces included."""
+    found = []
+    for entry in get_resolver().url_patterns if resolvers is None else resolvers:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            found += walk(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}{entry.name}" if entry.name else f"{namespace}<{entry.pattern}>"
+            found.append((name, entry))
+    return found
+
+
+def project_urls() -> list[str]:
+    return sorted({name for name, _ in walk() if not name.startswith(f"{ADMIN}:")})
+
+
+def admin_urls() -> list[str]:
+    return sorted({name for name, _ in walk() if name.startswith(f"{ADMIN}:")})
+
+
+def admin_url(name: str) -> str:
+    if name.endswith(">"):  # the admin's unnamed catch-all
+        return f"/{settings.ADMIN_URL}nimporte-quoi/"
+    regex = dict(walk())[name].pattern.regex
+    if regex.groupindex:
+        return reverse(name, kwargs={key: ADMIN_KWARGS[key] for key in regex.groupindex})
+    return reverse(name, args=["1"] * regex.groups)
+
+
+def test_every_url_has_an_access_entry():
+    missing = [name for name in project_urls() if name not in ACCESS]
+    assert missing == [], f"URL sans entrée dans ACCESS : {missing}"
+    stale = [name for name in ACCESS if name not in project_urls()]
+    assert stale == [], f"entrée ACCESS sans URL : {stale}"
+
+
+@pytest.mark.parametrize("name", project_urls())
+def test_anonymous_visitors_are_sent_to_login(client, db, name):
+    access = ACCESS[name]
+    url = reverse(name, kwargs=access.sample_kwargs)
+    response = getattr(client, access.method)(url)
+    if access.public:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith(f"{reverse('login')}?next=")
+
+
+@pytest.mark.parametrize("name", admin_urls())
+def test_the_admin_sends_anonymous_visitors_and_agents_to_its_login(client, side_a, name):
+    url = admin_url(name)
+    anonymous = client.get(url)
+    if name == f"{ADMIN}:login":
+        assert anonymous.status_code == 200
+        return
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].split("?")[0] in (reverse("login"), reverse("admin:login"))
+    if name == f"{ADMIN}:logout":
+        return
+    agent = side_a.client.get(url)  # an agent who is not staff
+    assert agent.status_code == 302
+    assert reverse("admin:login") in agent["Location"]
+
+
+@pytest.mark.parametrize("name", [n for n in project_urls() if ACCESS[n].foreign])
+def test_an_agent_of_a_never_reaches_b_objects(side_a, side_b, name):
+    access = ACCESS[name]
+    kwargs, data = access.foreign(side_b)
+    response = getattr(side_a.client, access.method)(reverse(name, kwargs=kwargs), data)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name", [n for n in project_urls() if ACCESS[n].role])
+def test_an_agent_without_the_role_is_refused(side_a, name):
+    access = ACCESS[name]
+    other = Role.ELECTIONS if access.role == Role.RECENSEMENT else Role.RECENSEMENT
+    client = agent_with_role(side_a.collectivite, other, "mauvais-role")
+    response = getattr(client, access.method)(reverse(name, kwargs=access.sample_kwargs))
+    assert response.status_code == 403

@@ -1,0 +1,44 @@
+"""Start-up checks run in a fresh process, with the environment a server would have."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k7#p2v!q9w$e4r%t6y^u8i&o0p*a1s(d3f)g5h_j7k+l9z-x1c=v3b[n5m]q7w{e9r}",
+    "ALLOWED_HOSTS": "mairie.example",
+    "DJANGO_SETTINGS_MODULE": "mairie.settings",
+}
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    base = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = manage("check", **{**PRODUCTION, "SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "SECRET_KEY manquante" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_variables():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "WARNINGS" not in result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_development_runs_without_secret_key():
+    result = manage("check", DEBUG="1", SECRET_KEY="")
+    assert result.returncode == 0, result.stderr
