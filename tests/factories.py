@@ -1,7 +1,10 @@
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 
 from mairie.models import Affectation, Collectivite, Role
+from recensement.models import Recense, Sexe, SituationScolaire
 
 PASSWORD = "mot-de-passe-de-test"
 
@@ -39,3 +42,38 @@ class AffectationFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     collectivite = factory.SubFactory(CollectiviteFactory)
     role = Role.RESPONSABLE
+
+
+class RecenseFactory(factory.django.DjangoModelFactory):
+    """A French-born 16-year-old registering in the legal window, both parents declared."""
+
+    class Meta:
+        model = Recense
+
+    collectivite = factory.SubFactory(CollectiviteFactory)
+    date_recensement = datetime.date(2026, 2, 10)
+    sexe = Sexe.FEMININ
+    nom_naissance = factory.Sequence(lambda n: f"DURAND-{n}")
+    prenoms = "Chloé Marie"
+    date_naissance = datetime.date(2010, 1, 12)
+    naissance_code_lieu = "35288"
+    naissance_commune = "Saint-Malo"
+    naissance_departement = "035"
+    naissance_pays = "France"
+    domicile_numero = "12 BIS"
+    domicile_voie = "Rue des Lilas"
+    domicile_code_postal = "35400"
+    domicile_code_lieu = "35288"
+    domicile_commune = "Saint-Malo"
+    domicile_departement = "035"
+    domicile_pays = "France"
+    telephone_portable = "0612345678"
+    courriel = "chloe.durand@example.fr"
+    pere_nom = "DURAND"
+    pere_prenoms = "Jean"
+    pere_nationalite = "99100"
+    mere_nom = "LEROY"
+    mere_prenoms = "Anne"
+    mere_nationalite = "99100"
+    situation_scolaire = SituationScolaire.SECONDAIRE
+    etablissement = "Lycée Jacques Cartier"

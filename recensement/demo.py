@@ -1,0 +1,5 @@
+from mairie.models import Collectivite
+
+
+def create_recenses(collectivite: Collectivite, count: int) -> int:
+    return 0

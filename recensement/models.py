@@ -1,0 +1,331 @@
+"""The registrant (notice individuelle, Cerfa 10870) and the issuance of their attestation.
+
+Text lengths are those of the PECOTO layout v1 (shared/specs/pecoto_v1.csv), so that whatever an
+agent types fits the quarterly file. Accents are stored as typed; exports fold them.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from mairie.models import phone_validator
+from mairie.scoping import CollectiviteOwned, CollectiviteQuerySet
+from mairie.text import search_key
+from recensement.rules import OutOfAgeError, decide_mode
+
+FRANCE = "99100"
+
+postal_code_validator = RegexValidator(r"^\d{5}$", "Le code postal compte 5 chiffres.")
+
+
+class Mode(models.TextChoices):
+    RECENSE = "R", "recensé"
+    REGULARISE = "G", "régularisé"
+    NON_RECENSE = "N", "non recensé"
+
+
+class Sexe(models.TextChoices):
+    MASCULIN = "M", "masculin"
+    FEMININ = "F", "féminin"
+
+
+class Nationalite(models.TextChoices):
+    NAISSANCE = "N", "français(e) de naissance"
+    ACQUISE = "A", "devenu(e) français(e)"
+
+
+class SituationFamiliale(models.TextChoices):
+    CELIBATAIRE = "C", "célibataire"
+    MARIE = "M", "marié(e)"
+    PACSE = "P", "pacsé(e)"
+    UNION_LIBRE = "L", "union libre"
+    DIVORCE = "D", "divorcé(e)"
+    VEUF = "V", "veuf / veuve"
+
+
+class Pupille(models.TextChoices):
+    NON = "0", "non"
+    ETAT = "E", "pupille de l'État"
+    NATION = "N", "pupille de la Nation"
+
+
+class SituationScolaire(models.TextChoices):
+    SECONDAIRE = "S", "enseignement secondaire"
+    SUPERIEUR = "E", "enseignement supérieur"
+    APPRENTISSAGE = "A", "apprentissage"
+    NON_SCOLARISE = "N", "non scolarisé(e)"
+
+
+class Diplome(models.TextChoices):
+    AUCUN = "00", "aucun"
+    BREVET = "01", "brevet"
+    CAP_BEP = "02", "CAP / BEP"
+    BAC = "03", "baccalauréat"
+    BAC_2 = "04", "bac + 2"
+    BAC_3 = "05", "bac + 3 ou plus"
+
+
+def quarter_of(day: datetime.date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
+def identity_key(nom_naissance: str, prenoms: str) -> str:
+    """What makes two registrations the same person (with the birth date): accents, case and
+    punctuation ignored."""
+    return f"{search_key(nom_naissance)}|{search_key(prenoms)}"
+
+
+def _place(prefix: str, label: str, required: bool = True) -> dict[str, models.Field]:
+    """The four stored parts of a place (birth, address): INSEE code of the commune or 99xxx
+    country code, commune or town abroad, 3-character département (blank abroad), country."""
+    blank = not required
+    return {
+        f"{prefix}_code_lieu": models.CharField(
+            f"code INSEE du lieu ({label})", max_length=5, blank=blank
+        ),
+        f"{prefix}_commune": models.CharField(
+            f"commune ou ville à l'étranger ({label})", max_length=50, blank=blank
+        ),
+        f"{prefix}_departement": models.CharField(
+            f"département ({label})", max_length=3, blank=True
+        ),
+        f"{prefix}_pays": models.CharField(f"pays ({label})", max_length=50, blank=blank),
+    }
+
+
+class RecenseQuerySet(CollectiviteQuerySet):
+    def search(self, text: str) -> "RecenseQuerySet":
+        """Every word must appear in a name (birth name, usual name, first names)."""
+        queryset = self
+        for word in search_key(text).split():
+            queryset = queryset.filter(recherche__contains=word)
+        return queryset
+
+
+class Recense(CollectiviteOwned):
+    # Recensement
+    date_recensement = models.DateField("date de recensement", default=timezone.localdate)
+    inscription_d_office = models.BooleanField(
+        "inscrit(e) d'office par la mairie (non recensé)",
+        default=False,
+        help_text="Personne portée sur la liste sans s'être présentée.",
+    )
+    mode = models.CharField("mode", max_length=1, choices=Mode.choices, editable=False)
+    motif_mode = models.CharField("délai", max_length=120, editable=False, blank=True)
+    annee = models.PositiveSmallIntegerField("année", editable=False)
+    trimestre = models.PositiveSmallIntegerField("trimestre", editable=False)
+    numero_inscription = models.PositiveSmallIntegerField(
+        "n° d'inscription", null=True, blank=True, editable=False
+    )
+
+    # État civil
+    sexe = models.CharField("sexe", max_length=1, choices=Sexe.choices)
+    nom_naissance = models.CharField("nom de naissance", max_length=50)
+    nom_usage = models.CharField(
+        "nom d'usage",
+        max_length=50,
+        blank=True,
+        help_text="Seulement sur présentation d'un document qui en donne le droit.",
+    )
+    prenoms = models.CharField(
+        "prénoms",
+        max_length=60,
+        help_text="Tous les prénoms, dans l'ordre de l'acte, séparés par une espace.",
+    )
+    date_naissance = models.DateField("date de naissance")
+    # The four parts of each place (see _place) are added to the class namespace.
+    locals().update(_place("naissance", "naissance"))
+
+    # Nationalité
+    nationalite = models.CharField(
+        "nationalité", max_length=1, choices=Nationalite.choices, default=Nationalite.NAISSANCE
+    )
+    date_acquisition_nationalite = models.DateField(
+        "date d'acquisition de la nationalité", null=True, blank=True
+    )
+    double_nationalite = models.CharField(
+        "double nationalité (code pays INSEE)", max_length=5, blank=True
+    )
+
+    # Adresses
+    domicile_numero = models.CharField("numéro", max_length=6, blank=True)
+    domicile_voie = models.CharField("voie (type et libellé)", max_length=60)
+    domicile_complement = models.CharField("complément", max_length=38, blank=True)
+    domicile_code_postal = models.CharField(
+        "code postal", max_length=5, blank=True, validators=[postal_code_validator]
+    )
+    locals().update(_place("domicile", "domicile"))
+    residence_identique = models.BooleanField("résidence identique au domicile", default=True)
+    residence_numero = models.CharField("numéro", max_length=6, blank=True)
+    residence_voie = models.CharField("voie (type et libellé)", max_length=60, blank=True)
+    residence_complement = models.CharField("complément", max_length=38, blank=True)
+    residence_code_postal = models.CharField(
+        "code postal", max_length=5, blank=True, validators=[postal_code_validator]
+    )
+    locals().update(_place("residence", "résidence", required=False))
+    telephone_fixe = models.CharField(
+        "téléphone fixe", max_length=10, blank=True, validators=[phone_validator]
+    )
+    telephone_portable = models.CharField(
+        "téléphone portable", max_length=10, blank=True, validators=[phone_validator]
+    )
+    courriel = models.EmailField("courriel", max_length=80, blank=True)
+
+    # Filiation
+    pere_connu = models.BooleanField("père déclaré", default=True)
+    pere_nom = models.CharField("nom de naissance du père", max_length=50, blank=True)
+    pere_prenoms = models.CharField("prénoms du père", max_length=60, blank=True)
+    pere_date_naissance = models.DateField("date de naissance du père", null=True, blank=True)
+    locals().update(_place("pere_naissance", "naissance du père", required=False))
+    pere_nationalite = models.CharField(
+        "nationalité du père (code pays INSEE)", max_length=5, blank=True
+    )
+    mere_connu = models.BooleanField("mère déclarée", default=True)
+    mere_nom = models.CharField("nom de naissance de la mère", max_length=50, blank=True)
+    mere_prenoms = models.CharField("prénoms de la mère", max_length=60, blank=True)
+    mere_date_naissance = models.DateField("date de naissance de la mère", null=True, blank=True)
+    locals().update(_place("mere_naissance", "naissance de la mère", required=False))
+    mere_nationalite = models.CharField(
+        "nationalité de la mère (code pays INSEE)", max_length=5, blank=True
+    )
+
+    # Informations diverses
+    nombre_freres_soeurs = models.PositiveSmallIntegerField(
+        "nombre de frères et sœurs", default=0, validators=[MaxValueValidator(99)]
+    )
+    situation_familiale = models.CharField(
+        "situation familiale",
+        max_length=1,
+        choices=SituationFamiliale.choices,
+        default=SituationFamiliale.CELIBATAIRE,
+    )
+    nombre_enfants = models.PositiveSmallIntegerField(
+        "nombre d'enfants", default=0, validators=[MaxValueValidator(99)]
+    )
+    pupille = models.CharField(
+        "pupille", max_length=1, choices=Pupille.choices, default=Pupille.NON
+    )
+    situation_scolaire = models.CharField(
+        "situation scolaire", max_length=1, choices=SituationScolaire.choices
+    )
+    etablissement = models.CharField("établissement", max_length=50, blank=True)
+    diplome = models.CharField(
+        "diplôme le plus élevé", max_length=2, choices=Diplome.choices, default=Diplome.AUCUN
+    )
+    specialite = models.CharField("spécialité", max_length=50, blank=True)
+    profession = models.CharField("profession", max_length=50, blank=True)
+    situation_particuliere = models.BooleanField(
+        "situation particulière à signaler (handicap, maladie)", default=False
+    )
+    situation_particuliere_detail = models.TextField(
+        "précisions (usage interne, jamais exportées)", blank=True
+    )
+
+    # Folded names for accent-insensitive search and the duplicate guard.
+    recherche = models.CharField(max_length=170, editable=False, db_index=True)
+    identite = models.CharField(max_length=115, editable=False)
+
+    created_at = models.DateTimeField("saisi le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    objects = RecenseQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["recherche", "identite"])
+
+    class Meta:
+        verbose_name = "recensé"
+        ordering = ["-date_recensement", "nom_naissance", "prenoms", "id"]
+        indexes = [models.Index(fields=["collectivite", "annee", "trimestre"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collectivite", "identite", "date_naissance"], name="unique_recense"
+            ),
+            models.UniqueConstraint(
+                fields=["collectivite", "annee", "trimestre", "numero_inscription"],
+                name="unique_numero_inscription",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nom_naissance} {self.prenoms}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.recherche = search_key(f"{self.nom_naissance} {self.nom_usage} {self.prenoms}")
+        self.identite = identity_key(self.nom_naissance, self.prenoms)
+        self.annee, self.trimestre = self.date_recensement.year, quarter_of(self.date_recensement)
+        self.decide_mode()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.date_naissance and self.date_recensement:
+            try:
+                self.decide_mode()
+            except OutOfAgeError as error:
+                raise ValidationError({error.field: str(error)}) from error
+
+    def decide_mode(self) -> None:
+        """Mode and its reason from the dates (raises OutOfAgeError outside 16–25 years)."""
+        acquisition = (
+            self.date_acquisition_nationalite if self.nationalite == Nationalite.ACQUISE else None
+        )
+        decision = decide_mode(self.date_naissance, self.date_recensement, acquisition)
+        if self.inscription_d_office:
+            self.mode, self.motif_mode = Mode.NON_RECENSE, "inscrit(e) d'office par la mairie"
+        else:
+            self.mode = Mode.REGULARISE if decision.late else Mode.RECENSE
+            self.motif_mode = decision.reason
+
+    @property
+    def ne_en_france(self) -> bool:
+        return self.naissance_code_lieu[:3] != "99" or self.naissance_code_lieu == FRANCE
+
+    @property
+    def attestation(self) -> "Attestation | None":
+        """The valid (not cancelled) issuance of the attestation, if any."""
+        return self.attestations.filter(annulee_le__isnull=True).first()
+
+
+class Attestation(models.Model):
+    """One issuance of the attestation de recensement: the mairie issues no duplicate."""
+
+    recense = models.ForeignKey(
+        Recense, on_delete=models.CASCADE, related_name="attestations", verbose_name="recensé"
+    )
+    delivree_le = models.DateTimeField("délivrée le", default=timezone.now)
+    delivree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="délivrée par",
+    )
+    signataire = models.CharField("signataire", max_length=200)
+    annulee_le = models.DateTimeField("annulée le", null=True, blank=True)
+    annulee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="annulée par",
+    )
+    motif_annulation = models.TextField("motif de l'annulation", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "attestation de recensement"
+        ordering = ["-delivree_le"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recense"],
+                condition=models.Q(annulee_le__isnull=True),
+                name="une_attestation_valide",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Attestation de {self.recense} du {self.delivree_le:%d/%m/%Y}"
