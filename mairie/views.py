@@ -51,7 +51,11 @@ def search_communes(query: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[Commune
 
 @require_GET
 def commune_autocomplete(request: HttpRequest) -> HttpResponse:
-    communes = search_communes(request.GET.get("q", ""))
+    # htmx sends the form field under its own name (e.g. naissance_commune_saisie).
+    query = request.GET.get("q") or next(
+        (value for name, value in request.GET.items() if name.endswith("_saisie")), ""
+    )
+    communes = search_communes(query)
     if request.htmx:
         return render(request, "mairie/partials/communes.html", {"communes": communes})
     return JsonResponse(

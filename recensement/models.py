@@ -234,7 +234,7 @@ class Recense(CollectiviteOwned):
     updated_at = models.DateTimeField("modifié le", auto_now=True)
 
     objects = RecenseQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["recherche", "identite"])
+    history = HistoricalRecords(excluded_fields=["recherche", "identite", "updated_at"])
 
     class Meta:
         verbose_name = "recensé"
@@ -254,10 +254,7 @@ class Recense(CollectiviteOwned):
         return f"{self.nom_naissance} {self.prenoms}"
 
     def save(self, *args, **kwargs) -> None:
-        self.recherche = search_key(f"{self.nom_naissance} {self.nom_usage} {self.prenoms}")
-        self.identite = identity_key(self.nom_naissance, self.prenoms)
-        self.annee, self.trimestre = self.date_recensement.year, quarter_of(self.date_recensement)
-        self.decide_mode()
+        self.prepare()
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
@@ -266,6 +263,13 @@ class Recense(CollectiviteOwned):
                 self.decide_mode()
             except OutOfAgeError as error:
                 raise ValidationError({error.field: str(error)}) from error
+
+    def prepare(self) -> None:
+        """Derived stored fields; save() calls it, and so must bulk creations."""
+        self.recherche = search_key(f"{self.nom_naissance} {self.nom_usage} {self.prenoms}")
+        self.identite = identity_key(self.nom_naissance, self.prenoms)
+        self.annee, self.trimestre = self.date_recensement.year, quarter_of(self.date_recensement)
+        self.decide_mode()
 
     def decide_mode(self) -> None:
         """Mode and its reason from the dates (raises OutOfAgeError outside 16–25 years)."""
@@ -278,10 +282,6 @@ class Recense(CollectiviteOwned):
         else:
             self.mode = Mode.REGULARISE if decision.late else Mode.RECENSE
             self.motif_mode = decision.reason
-
-    @property
-    def ne_en_france(self) -> bool:
-        return self.naissance_code_lieu[:3] != "99" or self.naissance_code_lieu == FRANCE
 
     @property
     def attestation(self) -> "Attestation | None":

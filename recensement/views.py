@@ -1,10 +1,138 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
+from mairie.history import history_entries
 from mairie.models import Role
 from mairie.scoping import agent_required
+from recensement.attestation import (
+    AttestationRefused,
+    Signataire,
+    cancel_attestation,
+    issue_attestation,
+    render_attestation_pdf,
+)
+from recensement.forms import AttestationCancelForm, RecenseFilterForm, RecenseForm
+from recensement.models import Recense
+
+PAGE_SIZE = 50
+recensement_agent = agent_required(Role.RECENSEMENT)
 
 
-@agent_required(Role.RECENSEMENT)
+def _recense(request: HttpRequest, pk: int) -> Recense:
+    return get_object_or_404(Recense.objects.for_request(request), pk=pk)
+
+
+@recensement_agent
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "recensement/index.html")
+    recenses = Recense.objects.for_request(request)
+    quarters = list(
+        recenses.order_by("-annee", "-trimestre").values_list("annee", "trimestre").distinct()
+    )
+    filters = RecenseFilterForm(request.GET or None, quarters=quarters)
+    if filters.is_bound:
+        recenses = filters.filter(recenses)
+    page = Paginator(recenses, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "recensement/index.html",
+        {"filters": filters, "page": page, "query": query.urlencode()},
+    )
+
+
+def _save(request: HttpRequest, form: RecenseForm, message: str) -> HttpResponse:
+    with transaction.atomic():
+        recense = form.save()
+    messages.success(request, message.format(recense=recense))
+    return redirect("recensement:detail", pk=recense.pk)
+
+
+@recensement_agent
+def create(request: HttpRequest) -> HttpResponse:
+    form = RecenseForm(request.POST or None, collectivite=request.collectivite)
+    if request.method == "POST" and form.is_valid():
+        return _save(request, form, "{recense} est recensé(e).")
+    return render(request, "recensement/form.html", {"form": form})
+
+
+@recensement_agent
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    recense = _recense(request, pk)
+    form = RecenseForm(request.POST or None, instance=recense, collectivite=request.collectivite)
+    if request.method == "POST" and form.is_valid():
+        return _save(request, form, "Fiche de {recense} enregistrée.")
+    return render(request, "recensement/form.html", {"form": form, "recense": recense})
+
+
+@recensement_agent
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    recense = _recense(request, pk)
+    return render(
+        request,
+        "recensement/detail.html",
+        {
+            "recense": recense,
+            "attestation": recense.attestation,
+            "attestations": recense.attestations.select_related("delivree_par", "annulee_par"),
+            "history": history_entries(recense),
+            "signataires": Signataire.choices,
+            "cancel_form": AttestationCancelForm(),
+            "can_cancel": request.affectation.role == Role.RESPONSABLE,
+        },
+    )
+
+
+@recensement_agent
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    recense = _recense(request, pk)
+    if recense.numero_inscription is not None:
+        messages.error(
+            request,
+            f"{recense} a reçu le n° d'inscription {recense.numero_inscription:04d} : "
+            "une fiche numérotée ne peut plus être supprimée.",
+        )
+        return redirect("recensement:detail", pk=recense.pk)
+    if request.method == "POST":
+        name = str(recense)
+        recense.delete()
+        messages.success(request, f"La fiche de {name} a été supprimée.")
+        return redirect("recensement:index")
+    return render(request, "recensement/delete.html", {"recense": recense})
+
+
+@require_POST
+@recensement_agent
+def attestation(request: HttpRequest, pk: int) -> HttpResponse:
+    recense = _recense(request, pk)
+    try:
+        issued = issue_attestation(recense, request.user, request.POST.get("signataire"))
+    except AttestationRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("recensement:detail", pk=recense.pk)
+    response = HttpResponse(render_attestation_pdf(issued), content_type="application/pdf")
+    filename = f"attestation-recensement-{recense.pk}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_POST
+@agent_required(Role.RESPONSABLE)
+def attestation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    recense = _recense(request, pk)
+    form = AttestationCancelForm(request.POST)
+    issued = recense.attestation
+    if issued is None:
+        messages.error(request, "Aucune attestation délivrée à annuler.")
+    elif not form.is_valid():
+        messages.error(request, " ".join(form.errors["motif"]))
+    else:
+        cancel_attestation(issued, request.user, form.cleaned_data["motif"])
+        messages.success(
+            request, "Délivrance annulée : l'attestation peut être imprimée une nouvelle fois."
+        )
+    return redirect("recensement:detail", pk=recense.pk)

@@ -2,11 +2,13 @@
 check isolation for free."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.test import Client
 
 from mairie.models import Collectivite, Role
+from mairie.services import import_cog
 from tests.factories import AffectationFactory, CollectiviteFactory, UserFactory
 
 
@@ -42,3 +44,12 @@ def agent_with_role(collectivite: Collectivite, role: str, username: str) -> Cli
     client = Client()
     client.force_login(user)
     return client
+
+
+TEST_COG = Path(__file__).parent / "data" / "cog"
+
+
+@pytest.fixture
+def cog(db) -> None:
+    """A few communes and countries of the INSEE reference, for forms that resolve places."""
+    import_cog({"communes": TEST_COG / "communes.csv", "pays": TEST_COG / "pays.csv"})

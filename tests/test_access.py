@@ -13,7 +13,10 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from mairie.models import Role
+from recensement.attestation import Signataire, issue_attestation
+from recensement.models import Attestation, Recense
 from tests.conftest import Side, agent_with_role
+from tests.factories import RecenseFactory
 
 ADMIN = "admin"
 
@@ -22,21 +25,55 @@ ADMIN = "admin"
 class Access:
     role: str | None = None  # None: any agent of the collectivité
     public: bool = False  # reachable without login (login page only)
-    method: str = "get"
+    methods: tuple[str, ...] = ("get",)  # the first one for the login and role checks
     # Builds (url kwargs, POST data) aimed at collectivité B's objects; None: no object in it.
     foreign: Callable[[Side], tuple[dict, dict]] | None = None
     sample_kwargs: dict = field(default_factory=dict)
+
+    @property
+    def method(self) -> str:
+        return self.methods[0]
+
+
+def b_recense(side: Side) -> tuple[dict, dict]:
+    return {"pk": RecenseFactory(collectivite=side.collectivite).pk}, {}
+
+
+def b_recense_with_attestation(side: Side) -> tuple[dict, dict]:
+    recense = RecenseFactory(collectivite=side.collectivite)
+    issue_attestation(recense, side.agent, Signataire.MAIRE)
+    return {"pk": recense.pk}, {"motif": "essai", "signataire": Signataire.MAIRE}
+
+
+PK = {"pk": 1}
 
 
 ACCESS: dict[str, Access] = {
     "home": Access(),
     "login": Access(public=True),
-    "logout": Access(method="post"),
+    "logout": Access(methods=("post",)),
     "choose_collectivite": Access(
-        method="post", foreign=lambda b: ({}, {"collectivite": b.collectivite.pk})
+        methods=("post",), foreign=lambda b: ({}, {"collectivite": b.collectivite.pk})
     ),
     "commune_autocomplete": Access(),
     "recensement:index": Access(role=Role.RECENSEMENT),
+    "recensement:create": Access(role=Role.RECENSEMENT),
+    "recensement:detail": Access(role=Role.RECENSEMENT, foreign=b_recense, sample_kwargs=PK),
+    "recensement:edit": Access(
+        role=Role.RECENSEMENT, methods=("get", "post"), foreign=b_recense, sample_kwargs=PK
+    ),
+    "recensement:delete": Access(
+        role=Role.RECENSEMENT, methods=("get", "post"), foreign=b_recense, sample_kwargs=PK
+    ),
+    "recensement:attestation": Access(
+        role=Role.RECENSEMENT, methods=("post",), foreign=b_recense, sample_kwargs=PK
+    ),
+    "recensement:attestation_cancel": Access(
+        role=Role.RESPONSABLE,
+        methods=("post",),
+        foreign=b_recense_with_attestation,
+        sample_kwargs=PK,
+    ),
     "electoral:index": Access(role=Role.ELECTIONS),
     "exports:index": Access(),
 }
@@ -110,12 +147,24 @@ def test_the_admin_sends_anonymous_visitors_and_agents_to_its_login(client, side
     assert reverse("admin:login") in agent["Location"]
 
 
-@pytest.mark.parametrize("name", [n for n in project_urls() if ACCESS[n].foreign])
-def test_an_agent_of_a_never_reaches_b_objects(side_a, side_b, name):
+def snapshot() -> list:
+    return [
+        list(model.objects.order_by("pk").values())
+        for model in (Recense, Attestation, Recense.history.model)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [(n, m) for n in project_urls() if ACCESS[n].foreign for m in ACCESS[n].methods],
+)
+def test_an_agent_of_a_never_reaches_b_objects(side_a, side_b, name, method):
     access = ACCESS[name]
     kwargs, data = access.foreign(side_b)
-    response = getattr(side_a.client, access.method)(reverse(name, kwargs=kwargs), data)
+    before = snapshot()
+    response = getattr(side_a.client, method)(reverse(name, kwargs=kwargs), data)
     assert response.status_code == 404
+    assert snapshot() == before
 
 
 @pytest.mark.parametrize("name", [n for n in project_urls() if ACCESS[n].role])

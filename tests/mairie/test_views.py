@@ -41,12 +41,17 @@ def test_autocomplete_needs_two_characters(side_a, communes):
     assert search(side_a.client, "s").json()["results"] == []
 
 
-def test_autocomplete_answers_htmx_with_a_fragment(side_a, communes):
+def test_autocomplete_answers_htmx_with_datalist_options(side_a, communes):
     response = search(side_a.client, "ajac", HTTP_HX_REQUEST="true")
-    assert 'data-code="2A004"' in response.text
-    assert "<html" not in response.text
+    assert response.text.strip() == '<option value="Ajaccio (2A004)">2A</option>'
     empty = search(side_a.client, "zzzz", HTTP_HX_REQUEST="true")
-    assert "Aucune commune trouvée." in empty.text
+    assert empty.text.strip() == ""
+
+
+def test_autocomplete_reads_the_form_field_htmx_sends(side_a, communes):
+    url = reverse("commune_autocomplete")
+    response = side_a.client.get(url, {"naissance_commune_saisie": "ajac"}, HTTP_HX_REQUEST="true")
+    assert "Ajaccio (2A004)" in response.text
 
 
 def test_login_page_is_in_french_and_logs_in(db, side_a):

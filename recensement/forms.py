@@ -1,0 +1,544 @@
+import re
+
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
+from django import forms
+from django.db.models import Case, IntegerField, Value, When
+from django.urls import reverse
+
+from mairie.models import Collectivite, Commune, Pays, TypeCommune, departement_of
+from mairie.text import search_key
+from recensement.models import FRANCE, Mode, Nationalite, Pupille, Recense, Sexe, identity_key
+
+FRANCE_LABEL = "France"
+IN_FRANCE, ABROAD = "france", "etranger"
+CODE_IN_PARENTHESES = re.compile(r"\(\s*((?:\d{2}|2A|2B)\d{3})\s*\)\s*$", re.IGNORECASE)
+PLAIN_CODE = re.compile(r"^\s*((?:\d{2}|2A|2B)\d{3})\s*$", re.IGNORECASE)
+PARENT_FIELDS = ["nom", "prenoms", "date_naissance", "nationalite"]
+PHONE_FIELDS = ["telephone_fixe", "telephone_portable"]
+
+
+def commune_label(commune: Commune) -> str:
+    return f"{commune.libelle} ({commune.code})"
+
+
+def resolve_commune(text: str) -> tuple[str, str, str]:
+    """(INSEE code, libellé, 3-character département) for what an agent typed: a code, a name,
+    or the autocomplete's "Libellé (code)". Raises ValidationError when unknown or ambiguous."""
+    text = text.strip()
+    match = CODE_IN_PARENTHESES.search(text) or PLAIN_CODE.match(text)
+    if match:
+        code = match.group(1).upper()
+        commune = (
+            Commune.objects.filter(code=code)
+            .order_by(current_first())
+            .only("code", "libelle")
+            .first()
+        )
+        if commune:
+            return commune.code, commune.libelle, departement_of(commune.code)
+        name = CODE_IN_PARENTHESES.sub("", text).strip()
+        if not name:
+            raise forms.ValidationError(f"Le code INSEE {code} n'existe pas dans le référentiel.")
+        # A commune that no longer exists: kept as typed, with its old code.
+        return code, name, departement_of(code)
+    key = search_key(text)
+    candidates = list(Commune.objects.filter(recherche=key).order_by(current_first()))
+    codes = {c.code: c for c in reversed(candidates)}
+    if len(codes) == 1:
+        commune = next(iter(codes.values()))
+        return commune.code, commune.libelle, departement_of(commune.code)
+    if not codes:
+        raise forms.ValidationError(
+            f"Commune « {text} » introuvable : tapez le début du nom ou le code INSEE et "
+            "choisissez dans la liste."
+        )
+    choices = ", ".join(commune_label(c) for c in list(codes.values())[:6])
+    raise forms.ValidationError(
+        f"Plusieurs communes s'appellent « {text} » : précisez le code INSEE ({choices})."
+    )
+
+
+def current_first():
+    """Current communes before delegated or associated ones sharing their code."""
+    return Case(
+        When(typecom=TypeCommune.COM, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+
+
+def born_word(recense: Recense) -> str:
+    return "née" if recense.sexe == Sexe.FEMININ else "né"
+
+
+def normalise_phone(value: str) -> str:
+    """'06 12 34 56 78', '06.12.34.56.78' and '+33 6 12 34 56 78' all become '0612345678'."""
+    digits = re.sub(r"[\s.\-/]", "", value)
+    if digits.startswith("+33"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("0033"):
+        digits = "0" + digits[4:]
+    return digits
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class CountryField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Pays) -> str:
+        return obj.libenr
+
+
+def _place_fields(prefix: str, label: str, abroad: bool) -> dict[str, forms.Field]:
+    datalist = f"{prefix}-communes"
+    fields: dict[str, forms.Field] = {
+        f"{prefix}_commune_saisie": forms.CharField(
+            label=f"Commune ({label})",
+            required=False,
+            max_length=120,
+            help_text="Nom ou code INSEE, puis choisissez dans la liste.",
+            widget=forms.TextInput(
+                attrs={
+                    "list": datalist,
+                    "autocomplete": "off",
+                    "hx-get": reverse("commune_autocomplete"),
+                    "hx-trigger": "input changed delay:250ms",
+                    "hx-target": f"#{datalist}",
+                    "hx-swap": "innerHTML",
+                }
+            ),
+        )
+    }
+    if abroad:
+        fields[f"{prefix}_ou"] = forms.ChoiceField(
+            label=label.capitalize(),
+            choices=[(IN_FRANCE, "en France"), (ABROAD, "à l'étranger")],
+            initial=IN_FRANCE,
+            required=False,
+            widget=forms.RadioSelect,
+        )
+        fields[f"{prefix}_pays_choix"] = CountryField(
+            label=f"Pays ({label})",
+            queryset=Pays.objects.exclude(code=FRANCE),
+            required=False,
+            empty_label="— choisir —",
+        )
+        fields[f"{prefix}_ville"] = forms.CharField(
+            label=f"Ville à l'étranger ({label})", required=False, max_length=50
+        )
+    return fields
+
+
+def _place_layout(prefix: str, abroad: bool) -> Div:
+    france = Div(
+        Field(f"{prefix}_commune_saisie"),
+        HTML(f'<datalist id="{prefix}-communes"></datalist>'),
+        css_class="lieu-france",
+    )
+    if not abroad:
+        return france
+    return Div(
+        InlineRadios(f"{prefix}_ou"),
+        france,
+        Div(
+            Div(Field(f"{prefix}_pays_choix"), css_class="col-md-6"),
+            Div(Field(f"{prefix}_ville"), css_class="col-md-6"),
+            css_class="row lieu-etranger",
+        ),
+        css_class="lieu",
+    )
+
+
+def _row(*names: str, sizes: tuple[int, ...] = ()) -> Div:
+    return Div(
+        *[
+            Div(Field(name), css_class=f"col-md-{sizes[i] if sizes else 12 // len(names)}")
+            for i, name in enumerate(names)
+        ],
+        css_class="row",
+    )
+
+
+def _country_choices(include_france: bool) -> list[tuple[str, str]]:
+    countries = Pays.objects.order_by("libenr").values_list("code", "libenr")
+    choices = [("", "—")]
+    if include_france:
+        choices.append((FRANCE, "française"))
+    return choices + [(code, name) for code, name in countries if code != FRANCE]
+
+
+# Places of the notice: (prefix, label, may be abroad)
+PLACES = [
+    ("naissance", "lieu de naissance", True),
+    ("domicile", "domicile", False),
+    ("residence", "résidence", True),
+    ("pere_naissance", "lieu de naissance du père", True),
+    ("mere_naissance", "lieu de naissance de la mère", True),
+]
+PARENTS = [("pere", "Père"), ("mere", "Mère")]
+
+
+class RecenseForm(forms.ModelForm):
+    # Wider than the stored 10 digits: spaces, dots and +33 are accepted, then removed.
+    telephone_fixe = forms.CharField(
+        label="Téléphone fixe", required=False, max_length=20, help_text="10 chiffres."
+    )
+    telephone_portable = forms.CharField(
+        label="Téléphone portable", required=False, max_length=20, help_text="10 chiffres."
+    )
+    pere_non_declare = forms.BooleanField(label="Père non déclaré", required=False)
+    mere_non_declare = forms.BooleanField(label="Mère non déclarée", required=False)
+
+    class Meta:
+        model = Recense
+        fields = [
+            "date_recensement",
+            "inscription_d_office",
+            "sexe",
+            "nom_naissance",
+            "nom_usage",
+            "prenoms",
+            "date_naissance",
+            "nationalite",
+            "date_acquisition_nationalite",
+            "double_nationalite",
+            "domicile_numero",
+            "domicile_voie",
+            "domicile_complement",
+            "domicile_code_postal",
+            "residence_identique",
+            "residence_numero",
+            "residence_voie",
+            "residence_complement",
+            "residence_code_postal",
+            "telephone_fixe",
+            "telephone_portable",
+            "courriel",
+            "pere_nom",
+            "pere_prenoms",
+            "pere_date_naissance",
+            "pere_nationalite",
+            "mere_nom",
+            "mere_prenoms",
+            "mere_date_naissance",
+            "mere_nationalite",
+            "nombre_freres_soeurs",
+            "situation_familiale",
+            "nombre_enfants",
+            "pupille",
+            "situation_scolaire",
+            "etablissement",
+            "diplome",
+            "specialite",
+            "profession",
+            "situation_particuliere",
+            "situation_particuliere_detail",
+        ]
+        widgets = {
+            "date_recensement": DateInput(),
+            "date_naissance": DateInput(),
+            "date_acquisition_nationalite": DateInput(),
+            "pere_date_naissance": DateInput(),
+            "mere_date_naissance": DateInput(),
+            "sexe": forms.RadioSelect,
+            "nationalite": forms.RadioSelect,
+            "situation_particuliere_detail": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, collectivite: Collectivite, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.collectivite = collectivite
+        self.instance.collectivite = collectivite
+        self.duplicate: Recense | None = None
+        for prefix, label, abroad in PLACES:
+            self.fields.update(_place_fields(prefix, label, abroad))
+        self.fields["double_nationalite"] = forms.ChoiceField(
+            label="Double nationalité", choices=_country_choices(False), required=False
+        )
+        for parent in ("pere", "mere"):
+            self.fields[f"{parent}_nationalite"] = forms.ChoiceField(
+                label=self.fields[f"{parent}_nationalite"].label.split(" (")[0],
+                choices=_country_choices(True),
+                required=False,
+                initial=FRANCE,
+            )
+        self.fields["sexe"].choices = self.fields["sexe"].choices[1:]
+        self.fields["nationalite"].choices = Nationalite.choices
+        for name, field in self.fields.items():
+            model_field = next((f for f in Recense._meta.fields if f.name == name), None)
+            if (
+                isinstance(field, forms.CharField)
+                and model_field
+                and field.max_length == model_field.max_length
+            ):
+                field.widget.attrs.setdefault("maxlength", field.max_length)
+                limit = f"{field.max_length} caractères au plus."
+                field.help_text = f"{field.help_text} {limit}".strip()
+        self._initial_places()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = self._layout()
+
+    def _initial_places(self) -> None:
+        instance = self.instance
+        if not instance.pk:
+            self.initial.setdefault(
+                "domicile_commune_saisie",
+                f"{self.collectivite.nom} ({self.collectivite.code_insee})",
+            )
+            self.initial.setdefault("domicile_code_postal", self.collectivite.code_postal)
+            return
+        self.initial["pere_non_declare"] = not instance.pere_connu
+        self.initial["mere_non_declare"] = not instance.mere_connu
+        for prefix, _, abroad in PLACES:
+            code = getattr(instance, f"{prefix}_code_lieu")
+            commune = getattr(instance, f"{prefix}_commune")
+            if not code:
+                continue
+            if abroad and code.startswith("99"):
+                self.initial[f"{prefix}_ou"] = ABROAD
+                self.initial[f"{prefix}_pays_choix"] = (
+                    Pays.objects.filter(code=code, libenr=getattr(instance, f"{prefix}_pays"))
+                    .values_list("pk", flat=True)
+                    .first()
+                    or Pays.objects.filter(code=code).values_list("pk", flat=True).first()
+                )
+                self.initial[f"{prefix}_ville"] = commune
+            else:
+                self.initial[f"{prefix}_commune_saisie"] = f"{commune} ({code})"
+
+    def _layout(self) -> Layout:
+        return Layout(
+            Fieldset(
+                "Recensement",
+                _row("date_recensement", "inscription_d_office", sizes=(4, 8)),
+            ),
+            Fieldset(
+                "État civil",
+                InlineRadios("sexe"),
+                _row("nom_naissance", "nom_usage"),
+                _row("prenoms", "date_naissance", sizes=(8, 4)),
+                _place_layout("naissance", True),
+            ),
+            Fieldset(
+                "Nationalité",
+                Div(
+                    InlineRadios("nationalite"),
+                    Div(Field("date_acquisition_nationalite"), css_class="acquisition"),
+                    css_class="nationalite",
+                ),
+                Field("double_nationalite"),
+            ),
+            Fieldset(
+                "Adresses",
+                HTML('<h3 class="h6 mt-2">Domicile</h3>'),
+                _row("domicile_numero", "domicile_voie", sizes=(2, 10)),
+                _row("domicile_complement", "domicile_code_postal", sizes=(8, 4)),
+                _place_layout("domicile", False),
+                Div(
+                    Field("residence_identique"),
+                    Div(
+                        HTML('<h3 class="h6 mt-2">Résidence</h3>'),
+                        _row("residence_numero", "residence_voie", sizes=(2, 10)),
+                        _row("residence_complement", "residence_code_postal", sizes=(8, 4)),
+                        _place_layout("residence", True),
+                        css_class="residence-details",
+                    ),
+                    css_class="residence",
+                ),
+                HTML('<h3 class="h6 mt-2">Contact</h3>'),
+                _row("telephone_fixe", "telephone_portable", "courriel"),
+            ),
+            Fieldset(
+                "Filiation",
+                *[self._parent_layout(parent, title) for parent, title in PARENTS],
+            ),
+            Fieldset(
+                "Informations diverses",
+                _row("nombre_freres_soeurs", "situation_familiale", "nombre_enfants", "pupille"),
+                _row("situation_scolaire", "etablissement"),
+                _row("diplome", "specialite", "profession"),
+                Div(
+                    Field("situation_particuliere"),
+                    Div(Field("situation_particuliere_detail"), css_class="particuliere-detail"),
+                    css_class="particuliere",
+                ),
+            ),
+        )
+
+    @staticmethod
+    def _parent_layout(parent: str, title: str) -> Div:
+        return Div(
+            HTML(f'<h3 class="h6 mt-2">{title}</h3>'),
+            Field(f"{parent}_non_declare"),
+            Div(
+                _row(f"{parent}_nom", f"{parent}_prenoms"),
+                _row(f"{parent}_date_naissance", f"{parent}_nationalite"),
+                _place_layout(f"{parent}_naissance", True),
+                css_class="parent-details",
+            ),
+            css_class="parent",
+        )
+
+    def clean_nom_naissance(self) -> str:
+        return self.cleaned_data["nom_naissance"].strip()
+
+    def clean_prenoms(self) -> str:
+        return " ".join(self.cleaned_data["prenoms"].split())
+
+    def _clean_phone(self, name: str) -> str:
+        value = normalise_phone(self.cleaned_data.get(name, ""))
+        if value and not re.fullmatch(r"0\d{9}", value):
+            raise forms.ValidationError(
+                "Le numéro de téléphone doit compter 10 chiffres (ex. 06 12 34 56 78)."
+            )
+        return value
+
+    def clean_telephone_fixe(self) -> str:
+        return self._clean_phone("telephone_fixe")
+
+    def clean_telephone_portable(self) -> str:
+        return self._clean_phone("telephone_portable")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        self._clean_place("naissance", "lieu de naissance", abroad=True, required=True)
+        self._clean_place("domicile", "domicile", abroad=False, required=True)
+        if data.get("nationalite") == Nationalite.ACQUISE:
+            if not data.get("date_acquisition_nationalite"):
+                self.add_error(
+                    "date_acquisition_nationalite",
+                    "Indiquez la date à laquelle la personne est devenue française.",
+                )
+        else:
+            data["date_acquisition_nationalite"] = None
+        if data.get("residence_identique", True):
+            for name in ("numero", "voie", "complement", "code_postal"):
+                data[f"residence_{name}"] = ""
+            self._set_place("residence", "", "", "", "")
+        else:
+            if not data.get("residence_voie"):
+                self.add_error("residence_voie", "Indiquez l'adresse de résidence.")
+            self._clean_place("residence", "résidence", abroad=True, required=True)
+        # A pupille de l'État has no filiation on the notice (instruction of 5 January 2004).
+        pupille_etat = data.get("pupille") == Pupille.ETAT
+        for parent, _ in PARENTS:
+            declared = not data.get(f"{parent}_non_declare") and not pupille_etat
+            self._clean_parent(parent, declared)
+        if not data.get("situation_particuliere"):
+            data["situation_particuliere_detail"] = ""
+        self._guard_duplicate(data)
+        return data
+
+    def _clean_parent(self, parent: str, declared: bool) -> None:
+        setattr(self.instance, f"{parent}_connu", declared)
+        if not declared:
+            for name in PARENT_FIELDS:
+                self.cleaned_data[f"{parent}_{name}"] = None if name == "date_naissance" else ""
+            self._set_place(f"{parent}_naissance", "", "", "", "")
+            return
+        for name, message in (("nom", "Indiquez le nom"), ("prenoms", "Indiquez les prénoms")):
+            if not self.cleaned_data.get(f"{parent}_{name}"):
+                self.add_error(f"{parent}_{name}", f"{message}, ou cochez « non déclaré(e) ».")
+        self._clean_place(f"{parent}_naissance", "naissance", abroad=True, required=False)
+
+    def _set_place(self, prefix: str, code: str, commune: str, departement: str, pays: str):
+        setattr(self.instance, f"{prefix}_code_lieu", code)
+        setattr(self.instance, f"{prefix}_commune", commune)
+        setattr(self.instance, f"{prefix}_departement", departement)
+        setattr(self.instance, f"{prefix}_pays", pays)
+
+    def _clean_place(self, prefix: str, label: str, abroad: bool, required: bool) -> None:
+        data = self.cleaned_data
+        if abroad and data.get(f"{prefix}_ou") == ABROAD:
+            pays, ville = data.get(f"{prefix}_pays_choix"), data.get(f"{prefix}_ville", "").strip()
+            if not pays:
+                if required or ville:
+                    self.add_error(f"{prefix}_pays_choix", f"Choisissez le pays ({label}).")
+                return
+            if not ville and required:
+                self.add_error(f"{prefix}_ville", f"Indiquez la ville ({label}).")
+                return
+            self._set_place(prefix, pays.code, ville, "", pays.libenr)
+            return
+        text = data.get(f"{prefix}_commune_saisie", "").strip()
+        if not text:
+            if required:
+                self.add_error(f"{prefix}_commune_saisie", f"Indiquez la commune ({label}).")
+            self._set_place(prefix, "", "", "", "")
+            return
+        try:
+            code, libelle, departement = resolve_commune(text)
+        except forms.ValidationError as error:
+            self.add_error(f"{prefix}_commune_saisie", error)
+            return
+        self._set_place(prefix, code, libelle[:50], departement, FRANCE_LABEL)
+
+    def _guard_duplicate(self, data: dict) -> None:
+        nom, prenoms, born = (data.get(k) for k in ("nom_naissance", "prenoms", "date_naissance"))
+        if not (nom and prenoms and born):
+            return
+        self.duplicate = (
+            Recense.objects.for_collectivite(self.collectivite)
+            .filter(identite=identity_key(nom, prenoms), date_naissance=born)
+            .exclude(pk=self.instance.pk)
+            .first()
+        )
+        if self.duplicate:
+            self.add_error(
+                None,
+                f"Cette personne est déjà recensée : {self.duplicate.nom_naissance} "
+                f"{self.duplicate.prenoms}, {born_word(self.duplicate)} le {born:%d/%m/%Y}, "
+                f"recensé(e) le {self.duplicate.date_recensement:%d/%m/%Y}. "
+                "Un second recensement est refusé.",
+            )
+
+
+class RecenseFilterForm(forms.Form):
+    q = forms.CharField(label="Nom ou prénom", required=False)
+    date_naissance = forms.DateField(label="Né(e) le", required=False, widget=DateInput())
+    trimestre = forms.ChoiceField(label="Trimestre", required=False)
+    mode = forms.ChoiceField(
+        label="Mode", required=False, choices=[("", "tous")] + list(Mode.choices)
+    )
+    numerote = forms.ChoiceField(
+        label="Numérotation",
+        required=False,
+        choices=[("", "tous"), ("oui", "numérotés"), ("non", "non numérotés")],
+    )
+
+    def __init__(self, *args, quarters: list[tuple[int, int]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["trimestre"].choices = [("", "tous")] + [
+            (f"{year}-{quarter}", f"T{quarter} {year}") for year, quarter in quarters
+        ]
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset.none()
+        data = self.cleaned_data
+        if data["q"]:
+            queryset = queryset.search(data["q"])
+        if data["date_naissance"]:
+            queryset = queryset.filter(date_naissance=data["date_naissance"])
+        if data["trimestre"]:
+            year, quarter = data["trimestre"].split("-")
+            queryset = queryset.filter(annee=int(year), trimestre=int(quarter))
+        if data["mode"]:
+            queryset = queryset.filter(mode=data["mode"])
+        if data["numerote"]:
+            queryset = queryset.filter(numero_inscription__isnull=data["numerote"] == "non")
+        return queryset
+
+
+class AttestationCancelForm(forms.Form):
+    motif = forms.CharField(
+        label="Motif de l'annulation",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=500,
+        error_messages={"required": "Indiquez le motif de l'annulation."},
+    )

@@ -1,0 +1,280 @@
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from mairie.models import Pays, Role
+from recensement.models import Mode, Recense
+from tests.conftest import agent_with_role
+from tests.factories import RecenseFactory
+
+TODAY = dt.date(2026, 2, 10)
+
+
+@pytest.fixture(autouse=True)
+def today():
+    with time_machine.travel(dt.datetime(2026, 2, 10, 10, 0), tick=False):
+        yield
+
+
+def form_data(**overrides) -> dict:
+    data = {
+        "date_recensement": "2026-02-10",
+        "sexe": "F",
+        "nom_naissance": "Lefèvre",
+        "nom_usage": "",
+        "prenoms": "Chloé  Marie",
+        "date_naissance": "2010-01-12",
+        "naissance_ou": "france",
+        "naissance_commune_saisie": "Saint-Malo (35288)",
+        "nationalite": "N",
+        "domicile_numero": "12 BIS",
+        "domicile_voie": "Rue des Lilas",
+        "domicile_complement": "",
+        "domicile_code_postal": "35400",
+        "domicile_commune_saisie": "Saint-Malo (35288)",
+        "residence_identique": "on",
+        "telephone_portable": "06 12 34 56 78",
+        "courriel": "chloe@example.fr",
+        "pere_nom": "Lefèvre",
+        "pere_prenoms": "Jean",
+        "pere_nationalite": "99100",
+        "pere_naissance_ou": "france",
+        "mere_nom": "Martin",
+        "mere_prenoms": "Anne",
+        "mere_nationalite": "99100",
+        "mere_naissance_ou": "france",
+        "nombre_freres_soeurs": "1",
+        "situation_familiale": "C",
+        "nombre_enfants": "0",
+        "pupille": "0",
+        "situation_scolaire": "S",
+        "etablissement": "Lycée Jacques Cartier",
+        "diplome": "01",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def post_create(client, **overrides):
+    return client.post(reverse("recensement:create"), form_data(**overrides))
+
+
+def test_an_agent_records_a_registrant(side_a, cog):
+    response = post_create(side_a.client)
+    recense = Recense.objects.get()
+    assert response["Location"] == reverse("recensement:detail", args=[recense.pk])
+    assert recense.collectivite == side_a.collectivite
+    assert (recense.nom_naissance, recense.prenoms) == ("Lefèvre", "Chloé Marie")
+    assert (recense.naissance_code_lieu, recense.naissance_commune) == ("35288", "Saint-Malo")
+    assert (recense.naissance_departement, recense.naissance_pays) == ("035", "France")
+    assert recense.telephone_portable == "0612345678"
+    assert recense.mode == Mode.RECENSE
+    assert recense.motif_mode == "16 ans le 12/01/2026, délai jusqu'au 30/04/2026"
+    assert (recense.annee, recense.trimestre) == (2026, 1)
+    assert recense.history.get().history_user == side_a.agent
+
+
+def test_the_form_shows_sections_and_field_limits(side_a, cog):
+    page = side_a.client.get(reverse("recensement:create")).text
+    for section in ["État civil", "Adresses", "Filiation", "Nationalité", "Informations diverses"]:
+        assert f"<legend>{section}" in page or f">{section}</legend>" in page
+    assert 'maxlength="50"' in page and "50 caractères au plus." in page
+    assert 'type="date"' in page
+    assert 'value="Saint-Malo (35288)"' in page  # domicile defaults to the collectivité
+    assert 'list="naissance-communes"' in page and 'hx-get="/referentiel/communes/"' in page
+
+
+def test_a_birth_abroad_and_an_unknown_father(side_a, cog):
+    espagne = Pays.objects.get(code="99134")
+    post_create(
+        side_a.client,
+        naissance_ou="etranger",
+        naissance_commune_saisie="",
+        naissance_pays_choix=str(espagne.pk),
+        naissance_ville="Madrid",
+        pere_non_declare="on",
+        pere_nom="ignored",
+    )
+    recense = Recense.objects.get()
+    assert (recense.naissance_code_lieu, recense.naissance_commune) == ("99134", "Madrid")
+    assert (recense.naissance_departement, recense.naissance_pays) == ("", "Espagne")
+    assert not recense.pere_connu
+    assert (recense.pere_nom, recense.pere_prenoms, recense.pere_nationalite) == ("", "", "")
+
+
+def test_late_registration_is_regularise_with_its_reason(side_a, cog):
+    post_create(side_a.client, date_naissance="2009-06-15")
+    recense = Recense.objects.get()
+    assert recense.mode == Mode.REGULARISE
+    assert recense.motif_mode == "16 ans le 15/06/2025, délai expiré le 30/09/2025"
+    page = side_a.client.get(reverse("recensement:detail", args=[recense.pk])).text
+    assert "régularisé" in page and "délai expiré le 30/09/2025" in page
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"date_naissance": "2010-03-01"}, "date_naissance", "n&#x27;a pas encore 16 ans"),
+        ({"date_naissance": "1999-01-01"}, "date_naissance", "plus de 25 ans"),
+        ({"naissance_commune_saisie": "Atlantide"}, "naissance_commune_saisie", "introuvable"),
+        ({"naissance_commune_saisie": "Sainte-Marie"}, "naissance_commune_saisie", "25513"),
+        (
+            {"naissance_ou": "etranger", "naissance_commune_saisie": ""},
+            "naissance_pays_choix",
+            "Choisissez le pays",
+        ),
+        ({"nationalite": "A"}, "date_acquisition_nationalite", "devenue française"),
+        ({"telephone_portable": "06 12"}, "telephone_portable", "10 chiffres"),
+        ({"pere_nom": ""}, "pere_nom", "non déclaré"),
+        ({"residence_identique": None}, "residence_voie", "adresse de résidence"),
+        ({"nom_naissance": "X" * 51}, "nom_naissance", "50 caractères"),
+        ({"domicile_code_postal": "354"}, "domicile_code_postal", "5 chiffres"),
+        ({"date_naissance": "31/02/2010"}, "date_naissance", "Saisissez une date valide"),
+    ],
+)
+def test_bad_input_is_refused_next_to_its_field_and_nothing_is_saved(
+    side_a, cog, overrides, field, message
+):
+    response = post_create(side_a.client, **overrides)
+    assert response.status_code == 200
+    assert field in response.context["form"].errors, response.context["form"].errors
+    assert message in response.text
+    assert "La fiche n'est pas enregistrée" in response.text
+    assert not Recense.objects.exists()
+
+
+def test_it_refuses_a_second_registration_of_the_same_person_and_links_to_the_first(side_a, cog):
+    post_create(side_a.client)
+    first = Recense.objects.get()
+    response = post_create(side_a.client, nom_naissance="LEFEVRE", prenoms="chloe marie")
+    assert response.status_code == 200
+    assert "Cette personne est déjà recensée" in response.text
+    assert reverse("recensement:detail", args=[first.pk]) in response.text
+    assert Recense.objects.count() == 1
+
+
+def test_the_same_person_may_be_registered_in_another_collectivite(side_a, side_b, cog):
+    post_create(side_a.client)
+    post_create(side_b.client, domicile_commune_saisie="2A004", domicile_code_postal="20000")
+    assert Recense.objects.count() == 2
+
+
+def test_editing_keeps_the_history_with_who_and_what(side_a, cog):
+    post_create(side_a.client)
+    recense = Recense.objects.get()
+    url = reverse("recensement:edit", args=[recense.pk])
+    page = side_a.client.get(url)
+    assert 'value="Saint-Malo (35288)"' in page.text
+    response = side_a.client.post(url, form_data(etablissement="Lycée Maupertuis"))
+    assert response.status_code == 302
+    recense.refresh_from_db()
+    assert recense.etablissement == "Lycée Maupertuis"
+    detail = side_a.client.get(reverse("recensement:detail", args=[recense.pk])).text
+    assert "Modification" in detail
+    assert "établissement : Lycée Jacques Cartier → Lycée Maupertuis" in detail
+
+
+def test_an_abroad_birth_is_shown_again_when_editing(side_a, cog):
+    espagne = Pays.objects.get(code="99134")
+    recense = RecenseFactory(
+        collectivite=side_a.collectivite,
+        naissance_code_lieu="99134",
+        naissance_commune="Madrid",
+        naissance_departement="",
+        naissance_pays="Espagne",
+    )
+    form = side_a.client.get(reverse("recensement:edit", args=[recense.pk])).context["form"]
+    assert form.initial["naissance_ou"] == "etranger"
+    assert form.initial["naissance_pays_choix"] == espagne.pk
+    assert form.initial["naissance_ville"] == "Madrid"
+
+
+def test_the_list_searches_without_accents_and_filters(side_a, side_b):
+    RecenseFactory(collectivite=side_a.collectivite, nom_naissance="LEFÈVRE", prenoms="Zoé")
+    RecenseFactory(
+        collectivite=side_a.collectivite,
+        nom_naissance="MARTIN",
+        date_naissance=dt.date(2009, 6, 15),
+        date_recensement=dt.date(2025, 11, 3),
+    )
+    RecenseFactory(collectivite=side_b.collectivite, nom_naissance="LEFEVRE", prenoms="Zoe")
+    url = reverse("recensement:index")
+
+    def names(**params):
+        return [r.nom_naissance for r in side_a.client.get(url, params).context["page"]]
+
+    assert names() == ["LEFÈVRE", "MARTIN"]
+    assert names(q="lefevre zoe") == ["LEFÈVRE"]
+    assert names(date_naissance="2009-06-15") == ["MARTIN"]
+    assert names(trimestre="2025-4") == ["MARTIN"]
+    assert names(mode="G") == ["MARTIN"]
+    assert names(numerote="oui") == []
+    assert names(numerote="non") == ["LEFÈVRE", "MARTIN"]
+
+
+def test_the_list_costs_the_same_queries_whatever_the_size(side_a, django_assert_num_queries):
+    url = reverse("recensement:index")
+    RecenseFactory.create_batch(3, collectivite=side_a.collectivite)
+    side_a.client.get(url)  # warm the session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        side_a.client.get(url, {"q": "durand"})
+    RecenseFactory.create_batch(60, collectivite=side_a.collectivite)
+    with CaptureQueriesContext(connection) as large:
+        response = side_a.client.get(url, {"q": "durand"})
+    assert len(response.context["page"]) == 50
+    assert len(large) == len(small) <= 8
+
+
+def test_delete_asks_for_confirmation_then_deletes(side_a):
+    recense = RecenseFactory(collectivite=side_a.collectivite)
+    url = reverse("recensement:delete", args=[recense.pk])
+    assert "Supprimer la fiche" in side_a.client.get(url).text
+    assert side_a.client.post(url)["Location"] == reverse("recensement:index")
+    assert not Recense.objects.exists()
+
+
+def test_a_numbered_registrant_cannot_be_deleted(side_a):
+    recense = RecenseFactory(collectivite=side_a.collectivite, numero_inscription=7)
+    response = side_a.client.post(reverse("recensement:delete", args=[recense.pk]), follow=True)
+    assert "une fiche numérotée ne peut plus être supprimée" in response.text
+    assert Recense.objects.filter(pk=recense.pk).exists()
+
+
+def test_an_agent_of_b_cannot_edit_a_registrant_of_a(side_a, side_b, cog):
+    recense = RecenseFactory(collectivite=side_a.collectivite)
+    url = reverse("recensement:edit", args=[recense.pk])
+    assert side_b.client.post(url, form_data(nom_naissance="PIRATE")).status_code == 404
+    recense.refresh_from_db()
+    assert recense.nom_naissance != "PIRATE"
+
+
+def test_only_a_responsable_cancels_an_attestation(side_a):
+    recense = RecenseFactory(collectivite=side_a.collectivite)
+    side_a.client.post(
+        reverse("recensement:attestation", args=[recense.pk]), {"signataire": "maire"}
+    )
+    clerk = agent_with_role(side_a.collectivite, Role.RECENSEMENT, "guichet")
+    url = reverse("recensement:attestation_cancel", args=[recense.pk])
+    assert clerk.post(url, {"motif": "erreur"}).status_code == 403
+    assert recense.attestation is not None
+    response = side_a.client.post(url, {"motif": ""}, follow=True)
+    assert "Indiquez le motif de l&#x27;annulation." in response.text
+    assert recense.attestation is not None
+    side_a.client.post(url, {"motif": "Imprimée sur la fiche d'un autre jeune"})
+    assert recense.attestation is None
+
+
+def test_printing_gives_a_pdf_once_then_refuses(side_a):
+    recense = RecenseFactory(collectivite=side_a.collectivite)
+    url = reverse("recensement:attestation", args=[recense.pk])
+    first = side_a.client.post(url, {"signataire": "maire"})
+    assert first["Content-Type"] == "application/pdf"
+    assert first.content.startswith(b"%PDF")
+    second = side_a.client.post(url, {"signataire": "maire"}, follow=True)
+    assert "ne délivre pas de duplicata" in second.text
+    assert recense.attestations.count() == 1
