@@ -3,7 +3,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from mairie.models import Affectation, Commune, Role, TypeCommune
+from mairie.dashboard import figures_for
+from mairie.models import Affectation, Commune, TypeCommune
 from mairie.scoping import select_collectivite
 from mairie.text import search_key
 
@@ -11,7 +12,8 @@ AUTOCOMPLETE_LIMIT = 20
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "mairie/home.html", {"roles": Role})
+    figures = figures_for(request.affectation) if request.affectation else []
+    return render(request, "mairie/home.html", {"figures": figures})
 
 
 @require_POST

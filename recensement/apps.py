@@ -6,7 +6,16 @@ class RecensementConfig(AppConfig):
     verbose_name = "Recensement citoyen"
 
     def ready(self) -> None:
-        from mairie.demo import DemoPart, register
+        from mairie import dashboard, demo
+        from mairie.models import Role
         from recensement.demo import create_recenses
+        from recensement.models import current_quarter_count, unnumbered_count
 
-        register(DemoPart("recenses", "recensés", 40, create_recenses))
+        demo.register(demo.DemoPart("recenses", "recensés", 40, create_recenses))
+        for label, count, query in [
+            ("Recensés du trimestre", current_quarter_count, ""),
+            ("Recensés non numérotés", unnumbered_count, "numerote=non"),
+        ]:
+            dashboard.register(
+                dashboard.Figure(label, Role.RECENSEMENT, count, "recensement:index", query)
+            )

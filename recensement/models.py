@@ -289,6 +289,19 @@ class Recense(CollectiviteOwned):
         return self.attestations.filter(annulee_le__isnull=True).first()
 
 
+def current_quarter_count(collectivite) -> int:
+    today = timezone.localdate()
+    return Recense.objects.filter(
+        collectivite=collectivite, annee=today.year, trimestre=quarter_of(today)
+    ).count()
+
+
+def unnumbered_count(collectivite) -> int:
+    return Recense.objects.filter(
+        collectivite=collectivite, numero_inscription__isnull=True
+    ).count()
+
+
 class Attestation(models.Model):
     """One issuance of the attestation de recensement: the mairie issues no duplicate."""
 

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -45,28 +45,33 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _save(request: HttpRequest, form: RecenseForm, message: str) -> HttpResponse:
-    with transaction.atomic():
-        recense = form.save()
-    messages.success(request, message.format(recense=recense))
-    return redirect("recensement:detail", pk=recense.pk)
+def _form(request: HttpRequest, recense: Recense | None, message: str) -> HttpResponse:
+    form = RecenseForm(request.POST or None, instance=recense, collectivite=request.collectivite)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                saved = form.save()
+        except IntegrityError:
+            # Two agents saving the same person at once: the database constraint decides.
+            form.add_error(None, "Cette personne vient d'être recensée par un autre agent.")
+        else:
+            messages.success(
+                request,
+                f"{message.format(recense=saved)} Mode : {saved.get_mode_display()} "
+                f"({saved.motif_mode}).",
+            )
+            return redirect("recensement:detail", pk=saved.pk)
+    return render(request, "recensement/form.html", {"form": form, "recense": recense})
 
 
 @recensement_agent
 def create(request: HttpRequest) -> HttpResponse:
-    form = RecenseForm(request.POST or None, collectivite=request.collectivite)
-    if request.method == "POST" and form.is_valid():
-        return _save(request, form, "{recense} est recensé(e).")
-    return render(request, "recensement/form.html", {"form": form})
+    return _form(request, None, "{recense} est recensé(e).")
 
 
 @recensement_agent
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    recense = _recense(request, pk)
-    form = RecenseForm(request.POST or None, instance=recense, collectivite=request.collectivite)
-    if request.method == "POST" and form.is_valid():
-        return _save(request, form, "Fiche de {recense} enregistrée.")
-    return render(request, "recensement/form.html", {"form": form, "recense": recense})
+    return _form(request, _recense(request, pk), "Fiche de {recense} enregistrée.")
 
 
 @recensement_agent

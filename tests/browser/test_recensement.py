@@ -1,3 +1,4 @@
+import datetime as dt
 import io
 
 import pypdf
@@ -31,7 +32,9 @@ def test_an_agent_records_a_registrant_born_abroad_prints_once_and_is_refused_a_
     page.get_by_label("masculin").check()
     page.get_by_label("Nom de naissance*", exact=True).fill("El Amrani")
     page.get_by_label("Prénoms*", exact=True).fill("Yanis Karim")
-    page.get_by_label("Date de naissance*", exact=True).fill("2010-01-20")
+    # 17 years old on the default date of recensement (today): late, hence régularisé.
+    born = dt.date(timezone.localdate().year - 17, 1, 20)
+    page.get_by_label("Date de naissance*", exact=True).fill(born.isoformat())
     # Born abroad: the commune field gives way to country and town.
     naissance = page.locator(".lieu").first
     expect(naissance.get_by_label("Commune (lieu de naissance)")).to_be_visible()
@@ -59,7 +62,9 @@ def test_an_agent_records_a_registrant_born_abroad_prints_once_and_is_refused_a_
     page.get_by_role("button", name="Enregistrer").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("El Amrani Yanis Karim")
-    expect(page.get_by_role("alert")).to_have_text("El Amrani Yanis Karim est recensé(e).")
+    expect(page.get_by_role("alert")).to_contain_text("El Amrani Yanis Karim est recensé(e).")
+    sixteen = f"16 ans le 20/01/{born.year + 16}"
+    expect(page.get_by_role("alert")).to_contain_text(f"Mode : régularisé ({sixteen}")
     expect(page.get_by_text("Casablanca, Maroc")).to_be_visible()
     expect(page.get_by_text("non déclaré", exact=True)).to_be_visible()
     recense = Recense.objects.get()

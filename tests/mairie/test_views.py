@@ -82,3 +82,16 @@ def test_dates_are_shown_as_jj_mm_aaaa(settings):
     with translation.override("fr"):
         assert formats.date_format(datetime.date(2026, 1, 5)) == "05/01/2026"
         assert formats.date_format(datetime.date(2026, 1, 5), "SHORT_DATE_FORMAT") == "05/01/2026"
+
+
+def test_the_dashboard_counts_the_collectivites_own_registrants(side_a, side_b):
+    import time_machine
+
+    from tests.factories import RecenseFactory
+
+    with time_machine.travel("2026-02-20 10:00", tick=False):
+        RecenseFactory.create_batch(2, collectivite=side_a.collectivite)
+        RecenseFactory(collectivite=side_b.collectivite)
+        figures = side_a.client.get(reverse("home")).context["figures"]
+    assert ("Recensés du trimestre", 2, "/recensement/") in figures
+    assert ("Recensés non numérotés", 2, "/recensement/?numerote=non") in figures
