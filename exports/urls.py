@@ -5,4 +5,7 @@ from exports import views
 app_name = "exports"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("generer/<slug:kind>/", views.generate, name="generate"),
+    path("<int:pk>/telecharger/", views.download, name="download"),
+    path("<int:pk>/portail/", views.portal_state, name="portal_state"),
 ]

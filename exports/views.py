@@ -1,9 +1,111 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
+from exports.exporters import EXPORTERS, QuarterExporter, allowed_kinds
+from exports.models import EtatPortail, Export
+from exports.services import ExportRefused, exporter_for, run_export, set_portal_state
 from mairie.scoping import agent_required
+
+PAGE_SIZE = 25
+
+
+def _preview(request: HttpRequest, kind: str) -> dict:
+    """The chosen quarter's counts and the validator's problems, before generating."""
+    try:
+        exporter = exporter_for(request.collectivite, kind, request.GET)
+    except ExportRefused as refusal:
+        return {"refusal": str(refusal)}
+    preview = {"exporter": exporter, "problems": exporter.problems()}
+    if isinstance(exporter, QuarterExporter):
+        recenses = exporter.recenses()
+        preview |= {
+            "total": recenses.count(),
+            "numerotes": recenses.filter(numero_inscription__isnull=False).count(),
+            "portal_text": exporter.portal_text(),
+        }
+    return preview
+
+
+def _exports(request: HttpRequest):
+    """The current collectivité's exports of the kinds the agent's role covers."""
+    return Export.objects.for_request(request).filter(kind__in=allowed_kinds(request.affectation))
 
 
 @agent_required()
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "exports/index.html")
+    kinds = allowed_kinds(request.affectation)
+    exports = _exports(request).select_related("cree_par")
+    kind_filter = request.GET.get("type", "")
+    if kind_filter in kinds:
+        exports = exports.filter(kind=kind_filter)
+    chosen = request.GET.get("kind", "")
+    context = {
+        "page": Paginator(exports, PAGE_SIZE).get_page(request.GET.get("page")),
+        "kinds": [(kind, EXPORTERS[kind]) for kind in kinds],
+        "kind_filter": kind_filter,
+        "chosen": chosen,
+        "generators": [
+            (
+                kind,
+                EXPORTERS[kind],
+                EXPORTERS[kind].form_class(request.GET if chosen == kind else None),
+            )
+            for kind in kinds
+        ],
+        "etats": EtatPortail.choices,
+    }
+    if chosen in kinds:
+        context["preview"] = _preview(request, chosen)
+    return render(request, "exports/index.html", context)
+
+
+@require_POST
+@agent_required()
+def generate(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in allowed_kinds(request.affectation):
+        raise PermissionDenied("Votre rôle ne donne pas accès à cet export.")
+    try:
+        export = run_export(request.collectivite, kind, request.POST, request.user)
+    except ExportRefused as refusal:
+        messages.error(request, f"Export refusé : {refusal}")
+        query = request.POST.copy()
+        query.pop("csrfmiddlewaretoken", None)
+        query["kind"] = kind
+        return redirect(f"{reverse('exports:index')}?{query.urlencode()}")
+    messages.success(request, f"{export.description} : fichier {export.nom_fichier} généré.")
+    return redirect("exports:index")
+
+
+@agent_required()
+def download(request: HttpRequest, pk: int) -> FileResponse:
+    export = get_object_or_404(_exports(request), pk=pk)
+    if not export.downloadable or not export.path.is_file():
+        raise Http404("Fichier indisponible.")
+    return FileResponse(
+        export.path.open("rb"),
+        as_attachment=True,
+        filename=export.nom_fichier,
+        content_type=export.content_type,
+    )
+
+
+@require_POST
+@agent_required()
+def portal_state(request: HttpRequest, pk: int) -> HttpResponse:
+    export = get_object_or_404(_exports(request), pk=pk)
+    try:
+        set_portal_state(
+            export, request.POST.get("etat", ""), request.POST.get("message", ""), request.user
+        )
+    except ExportRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request, f"{export.nom_fichier} : « {export.get_etat_portail_display()} » enregistré."
+        )
+    return redirect("exports:index")

@@ -1,6 +1,7 @@
 """The collectivité, its agents, and the INSEE reference data (COG)."""
 
 import re
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -120,6 +121,13 @@ class Collectivite(models.Model):
         if not self.departement and self.code_insee:
             self.departement = departement_of(self.code_insee)
         super().save(*args, **kwargs)
+
+    def sceau_uri(self) -> str:
+        """file:// address of the seal for printed documents; empty when unset or missing,
+        since a lost image file must not prevent printing."""
+        if not self.sceau or not self.sceau.storage.exists(self.sceau.name):
+            return ""
+        return Path(self.sceau.path).as_uri()
 
     def clean(self) -> None:
         if self.code_insee and CODE_COMMUNE_RE.match(self.code_insee):

@@ -3,7 +3,25 @@
 import re
 import unicodedata
 
-_LIGATURES = str.maketrans({"Œ": "OE", "œ": "OE", "Æ": "AE", "æ": "AE", "ß": "SS"})
+# Letters and marks that Unicode does not decompose into ASCII, written as INSEE writes them.
+_LIGATURES = str.maketrans(
+    {
+        "Œ": "OE",
+        "œ": "OE",
+        "Æ": "AE",
+        "æ": "AE",
+        "ß": "SS",
+        "Ø": "O",
+        "ø": "o",
+        "Ł": "L",
+        "ł": "l",
+        "Đ": "D",
+        "đ": "d",
+        "ı": "i",
+        "’": "'",
+        "ʼ": "'",
+    }
+)
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
 
 

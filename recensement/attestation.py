@@ -4,8 +4,6 @@ The mairie issues it once and never a duplicate (code du service national, L.113
 follows the instruction of 5 January 2004, article 7.
 """
 
-from pathlib import Path
-
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import IntegrityError, models, transaction
@@ -63,7 +61,8 @@ def _is_abroad(code_lieu: str) -> bool:
     return code_lieu.startswith("99") and code_lieu != FRANCE
 
 
-def _lieu_naissance(recense: Recense) -> str:
+def lieu_naissance(recense: Recense) -> str:
+    """As printed on documents: "Saint-Malo (35)" or "Madrid (Espagne)"."""
     if _is_abroad(recense.naissance_code_lieu):
         return f"{recense.naissance_commune} ({recense.naissance_pays})"
     departement = recense.naissance_departement
@@ -85,13 +84,6 @@ def _domicile(recense: Recense) -> list[str]:
     return [line for line in lines if line]
 
 
-def _sceau_uri(collectivite: Collectivite) -> str:
-    # A seal whose file went missing must not prevent issuing the attestation.
-    if not collectivite.sceau or not collectivite.sceau.storage.exists(collectivite.sceau.name):
-        return ""
-    return Path(collectivite.sceau.path).as_uri()
-
-
 def render_attestation_pdf(attestation: Attestation) -> bytes:
     """The printable attestation: one A4 page, fonts and images from the local disk only."""
     recense = attestation.recense
@@ -103,10 +95,10 @@ def render_attestation_pdf(attestation: Attestation) -> bytes:
             "recense": recense,
             "collectivite": collectivite,
             "e": "e" if recense.sexe == Sexe.FEMININ else "",
-            "lieu_naissance": _lieu_naissance(recense),
+            "lieu_naissance": lieu_naissance(recense),
             "domicile": _domicile(recense),
             "delivree_le": timezone.localtime(attestation.delivree_le),
-            "sceau_uri": _sceau_uri(collectivite),
+            "sceau_uri": collectivite.sceau_uri(),
             # Written in pairs, as French phone numbers are read: 02 99 40 80 80.
             "telephone": " ".join(
                 collectivite.telephone[i : i + 2] for i in range(0, len(collectivite.telephone), 2)

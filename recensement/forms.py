@@ -9,7 +9,18 @@ from django.urls import reverse
 
 from mairie.models import Collectivite, Commune, Pays, TypeCommune, departement_of
 from mairie.text import search_key
-from recensement.models import FRANCE, Mode, Nationalite, Pupille, Recense, Sexe, identity_key
+from recensement.models import (
+    FRANCE,
+    Mode,
+    Nationalite,
+    Pupille,
+    Recense,
+    Sexe,
+    identity_key,
+    quarter_label,
+    quarter_of,
+)
+from recensement.services import closed_message, closed_quarters
 
 FRANCE_LABEL = "France"
 IN_FRANCE, ABROAD = "france", "etranger"
@@ -431,8 +442,33 @@ class RecenseForm(forms.ModelForm):
             self._clean_parent(parent, declared)
         if not data.get("situation_particuliere"):
             data["situation_particuliere_detail"] = ""
+        self._guard_quarter(data.get("date_recensement"))
         self._guard_duplicate(data)
         return data
+
+    def _guard_quarter(self, day) -> None:
+        """A closed quarter's registrants no longer change, and none can be added to it."""
+        closed = closed_quarters(self.collectivite)
+        instance = self.instance  # still the stored values: the form updates it after clean()
+        if instance.pk and (instance.annee, instance.trimestre) in closed:
+            self.add_error(None, closed_message(instance.annee, instance.trimestre))
+            return
+        if day is None:
+            return
+        quarter = (day.year, quarter_of(day))
+        if quarter in closed:
+            self.add_error(
+                "date_recensement",
+                f"{closed_message(*quarter)} Un recensement à cette date ne peut plus y être "
+                "ajouté.",
+            )
+        elif instance.numero_inscription and quarter != (instance.annee, instance.trimestre):
+            self.add_error(
+                "date_recensement",
+                f"Cette personne a le n° {instance.numero_inscription:04d} au "
+                f"{quarter_label(instance.annee, instance.trimestre)} : la date de recensement "
+                "ne peut plus changer de trimestre.",
+            )
 
     def _clean_parent(self, parent: str, declared: bool) -> None:
         setattr(self.instance, f"{parent}_connu", declared)

@@ -289,6 +289,41 @@ class Recense(CollectiviteOwned):
         return self.attestations.filter(annulee_le__isnull=True).first()
 
 
+class Trimestre(CollectiviteOwned):
+    """A quarterly tranche of the classe (R*111-9); closed once the DSN has taken its file in
+    charge ("PEC terminée"): its registrants and numbers can no longer change."""
+
+    annee = models.PositiveSmallIntegerField("année")
+    trimestre = models.PositiveSmallIntegerField("trimestre")
+    cloture_le = models.DateTimeField("clos le", null=True, blank=True)
+    cloture_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="clos par",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "trimestre"
+        ordering = ["-annee", "-trimestre"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collectivite", "annee", "trimestre"], name="unique_trimestre"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return quarter_label(self.annee, self.trimestre)
+
+
+def quarter_label(annee: int, trimestre: int) -> str:
+    return f"T{trimestre} {annee}"
+
+
 def current_quarter_count(collectivite) -> int:
     today = timezone.localdate()
     return Recense.objects.filter(

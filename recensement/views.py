@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -16,7 +17,8 @@ from recensement.attestation import (
     render_attestation_pdf,
 )
 from recensement.forms import AttestationCancelForm, RecenseFilterForm, RecenseForm
-from recensement.models import Recense
+from recensement.models import Recense, Trimestre
+from recensement.services import QuarterError, closed_message, closed_quarters, numeroter
 
 PAGE_SIZE = 50
 recensement_agent = agent_required(Role.RECENSEMENT)
@@ -71,12 +73,17 @@ def create(request: HttpRequest) -> HttpResponse:
 
 @recensement_agent
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _form(request, _recense(request, pk), "Fiche de {recense} enregistrée.")
+    recense = _recense(request, pk)
+    if (recense.annee, recense.trimestre) in closed_quarters(request.collectivite):
+        messages.error(request, closed_message(recense.annee, recense.trimestre))
+        return redirect("recensement:detail", pk=recense.pk)
+    return _form(request, recense, "Fiche de {recense} enregistrée.")
 
 
 @recensement_agent
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     recense = _recense(request, pk)
+    closed = (recense.annee, recense.trimestre) in closed_quarters(request.collectivite)
     return render(
         request,
         "recensement/detail.html",
@@ -88,8 +95,54 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "signataires": Signataire.choices,
             "cancel_form": AttestationCancelForm(),
             "can_cancel": request.affectation.role == Role.RESPONSABLE,
+            "closed": closed,
         },
     )
+
+
+@recensement_agent
+def trimestres(request: HttpRequest) -> HttpResponse:
+    """Each quarter with its counts and state, and the numbering action."""
+    counts = (
+        Recense.objects.for_request(request)
+        .values("annee", "trimestre")
+        .annotate(total=Count("id"), numerotes=Count("numero_inscription"))
+        .order_by("-annee", "-trimestre")
+    )
+    states = {
+        (t.annee, t.trimestre): t
+        for t in Trimestre.objects.for_request(request).select_related("cloture_par")
+    }
+    rows = [
+        {
+            **row,
+            "restants": row["total"] - row["numerotes"],
+            "etat": states.get((row["annee"], row["trimestre"])),
+        }
+        for row in counts
+    ]
+    return render(request, "recensement/trimestres.html", {"rows": rows})
+
+
+@require_POST
+@recensement_agent
+def numerotation(request: HttpRequest) -> HttpResponse:
+    try:
+        annee, trimestre = int(request.POST["annee"]), int(request.POST["trimestre"])
+    except (KeyError, ValueError):
+        messages.error(request, "Choisissez l'année et le trimestre à numéroter.")
+        return redirect("recensement:trimestres")
+    try:
+        count = numeroter(request.collectivite, annee, trimestre, request.user)
+    except QuarterError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request,
+            f"T{trimestre} {annee} : {count} recensé{'s' if count > 1 else ''} "
+            f"numéroté{'s' if count > 1 else ''}.",
+        )
+    return redirect("recensement:trimestres")
 
 
 @recensement_agent

@@ -1,0 +1,48 @@
+import shutil
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from exports.exporters import EXPORTERS
+from exports.services import ExportRefused, run_export
+from mairie.models import Collectivite
+
+
+class Command(BaseCommand):
+    help = (
+        "Génère un export avec le même exportateur que la page Exports, le conserve dans la "
+        "liste des derniers exports et en copie le fichier dans --output. Un export dont les "
+        "données casseraient le format est refusé avec la liste des corrections."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        kinds = parser.add_subparsers(dest="kind", required=True, metavar="TYPE")
+        for identifier, exporter in EXPORTERS.items():
+            sub = kinds.add_parser(identifier, help=exporter.verbose_name)
+            sub.add_argument("--commune", required=True, help="code INSEE de la collectivité")
+            sub.add_argument("--output", required=True, type=Path, help="dossier de sortie")
+            for name, field in exporter.form_class.base_fields.items():
+                sub.add_argument(f"--{name.replace('_', '-')}", dest=name, help=str(field.label))
+
+    def handle(self, *args, **options) -> None:
+        exporter = EXPORTERS[options["kind"]]
+        try:
+            collectivite = Collectivite.objects.get(code_insee=options["commune"])
+        except Collectivite.DoesNotExist as error:
+            raise CommandError(f"Aucune collectivité de code {options['commune']}.") from error
+        data = {
+            name: options[name]
+            for name in exporter.form_class.base_fields
+            if options.get(name) is not None
+        }
+        try:
+            export = run_export(collectivite, options["kind"], data, None)
+        except ExportRefused as refusal:
+            lines = [str(refusal)] + [
+                f"- {p.who} — {p.field} : {p.message}" for p in refusal.problems
+            ]
+            raise CommandError("\n".join(lines)) from refusal
+        options["output"].mkdir(parents=True, exist_ok=True)
+        target = options["output"] / export.nom_fichier
+        shutil.copyfile(export.path, target)
+        self.stdout.write(f"{target} ({export.taille} octets, SHA-256 {export.sha256})")

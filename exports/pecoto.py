@@ -1,0 +1,418 @@
+"""The PECOTO quarterly file (Code du service national R.111-10-1), layout v1 — provisional.
+
+The DSN's official layout is not public: LAYOUT below transcribes the team's v1 table
+(exports/specs/pecoto_v1.csv, 1-based inclusive positions), and the writer, the parser and the
+validator all work from it, so that the official layout, once obtained, changes only LAYOUT.
+"""
+
+# ruff: noqa: E501 (LAYOUT keeps one line per field of the spec)
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from operator import attrgetter
+
+from mairie.models import Collectivite
+from mairie.text import strip_accents
+from recensement.models import Recense, quarter_of
+
+RECORD_LENGTHS = {"01": 300, "02": 1352, "99": 14}
+NEWLINE = "\r\n"
+
+
+@dataclass(frozen=True)
+class Header:
+    """What the 01 and 99 records are written from."""
+
+    collectivite: Collectivite
+    annee: int
+    trimestre: int
+    generated: date
+    nombre_recenses: int
+
+
+Context = Header | Recense
+
+# Formats of the code fields; a value that does not match would be rejected by the portal.
+CODE_INSEE = r"\d{5}|2[AB]\d{3}"
+CODE_PAYS = r"99\d{3}"
+CODE_POSTAL = r"\d{5}"
+DEPARTEMENT = r"0\d\d|02[AB]|9[78]\d"
+_PATTERN_HINTS = {
+    CODE_INSEE: "un code INSEE à 5 caractères",
+    CODE_PAYS: "un code pays INSEE (99xxx)",
+    CODE_POSTAL: "un code postal à 5 chiffres",
+    DEPARTEMENT: "un code département à 3 caractères (035, 02A, 971)",
+}
+
+_OUTSIDE_TEXT = re.compile(r"[^A-Z0-9 '\-./]")
+_SPACES = re.compile(r" +")
+_PRINTABLE = re.compile(r"[\x20-\x7e]*")
+_PHONE = re.compile(r"\d{10}")
+
+
+def _fold_char(char: str) -> str:
+    # A letter with no ASCII form is kept: the validator reports it rather than lose it.
+    if not char.isascii():
+        return char if char.isalpha() else " "
+    return " " if _OUTSIDE_TEXT.match(char) else char
+
+
+def fold_text(value: str) -> str:
+    """Type A: "Zoé  Cœur, L'Haÿ" -> "ZOE COEUR L'HAY" (INSEE style, ASCII, single spaces)."""
+    kept = "".join(map(_fold_char, strip_accents(value).upper()))
+    return _SPACES.sub(" ", kept).strip()
+
+
+def _phone(value: str) -> str:
+    digits = re.sub(r"[ .]", "", value)
+    return "0" + digits[3:] if digits.startswith("+33") else digits
+
+
+def _date(value: date | None) -> str:
+    # Not strftime: it does not zero-pad years before 1000 on every platform.
+    return f"{value.day:02d}{value.month:02d}{value.year:04d}" if value else ""
+
+
+@dataclass(frozen=True)
+class LayoutField:
+    record: str
+    name: str
+    start: int  # 1-based, inclusive
+    length: int
+    type: str  # C constant, A text, N number, D date, T phone, E e-mail, F filler
+    required: bool
+    source: Callable[[Context], object] | None
+    codes: tuple[str, ...] = ()
+    pattern: str = ""  # a regex the folded value must match, one of _PATTERN_HINTS
+
+    def fold(self, context: Context) -> str:
+        """The value as it goes in the file, before padding (its length is what must fit)."""
+        if self.type == "C":
+            return self.record
+        if self.type == "F":
+            return ""
+        raw = self.source(context)
+        if raw is None:
+            return ""
+        if self.type == "D":
+            return _date(raw)
+        text = str(raw).strip()
+        if self.type == "A":
+            return fold_text(text)
+        if self.type == "T":
+            return _phone(text)
+        if self.type == "E":
+            return text.lower()
+        return text
+
+    def cell(self, folded: str) -> str:
+        if self.type == "N":
+            return folded.rjust(self.length, "0")
+        return folded.ljust(self.length)
+
+    def check(self, value: str) -> str | None:
+        """What is wrong with a folded value, in the agent's words; None when it fits."""
+        if self.required and not value:
+            return "obligatoire"
+        if not value:
+            return None
+        if self.type == "T" and not _PHONE.fullmatch(value):
+            return "le téléphone doit compter 10 chiffres"
+        if self.type == "E" and not value.isascii():
+            return "caractère non ASCII dans le courriel"
+        if self.type == "A" and not value.isascii():
+            letters = "".join(sorted({char for char in value if not char.isascii()}))
+            return f"lettre(s) sans équivalent ASCII « {letters} » : écrivez-la(les) sans accent"
+        if self.type == "N" and not (value.isascii() and value.isdigit()):
+            return f"« {value} » n'est pas un nombre"
+        if len(value) > self.length:
+            return f"« {value} » dépasse {self.length} caractères ({len(value)}) : raccourcir"
+        if self.codes and value not in self.codes:
+            return f"code « {value} » hors de la liste {', '.join(self.codes)}"
+        if self.pattern and not re.fullmatch(self.pattern, value):
+            return f"« {value} » n'est pas {_PATTERN_HINTS[self.pattern]}"
+        return None
+
+
+def _flag(value: bool) -> str:
+    return "O" if value else "N"
+
+
+def _residence(part: str) -> Callable[[Recense], str]:
+    """The résidence block stays blank when it is the domicile."""
+    return lambda r: "" if r.residence_identique else getattr(r, f"residence_{part}")
+
+
+def _acquisition(r: Recense) -> date | None:
+    return r.date_acquisition_nationalite if r.nationalite == "A" else None
+
+
+_get = attrgetter
+_F = LayoutField
+_YES_NO = ("O", "N")
+
+# One line per field, as in the spec's table; the formatter would split the longer ones.
+# fmt: off
+LAYOUT: tuple[LayoutField, ...] = (
+    _F("01", "type_enregistrement", 1, 2, "C", True, None),
+    _F("01", "code_commune", 3, 5, "A", True, _get("collectivite.code_insee"), pattern=CODE_INSEE),
+    _F("01", "code_departement", 8, 3, "A", True, _get("collectivite.departement"), pattern=DEPARTEMENT),
+    _F("01", "libelle_commune", 11, 50, "A", True, _get("collectivite.nom")),
+    _F("01", "annee", 61, 4, "N", True, _get("annee")),
+    _F("01", "trimestre", 65, 1, "N", True, _get("trimestre"), codes=("1", "2", "3", "4")),
+    _F("01", "date_generation", 66, 8, "D", True, _get("generated")),
+    _F("01", "responsable_nom", 74, 50, "A", True, _get("collectivite.responsable_nom")),
+    _F("01", "responsable_prenom", 124, 50, "A", True, _get("collectivite.responsable_prenom")),
+    _F("01", "responsable_qualite", 174, 30, "A", True, _get("collectivite.responsable_qualite")),
+    _F("01", "responsable_telephone", 204, 10, "T", False, _get("collectivite.responsable_telephone")),
+    _F("01", "responsable_courriel", 214, 80, "E", False, _get("collectivite.responsable_courriel")),
+    _F("01", "nombre_recenses", 294, 6, "N", True, _get("nombre_recenses")),
+    _F("01", "filler", 300, 1, "F", False, None),
+    _F("02", "type_enregistrement", 1, 2, "C", True, None),
+    _F("02", "numero_inscription", 3, 4, "N", True, _get("numero_inscription")),
+    _F("02", "mode", 7, 1, "A", True, _get("mode"), codes=("R", "G", "N")),
+    _F("02", "date_recensement", 8, 8, "D", True, _get("date_recensement")),
+    _F("02", "sexe", 16, 1, "A", True, _get("sexe"), codes=("M", "F")),
+    _F("02", "nom_naissance", 17, 50, "A", True, _get("nom_naissance")),
+    _F("02", "nom_usage", 67, 50, "A", False, _get("nom_usage")),
+    _F("02", "prenoms", 117, 60, "A", True, _get("prenoms")),
+    _F("02", "date_naissance", 177, 8, "D", True, _get("date_naissance")),
+    _F("02", "code_lieu_naissance", 185, 5, "A", True, _get("naissance_code_lieu"), pattern=CODE_INSEE),
+    _F("02", "lieu_naissance", 190, 50, "A", True, _get("naissance_commune")),
+    _F("02", "departement_naissance", 240, 3, "A", False, _get("naissance_departement"), pattern=DEPARTEMENT),
+    _F("02", "pays_naissance", 243, 50, "A", True, _get("naissance_pays")),
+    _F("02", "nationalite", 293, 1, "A", True, _get("nationalite"), codes=("N", "A")),
+    _F("02", "date_acquisition_nationalite", 294, 8, "D", False, _acquisition),
+    _F("02", "double_nationalite", 302, 5, "A", False, _get("double_nationalite"), pattern=CODE_PAYS),
+    _F("02", "domicile_numero", 307, 6, "A", False, _get("domicile_numero")),
+    _F("02", "domicile_voie", 313, 60, "A", True, _get("domicile_voie")),
+    _F("02", "domicile_complement", 373, 38, "A", False, _get("domicile_complement")),
+    _F("02", "domicile_code_postal", 411, 5, "A", False, _get("domicile_code_postal"), pattern=CODE_POSTAL),
+    _F("02", "domicile_commune", 416, 50, "A", True, _get("domicile_commune")),
+    _F("02", "domicile_code_lieu", 466, 5, "A", True, _get("domicile_code_lieu"), pattern=CODE_INSEE),
+    _F("02", "domicile_pays", 471, 50, "A", True, _get("domicile_pays")),
+    _F("02", "residence_numero", 521, 6, "A", False, _residence("numero")),
+    _F("02", "residence_voie", 527, 60, "A", False, _residence("voie")),
+    _F("02", "residence_complement", 587, 38, "A", False, _residence("complement")),
+    _F("02", "residence_code_postal", 625, 5, "A", False, _residence("code_postal"), pattern=CODE_POSTAL),
+    _F("02", "residence_commune", 630, 50, "A", False, _residence("commune")),
+    _F("02", "residence_code_lieu", 680, 5, "A", False, _residence("code_lieu"), pattern=CODE_INSEE),
+    _F("02", "residence_pays", 685, 50, "A", False, _residence("pays")),
+    _F("02", "telephone_fixe", 735, 10, "T", False, _get("telephone_fixe")),
+    _F("02", "telephone_portable", 745, 10, "T", False, _get("telephone_portable")),
+    _F("02", "courriel", 755, 80, "E", False, _get("courriel")),
+    _F("02", "pere_connu", 835, 1, "A", True, lambda r: _flag(r.pere_connu), codes=_YES_NO),
+    _F("02", "pere_nom", 836, 50, "A", False, _get("pere_nom")),
+    _F("02", "pere_prenoms", 886, 60, "A", False, _get("pere_prenoms")),
+    _F("02", "pere_date_naissance", 946, 8, "D", False, _get("pere_date_naissance")),
+    _F("02", "pere_code_lieu_naissance", 954, 5, "A", False, _get("pere_naissance_code_lieu"), pattern=CODE_INSEE),
+    _F("02", "pere_lieu_naissance", 959, 50, "A", False, _get("pere_naissance_commune")),
+    _F("02", "pere_nationalite", 1009, 5, "A", False, _get("pere_nationalite"), pattern=CODE_PAYS),
+    _F("02", "mere_connu", 1014, 1, "A", True, lambda r: _flag(r.mere_connu), codes=_YES_NO),
+    _F("02", "mere_nom", 1015, 50, "A", False, _get("mere_nom")),
+    _F("02", "mere_prenoms", 1065, 60, "A", False, _get("mere_prenoms")),
+    _F("02", "mere_date_naissance", 1125, 8, "D", False, _get("mere_date_naissance")),
+    _F("02", "mere_code_lieu_naissance", 1133, 5, "A", False, _get("mere_naissance_code_lieu"), pattern=CODE_INSEE),
+    _F("02", "mere_lieu_naissance", 1138, 50, "A", False, _get("mere_naissance_commune")),
+    _F("02", "mere_nationalite", 1188, 5, "A", False, _get("mere_nationalite"), pattern=CODE_PAYS),
+    _F("02", "nombre_freres_soeurs", 1193, 2, "N", True, _get("nombre_freres_soeurs")),
+    _F("02", "situation_familiale", 1195, 1, "A", True, _get("situation_familiale"), codes=("C", "M", "P", "L", "D", "V")),
+    _F("02", "nombre_enfants", 1196, 2, "N", True, _get("nombre_enfants")),
+    _F("02", "pupille", 1198, 1, "A", True, _get("pupille"), codes=("0", "E", "N")),
+    _F("02", "situation_scolaire", 1199, 1, "A", True, _get("situation_scolaire"), codes=("S", "E", "A", "N")),
+    _F("02", "etablissement", 1200, 50, "A", False, _get("etablissement")),
+    _F("02", "diplome", 1250, 2, "N", True, _get("diplome"), codes=("00", "01", "02", "03", "04", "05")),
+    _F("02", "specialite", 1252, 50, "A", False, _get("specialite")),
+    _F("02", "profession", 1302, 50, "A", False, _get("profession")),
+    _F("02", "situation_particuliere", 1352, 1, "A", True, lambda r: _flag(r.situation_particuliere), codes=_YES_NO),
+    _F("99", "type_enregistrement", 1, 2, "C", True, None),
+    _F("99", "nombre_recenses", 3, 6, "N", True, _get("nombre_recenses")),
+    _F("99", "nombre_lignes", 9, 6, "N", True, lambda h: h.nombre_recenses + 2),
+)
+# fmt: on
+
+FIELDS: dict[str, tuple[LayoutField, ...]] = {
+    record: tuple(f for f in LAYOUT if f.record == record) for record in RECORD_LENGTHS
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    recense_id: int | None  # None: the collectivité's settings or the list as a whole
+    who: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.who} — {self.field} : {self.message}"
+
+
+HEADER_WHO = "Collectivité (paramètres)"
+
+
+class PecotoError(Exception):
+    """The file cannot be written as is; `problems` says what the agents must fix first."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problème(s) empêchent le fichier PECOTO")
+        self.problems = problems
+
+
+def filename(annee: int, trimestre: int) -> str:
+    return f"RE_{annee:04d}{trimestre}.txt"
+
+
+def _who(r: Recense) -> str:
+    name = " ".join([r.nom_naissance, *r.prenoms.split()[:1]])
+    numero = (
+        f"n° {r.numero_inscription:04d}" if r.numero_inscription is not None else "non numéroté"
+    )
+    return f"{name} ({numero})"
+
+
+def _abroad(code_lieu: str) -> bool:
+    return code_lieu.startswith("99")
+
+
+def _rules(values: dict[str, str]) -> dict[str, str]:
+    """The conditional rules of the spec's descriptions, on the folded values of one 02 record."""
+    found = {}
+    if values["nationalite"] == "A" and not values["date_acquisition_nationalite"]:
+        found["date_acquisition_nationalite"] = (
+            "date d'acquisition obligatoire pour une personne devenue française"
+        )
+    if _abroad(values["code_lieu_naissance"]) and values["departement_naissance"]:
+        found["departement_naissance"] = "doit rester vide pour une naissance à l'étranger"
+    if not _abroad(values["domicile_code_lieu"]) and not values["domicile_code_postal"]:
+        found["domicile_code_postal"] = "obligatoire pour une adresse en France"
+    residence = [f.name for f in FIELDS["02"] if f.name.startswith("residence_")]
+    if any(values[name] for name in residence):
+        for part in ("voie", "commune", "code_lieu", "pays"):
+            if not values[f"residence_{part}"]:
+                found[f"residence_{part}"] = "obligatoire quand la résidence diffère du domicile"
+        if not _abroad(values["residence_code_lieu"]) and not values["residence_code_postal"]:
+            found["residence_code_postal"] = "obligatoire pour une adresse en France"
+    for parent, absent in (("pere", "le père"), ("mere", "la mère")):
+        if values[f"{parent}_connu"] == "N":
+            for f in FIELDS["02"]:
+                other = f.name.startswith(f"{parent}_") and f.name != f"{parent}_connu"
+                if other and values[f.name]:
+                    found[f.name] = f"doit rester vide quand {absent} n'est pas déclaré(e)"
+    return found
+
+
+def _numbering(r: Recense, counts: Counter, annee: int, trimestre: int) -> dict[str, str]:
+    found = {}
+    numero = r.numero_inscription
+    if numero is None:
+        found["numero_inscription"] = "non numéroté : numérotez d'abord le trimestre"
+    elif not 1 <= numero <= 9999:
+        found["numero_inscription"] = f"numéro {numero} hors de 1 à 9999"
+    elif counts[numero] > 1:
+        found["numero_inscription"] = f"numéro {numero:04d} donné à plusieurs recensés"
+    day = r.date_recensement
+    if day and (day.year, quarter_of(day)) != (annee, trimestre):
+        found["date_recensement"] = (
+            f"recensé(e) le {day:%d/%m/%Y}, hors du trimestre T{trimestre} {annee}"
+        )
+    return found
+
+
+def _record_problems(
+    record: str, context: Context, specific: dict[str, str], recense_id: int | None, who: str
+) -> list[Problem]:
+    """Specific rules first: they say more than the generic check of the same field."""
+    problems = []
+    for f in FIELDS[record]:
+        message = specific.get(f.name) or f.check(f.fold(context))
+        if message:
+            problems.append(Problem(recense_id, who, f.name, message))
+    return problems
+
+
+def validate(
+    collectivite: Collectivite,
+    recenses: Sequence[Recense],
+    annee: int,
+    trimestre: int,
+    generated: date,
+) -> list[Problem]:
+    """Everything that keeps the file from being written, header first, then each registrant
+    in the given order, fields in layout order."""
+    header = Header(collectivite, annee, trimestre, generated, len(recenses))
+    problems = [
+        problem
+        for record in ("01", "99")
+        for problem in _record_problems(record, header, {}, None, HEADER_WHO)
+    ]
+    if not recenses:
+        problems.append(
+            Problem(
+                None, f"Liste T{trimestre} {annee}", "nombre_recenses", "aucun recensé ce trimestre"
+            )
+        )
+    counts = Counter(r.numero_inscription for r in recenses)
+    for r in recenses:
+        values = {f.name: f.fold(r) for f in FIELDS["02"]}
+        specific = {**_rules(values), **_numbering(r, counts, annee, trimestre)}
+        problems += _record_problems("02", r, specific, r.pk, _who(r))
+    return problems
+
+
+def _line(record: str, context: Context) -> str:
+    line = "".join(f.cell(f.fold(context)) for f in FIELDS[record])
+    assert len(line) == RECORD_LENGTHS[record], (record, len(line))
+    assert _PRINTABLE.fullmatch(line), record
+    return line + NEWLINE
+
+
+def write(
+    collectivite: Collectivite,
+    recenses: Sequence[Recense],
+    annee: int,
+    trimestre: int,
+    generated: date,
+) -> bytes:
+    """The file's bytes; raises PecotoError rather than write a truncated or invalid value."""
+    problems = validate(collectivite, recenses, annee, trimestre, generated)
+    if problems:
+        raise PecotoError(problems)
+    header = Header(collectivite, annee, trimestre, generated, len(recenses))
+    ordered = sorted(recenses, key=attrgetter("numero_inscription"))
+    lines = [_line("01", header), *(_line("02", r) for r in ordered), _line("99", header)]
+    return "".join(lines).encode("ascii")
+
+
+def parse(data: bytes) -> list[dict[str, str]]:
+    """The file's records as {"record": "02", field: stripped value, …}; ValueError (with the
+    line number) on a line that is not a well-formed record of the layout."""
+    if not data.endswith(NEWLINE.encode()):
+        raise ValueError("le fichier doit se terminer par CRLF")
+    records = []
+    for number, raw in enumerate(data[: -len(NEWLINE)].split(NEWLINE.encode()), start=1):
+        line = raw.decode("ascii", errors="replace")
+        if not _PRINTABLE.fullmatch(line):
+            raise ValueError(f"ligne {number} : caractère hors ASCII imprimable")
+        record = line[:2]
+        if record not in RECORD_LENGTHS:
+            raise ValueError(f"ligne {number} : type d'enregistrement « {record} » inconnu")
+        if len(line) != RECORD_LENGTHS[record]:
+            raise ValueError(
+                f"ligne {number} : {len(line)} caractères au lieu de {RECORD_LENGTHS[record]}"
+            )
+        values = {"record": record}
+        for f in FIELDS[record]:
+            values[f.name] = line[f.start - 1 : f.start - 1 + f.length].strip()
+        records.append(values)
+    kinds = [values["record"] for values in records]
+    if kinds[0] != "01" or kinds[-1] != "99" or set(kinds[1:-1]) - {"02"}:
+        raise ValueError("le fichier doit compter un 01, puis des 02, puis un 99")
+    count, lines = f"{len(records) - 2:06d}", f"{len(records):06d}"
+    if records[0]["nombre_recenses"] != count:
+        raise ValueError("ligne 1 : nombre_recenses ne correspond pas au fichier")
+    if (records[-1]["nombre_recenses"], records[-1]["nombre_lignes"]) != (count, lines):
+        raise ValueError(f"ligne {len(records)} : les totaux ne correspondent pas au fichier")
+    return records

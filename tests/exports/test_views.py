@@ -1,0 +1,119 @@
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from exports.models import Export
+from exports.services import run_export
+from mairie.models import Role
+from recensement.models import Recense
+from recensement.services import is_closed
+from tests.conftest import agent_with_role
+from tests.factories import RecenseFactory
+
+
+@pytest.fixture(autouse=True)
+def april():
+    with time_machine.travel(dt.datetime(2026, 4, 2, 9, 0), tick=False):
+        yield
+
+
+def numbered(collectivite, count=2):
+    return [
+        RecenseFactory(collectivite=collectivite, numero_inscription=n + 1) for n in range(count)
+    ]
+
+
+def test_the_page_proposes_the_due_quarter_and_previews_it(side_a):
+    numbered(side_a.collectivite)
+    RecenseFactory(collectivite=side_a.collectivite, nom_naissance="SANSNUMERO")
+    url = reverse("exports:index")
+    page = side_a.client.get(url)
+    assert 'value="2026"' in page.text and "tracé provisoire" in page.text
+    preview = side_a.client.get(url, {"kind": "pecoto", "annee": "2026", "trimestre": "1"})
+    assert "3 recensés, dont 2 numérotés." in preview.text
+    assert "numérotez d&#x27;abord" in preview.text
+    unnumbered = Recense.objects.get(nom_naissance="SANSNUMERO")
+    assert reverse("recensement:edit", args=[unnumbered.pk]) in preview.text
+    assert "Générer le fichier" not in preview.text
+
+
+def test_an_agent_generates_downloads_and_closes_the_quarter(side_a):
+    numbered(side_a.collectivite)
+    url = reverse("exports:index")
+    preview = side_a.client.get(url, {"kind": "pecoto", "annee": "2026", "trimestre": "1"})
+    assert "SAINT-MALO – T1 2026" in preview.text
+    response = side_a.client.post(
+        reverse("exports:generate", args=["pecoto"]), {"annee": "2026", "trimestre": "1"}
+    )
+    assert response["Location"] == url
+    export = Export.objects.get()
+    download = side_a.client.get(reverse("exports:download", args=[export.pk]))
+    assert download["Content-Disposition"] == 'attachment; filename="RE_20261.txt"'
+    assert download["Content-Type"] == "text/plain; charset=us-ascii"
+    assert b"".join(download.streaming_content) == export.path.read_bytes()
+    side_a.client.post(
+        reverse("exports:portal_state", args=[export.pk]), {"etat": "pec_terminee", "message": ""}
+    )
+    assert is_closed(side_a.collectivite, 2026, 1)
+    assert "PEC terminée" in side_a.client.get(url).text
+
+
+def test_a_refused_generation_lists_the_problems(side_a):
+    RecenseFactory(collectivite=side_a.collectivite)
+    response = side_a.client.post(
+        reverse("exports:generate", args=["pecoto"]),
+        {"annee": "2026", "trimestre": "1"},
+        follow=True,
+    )
+    assert "Export refusé" in response.text
+    assert "numérotez d&#x27;abord" in response.text
+    assert not Export.objects.exists()
+
+
+def test_the_quarter_list_pdf_goes_through_the_same_mechanism(side_a):
+    numbered(side_a.collectivite, 3)
+    side_a.client.post(
+        reverse("exports:generate", args=["liste-recenses"]), {"annee": "2026", "trimestre": "1"}
+    )
+    export = Export.objects.get()
+    assert (export.nom_fichier, export.content_type) == (
+        "liste-recenses-2026-T1.pdf",
+        "application/pdf",
+    )
+    assert export.path.read_bytes().startswith(b"%PDF")
+
+
+def test_the_list_shows_only_the_collectivites_exports_and_filters_by_kind(side_a, side_b):
+    numbered(side_a.collectivite)
+    numbered(side_b.collectivite)
+    mine = run_export(side_a.collectivite, "pecoto", {"annee": 2026, "trimestre": 1}, None)
+    run_export(side_a.collectivite, "liste-recenses", {"annee": 2026, "trimestre": 1}, None)
+    run_export(side_b.collectivite, "pecoto", {"annee": 2026, "trimestre": 1}, None)
+    url = reverse("exports:index")
+    assert len(side_a.client.get(url).context["page"]) == 2
+    assert list(side_a.client.get(url, {"type": "pecoto"}).context["page"]) == [mine]
+
+
+def test_files_of_another_collectivite_are_404(side_a, side_b):
+    numbered(side_b.collectivite)
+    theirs = run_export(side_b.collectivite, "pecoto", {"annee": 2026, "trimestre": 1}, None)
+    assert side_a.client.get(reverse("exports:download", args=[theirs.pk])).status_code == 404
+    response = side_a.client.post(
+        reverse("exports:portal_state", args=[theirs.pk]), {"etat": "pec_terminee"}
+    )
+    assert response.status_code == 404
+    assert not is_closed(side_b.collectivite, 2026, 1)
+
+
+def test_an_elections_agent_sees_no_recensement_export(side_a):
+    numbered(side_a.collectivite)
+    export = run_export(side_a.collectivite, "pecoto", {"annee": 2026, "trimestre": 1}, None)
+    elections = agent_with_role(side_a.collectivite, Role.ELECTIONS, "urnes")
+    assert len(elections.get(reverse("exports:index")).context["page"]) == 0
+    assert elections.get(reverse("exports:download", args=[export.pk])).status_code == 404
+    refused = elections.post(
+        reverse("exports:generate", args=["pecoto"]), {"annee": "2026", "trimestre": "1"}
+    )
+    assert refused.status_code == 403
