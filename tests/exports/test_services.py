@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from exports.exporters import PecotoExporter, previous_quarter
 from exports.models import EtatPortail, Export, Statut
 from exports.services import ExportRefused, run_export, set_portal_state
-from recensement.services import is_closed
+from recensement.services import is_closed, numeroter
 from tests.factories import RecenseFactory
 
 
@@ -133,3 +133,18 @@ def test_the_command_lists_what_to_fix(side_a, quarter, tmp_path):
             "--output",
             str(tmp_path),
         )
+
+
+def test_a_pecoto_export_costs_the_same_queries_for_10_or_200_registrants(side_a, side_b):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(collectivite, count):
+        RecenseFactory.create_batch(count, collectivite=collectivite)
+        numeroter(collectivite, 2026, 1)
+        with CaptureQueriesContext(connection) as captured:
+            export = run_export(collectivite, "pecoto", {"annee": 2026, "trimestre": 1}, None)
+        assert export.path.read_bytes().count(b"\r\n") == count + 2
+        return len(captured)
+
+    assert queries(side_a.collectivite, 10) == queries(side_b.collectivite, 200)
