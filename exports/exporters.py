@@ -12,6 +12,7 @@ from django.utils import timezone
 from exports import pecoto
 from exports.liste_recenses import render_liste_recenses_pdf
 from exports.pecoto import Problem
+from mairie.forms import CompactForm
 from mairie.models import Affectation, Collectivite, Role
 from mairie.text import strip_accents
 from recensement.models import Recense, quarter_label, quarter_of
@@ -30,7 +31,7 @@ def previous_quarter(today: datetime.date) -> tuple[int, int]:
     return (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
 
 
-class QuarterForm(forms.Form):
+class QuarterForm(CompactForm):
     annee = forms.IntegerField(label="Année", min_value=2000, max_value=2100)
     trimestre = forms.TypedChoiceField(
         label="Trimestre", coerce=int, choices=[(q, f"T{q}") for q in range(1, 5)]

@@ -82,11 +82,7 @@ def render_liste_recenses_pdf(
             "maire": (
                 f"{collectivite.maire_prenom.strip()} {collectivite.maire_nom.strip().upper()}"
             ).strip(),
-            "sceau_uri": collectivite.sceau_uri(),
             # Written in pairs, as French phone numbers are read: 02 99 40 80 80.
-            "telephone": " ".join(
-                collectivite.telephone[i : i + 2] for i in range(0, len(collectivite.telephone), 2)
-            ),
         },
     )
     return HTML(string=html, base_url=str(settings.MEDIA_ROOT)).write_pdf()

@@ -53,7 +53,9 @@ def index(request: HttpRequest) -> HttpResponse:
             (
                 kind,
                 EXPORTERS[kind],
-                EXPORTERS[kind].form_class(request.GET if chosen == kind else None),
+                EXPORTERS[kind].form_class(
+                    request.GET if chosen == kind else None, auto_id=f"{kind}-%s"
+                ),
             )
             for kind in kinds
         ],

@@ -122,6 +122,11 @@ class Collectivite(models.Model):
             self.departement = departement_of(self.code_insee)
         super().save(*args, **kwargs)
 
+    @property
+    def telephone_lisible(self) -> str:
+        """As printed: "02 99 40 61 61"."""
+        return " ".join(self.telephone[i : i + 2] for i in range(0, len(self.telephone), 2))
+
     def sceau_uri(self) -> str:
         """file:// address of the seal for printed documents; empty when unset or missing,
         since a lost image file must not prevent printing."""

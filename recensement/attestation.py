@@ -98,11 +98,7 @@ def render_attestation_pdf(attestation: Attestation) -> bytes:
             "lieu_naissance": lieu_naissance(recense),
             "domicile": _domicile(recense),
             "delivree_le": timezone.localtime(attestation.delivree_le),
-            "sceau_uri": collectivite.sceau_uri(),
             # Written in pairs, as French phone numbers are read: 02 99 40 80 80.
-            "telephone": " ".join(
-                collectivite.telephone[i : i + 2] for i in range(0, len(collectivite.telephone), 2)
-            ),
         },
     )
     return HTML(string=html, base_url=str(settings.MEDIA_ROOT)).write_pdf()

@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 
+from mairie.forms import CompactForm
 from mairie.models import Collectivite, Commune, Pays, TypeCommune, departement_of
 from mairie.text import search_key
 from recensement.models import (
@@ -534,7 +535,7 @@ class RecenseForm(forms.ModelForm):
             )
 
 
-class RecenseFilterForm(forms.Form):
+class RecenseFilterForm(CompactForm):
     q = forms.CharField(label="Nom ou prénom", required=False)
     date_naissance = forms.DateField(label="Né(e) le", required=False, widget=DateInput())
     trimestre = forms.ChoiceField(label="Trimestre", required=False)

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from exports.exporters import EXPORTERS
 from exports.services import ExportRefused, run_export
-from mairie.models import Collectivite
+from mairie.commands import add_commune_argument, collectivite_from_code
 
 
 class Command(BaseCommand):
@@ -19,17 +19,14 @@ class Command(BaseCommand):
         kinds = parser.add_subparsers(dest="kind", required=True, metavar="TYPE")
         for identifier, exporter in EXPORTERS.items():
             sub = kinds.add_parser(identifier, help=exporter.verbose_name)
-            sub.add_argument("--commune", required=True, help="code INSEE de la collectivité")
+            add_commune_argument(sub)
             sub.add_argument("--output", required=True, type=Path, help="dossier de sortie")
             for name, field in exporter.form_class.base_fields.items():
                 sub.add_argument(f"--{name.replace('_', '-')}", dest=name, help=str(field.label))
 
     def handle(self, *args, **options) -> None:
         exporter = EXPORTERS[options["kind"]]
-        try:
-            collectivite = Collectivite.objects.get(code_insee=options["commune"])
-        except Collectivite.DoesNotExist as error:
-            raise CommandError(f"Aucune collectivité de code {options['commune']}.") from error
+        collectivite = collectivite_from_code(options["commune"])
         data = {
             name: options[name]
             for name in exporter.form_class.base_fields

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from mairie.models import Collectivite
+from mairie.commands import add_commune_argument, collectivite_from_code
 from recensement.services import QuarterError, numeroter
 
 
@@ -12,15 +12,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--commune", required=True, help="code INSEE de la collectivité")
+        add_commune_argument(parser)
         parser.add_argument("--annee", type=int, required=True)
         parser.add_argument("--trimestre", type=int, required=True, choices=[1, 2, 3, 4])
 
     def handle(self, *args, **options) -> None:
-        try:
-            collectivite = Collectivite.objects.get(code_insee=options["commune"])
-        except Collectivite.DoesNotExist as error:
-            raise CommandError(f"Aucune collectivité de code {options['commune']}.") from error
+        collectivite = collectivite_from_code(options["commune"])
         try:
             count = numeroter(collectivite, options["annee"], options["trimestre"])
         except QuarterError as error:

@@ -1,0 +1,13 @@
+from django import forms
+
+
+class CompactForm(forms.Form):
+    """Inline forms (list filters, export options) drawn with Bootstrap's small controls."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            small = "form-select form-select-sm"
+            if not isinstance(field.widget, forms.Select):
+                small = "form-control form-control-sm"
+            field.widget.attrs.setdefault("class", small)
