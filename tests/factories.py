@@ -3,6 +3,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
+from electoral.models import BureauDeVote, Electeur, Voie
 from mairie.models import Affectation, Collectivite, Role
 from recensement.models import Recense, Sexe, SituationScolaire
 
@@ -77,3 +78,45 @@ class RecenseFactory(factory.django.DjangoModelFactory):
     mere_nationalite = "99100"
     situation_scolaire = SituationScolaire.SECONDAIRE
     etablissement = "Lycée Jacques Cartier"
+
+
+class BureauFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BureauDeVote
+        django_get_or_create = ["collectivite", "code"]
+
+    collectivite = factory.SubFactory(CollectiviteFactory)
+    code = factory.Sequence(lambda n: f"{n + 1:04d}")
+    libelle = factory.Sequence(lambda n: f"École n° {n + 1}")
+
+
+class VoieFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Voie
+
+    collectivite = factory.SubFactory(CollectiviteFactory)
+    type_voie = "Rue"
+    libelle = factory.Sequence(lambda n: f"des Tilleuls {n}")
+    code_postal = "35400"
+
+
+class ElecteurFactory(factory.django.DjangoModelFactory):
+    """A voter not yet on any list: put them on one with electoral.services.inscrire."""
+
+    class Meta:
+        model = Electeur
+
+    collectivite = factory.SubFactory(CollectiviteFactory)
+    sexe = "F"
+    nom_naissance = factory.Sequence(lambda n: f"BERNARD-{n}")
+    prenoms = "Louise"
+    date_naissance = datetime.date(1980, 5, 4)
+    naissance_code_lieu = "35288"
+    naissance_commune = "Saint-Malo"
+    naissance_departement = "035"
+    naissance_pays = "France"
+    numero_voie = "3"
+    type_voie = "Rue"
+    libelle_voie = "des Tilleuls"
+    code_postal = "35400"
+    ville = "Saint-Malo"

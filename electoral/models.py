@@ -1,0 +1,336 @@
+"""The mairie's copy of its electoral lists (REU): polling stations, streets and their division
+into stations (découpage), voters, their list memberships, and the movements that alone change
+them, so that the tableaux can be derived from movements."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from mairie.scoping import CollectiviteOwned, CollectiviteQuerySet
+from mairie.text import search_key
+
+
+class Liste(models.TextChoices):
+    PRINCIPALE = "p", "liste principale"
+    EUROPEENNE = "ce", "liste complémentaire européenne"
+    MUNICIPALE = "cm", "liste complémentaire municipale"
+
+
+class Sexe(models.TextChoices):
+    MASCULIN = "M", "masculin"
+    FEMININ = "F", "féminin"
+
+
+class BureauDeVote(CollectiviteOwned):
+    code = models.CharField("code", max_length=4, help_text="4 caractères au plus (ex. 0001).")
+    libelle = models.CharField("libellé", max_length=100)
+    adresse = models.CharField("adresse", max_length=200, blank=True)
+    canton = models.CharField("canton", max_length=10, blank=True)
+    circonscription = models.CharField("circonscription", max_length=10, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "bureau de vote"
+        verbose_name_plural = "bureaux de vote"
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["collectivite", "code"], name="unique_bureau_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.libelle}"
+
+
+class Voie(CollectiviteOwned):
+    type_voie = models.CharField("type de voie", max_length=20, blank=True)
+    libelle = models.CharField("libellé", max_length=100)
+    code_postal = models.CharField("code postal", max_length=5, blank=True)
+    recherche = models.CharField(max_length=130, editable=False, db_index=True)
+
+    history = HistoricalRecords(excluded_fields=["recherche"])
+
+    class Meta:
+        verbose_name = "voie"
+        ordering = ["libelle", "type_voie"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collectivite", "recherche", "code_postal"], name="unique_voie"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type_voie} {self.libelle}".strip()
+
+    def save(self, *args, **kwargs) -> None:
+        self.recherche = voie_key(self.type_voie, self.libelle)
+        super().save(*args, **kwargs)
+
+
+def voie_key(type_voie: str, libelle: str) -> str:
+    """Two spellings of one street meet here: "Rue de l'Église" and "RUE DE L EGLISE"."""
+    return search_key(f"{type_voie} {libelle}")
+
+
+class Parite(models.TextChoices):
+    TOUS = "tous", "tous les numéros"
+    PAIRS = "pairs", "numéros pairs"
+    IMPAIRS = "impairs", "numéros impairs"
+
+
+class Decoupage(models.Model):
+    """One rule of the division: these numbers of this street vote in this bureau."""
+
+    voie = models.ForeignKey(
+        Voie, on_delete=models.CASCADE, related_name="decoupages", verbose_name="voie"
+    )
+    parite = models.CharField("numéros", max_length=7, choices=Parite.choices, default=Parite.TOUS)
+    numero_debut = models.PositiveIntegerField("du n°", null=True, blank=True)
+    numero_fin = models.PositiveIntegerField("au n°", null=True, blank=True)
+    bureau = models.ForeignKey(
+        BureauDeVote, on_delete=models.PROTECT, related_name="decoupages", verbose_name="bureau"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "règle de découpage"
+        verbose_name_plural = "découpage"
+        ordering = ["voie", "numero_debut", "parite"]
+
+    def __str__(self) -> str:
+        bounds = ""
+        if self.numero_debut is not None or self.numero_fin is not None:
+            bounds = f" du {self.numero_debut or 1} au {self.numero_fin or '…'}"
+        return f"{self.voie} : {self.get_parite_display()}{bounds} → {self.bureau.code}"
+
+    def covers(self, numero: int | None) -> bool:
+        """Whether the rule takes this house number; a street without number goes to a rule
+        that covers the whole street only."""
+        if numero is None:
+            return (
+                self.parite == Parite.TOUS and self.numero_debut is None and self.numero_fin is None
+            )
+        if self.parite == Parite.PAIRS and numero % 2:
+            return False
+        if self.parite == Parite.IMPAIRS and not numero % 2:
+            return False
+        if self.numero_debut is not None and numero < self.numero_debut:
+            return False
+        return not (self.numero_fin is not None and numero > self.numero_fin)
+
+
+class ElecteurQuerySet(CollectiviteQuerySet):
+    def search(self, text: str) -> "ElecteurQuerySet":
+        queryset = self
+        for word in search_key(text).split():
+            queryset = queryset.filter(recherche__contains=word)
+        return queryset
+
+
+class Electeur(CollectiviteOwned):
+    sexe = models.CharField("sexe", max_length=1, choices=Sexe.choices)
+    nom_naissance = models.CharField("nom de naissance", max_length=100)
+    nom_usage = models.CharField("nom d'usage", max_length=100, blank=True)
+    prenoms = models.CharField("prénoms", max_length=150)
+    date_naissance = models.DateField("date de naissance", null=True, blank=True)
+    # REU extractions carry dates such as 00/00/1953: kept as given when the day is unknown.
+    date_naissance_incomplete = models.CharField(
+        "date de naissance incomplète", max_length=10, blank=True
+    )
+    naissance_code_lieu = models.CharField(
+        "code INSEE du lieu de naissance", max_length=5, blank=True
+    )
+    naissance_commune = models.CharField("commune de naissance", max_length=100, blank=True)
+    naissance_departement = models.CharField("département de naissance", max_length=3, blank=True)
+    naissance_pays = models.CharField("pays de naissance", max_length=100, blank=True)
+    nationalite = models.CharField(
+        "nationalité", max_length=100, blank=True, help_text="Listes complémentaires seulement."
+    )
+    numero_voie = models.CharField("numéro", max_length=10, blank=True)
+    voie = models.ForeignKey(
+        Voie,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="electeurs",
+        verbose_name="voie",
+    )
+    type_voie = models.CharField("type de voie", max_length=20, blank=True)
+    libelle_voie = models.CharField("libellé de la voie", max_length=100, blank=True)
+    complement1 = models.CharField("complément 1", max_length=100, blank=True)
+    complement2 = models.CharField("complément 2", max_length=100, blank=True)
+    lieu_dit = models.CharField("lieu-dit", max_length=100, blank=True)
+    code_postal = models.CharField("code postal", max_length=10, blank=True)
+    ville = models.CharField("ville", max_length=100, blank=True)
+    pays = models.CharField("pays", max_length=100, blank=True)
+    bureau = models.ForeignKey(
+        BureauDeVote,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="electeurs",
+        verbose_name="bureau de vote",
+    )
+    ine = models.CharField("identifiant national d'électeur (INE)", max_length=20, blank=True)
+    recherche = models.CharField(max_length=360, editable=False, db_index=True)
+
+    objects = ElecteurQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["recherche"])
+
+    class Meta:
+        verbose_name = "électeur"
+        ordering = ["nom_naissance", "prenoms", "id"]
+        indexes = [
+            models.Index(fields=["collectivite", "nom_naissance", "prenoms", "id"]),
+            models.Index(fields=["collectivite", "bureau"]),
+            models.Index(fields=["collectivite", "ine"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nom_naissance} {self.prenoms}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.recherche = search_key(f"{self.nom_naissance} {self.nom_usage} {self.prenoms}")
+        super().save(*args, **kwargs)
+
+    @property
+    def adresse(self) -> str:
+        street = f"{self.numero_voie} {self.type_voie} {self.libelle_voie}".split()
+        return " ".join(street)
+
+
+class InscriptionQuerySet(models.QuerySet):
+    def actives(self) -> "InscriptionQuerySet":
+        return self.filter(radie_le__isnull=True)
+
+
+class Inscription(models.Model):
+    """A voter's membership of one list, with their number (numéro d'ordre) in their bureau."""
+
+    electeur = models.ForeignKey(
+        Electeur, on_delete=models.CASCADE, related_name="inscriptions", verbose_name="électeur"
+    )
+    liste = models.CharField("liste", max_length=2, choices=Liste.choices)
+    # The bureau in which the number applies: the voter's, kept in step by the services.
+    bureau = models.ForeignKey(
+        BureauDeVote,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inscriptions",
+        verbose_name="bureau de vote",
+    )
+    numero_ordre = models.PositiveIntegerField("numéro d'ordre", null=True, blank=True)
+    inscrit_le = models.DateField("inscrit le")
+    radie_le = models.DateField("radié le", null=True, blank=True)
+
+    objects = InscriptionQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "inscription sur une liste"
+        ordering = ["liste"]
+        indexes = [models.Index(fields=["bureau", "liste", "numero_ordre"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["electeur", "liste"],
+                condition=Q(radie_le__isnull=True),
+                name="une_inscription_active_par_liste",
+            ),
+            models.UniqueConstraint(
+                fields=["bureau", "liste", "numero_ordre"],
+                condition=Q(radie_le__isnull=True),
+                name="unique_numero_ordre",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.electeur} — {self.get_liste_display()}"
+
+
+class TypeMouvement(models.TextChoices):
+    INSCRIPTION = "inscription", "inscription"
+    RADIATION = "radiation", "radiation"
+    MODIFICATION = "modification", "modification"
+
+
+class MotifInscription(models.TextChoices):
+    VOLONTAIRE = "volontaire", "inscription volontaire"
+    OFFICE_JEUNE = "office_jeune", "inscription d'office (jeune majeur)"
+    NATURALISATION = "naturalisation", "inscription d'office (naturalisation)"
+    DECISION_JUSTICE = "justice", "décision de justice"
+    REPRISE_REU = "reprise_reu", "reprise de l'extraction REU"
+
+
+class MotifRadiation(models.TextChoices):
+    DECES = "deces", "décès"
+    AUTRE_COMMUNE = "autre_commune", "inscription dans une autre commune"
+    PERTE_NATIONALITE = "perte_nationalite", "perte de nationalité"
+    DECISION_JUSTICE = "justice", "décision de justice"
+    PERTE_ATTACHE = "perte_attache", "perte d'attache avec la commune"
+    OFFICE = "office", "radiation d'office"
+    CONSULAIRE = "consulaire", "inscription sur une liste consulaire"
+
+
+class MotifModification(models.TextChoices):
+    ADRESSE = "adresse", "changement d'adresse"
+    BUREAU = "bureau", "changement de bureau"
+    ETAT_CIVIL = "etat_civil", "modification d'état civil"
+
+
+class Mouvement(CollectiviteOwned):
+    """The only way a voter joins, leaves or changes bureau; the tableaux are read from here."""
+
+    electeur = models.ForeignKey(
+        Electeur, on_delete=models.PROTECT, related_name="mouvements", verbose_name="électeur"
+    )
+    type = models.CharField("mouvement", max_length=12, choices=TypeMouvement.choices)
+    liste = models.CharField("liste", max_length=2, choices=Liste.choices)
+    motif = models.CharField("motif", max_length=20)
+    date_effet = models.DateField("date d'effet")
+    bureau_avant = models.ForeignKey(
+        BureauDeVote,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="bureau avant",
+    )
+    bureau_apres = models.ForeignKey(
+        BureauDeVote,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="bureau après",
+    )
+    changements = models.JSONField("changements", default=dict, blank=True)
+    cree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="saisi par",
+    )
+    cree_le = models.DateTimeField("saisi le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "mouvement"
+        ordering = ["-date_effet", "-cree_le", "-id"]
+        indexes = [models.Index(fields=["collectivite", "liste", "date_effet"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} de {self.electeur} ({self.date_effet:%d/%m/%Y})"
+
+    @property
+    def motif_label(self) -> str:
+        choices = {
+            TypeMouvement.INSCRIPTION: MotifInscription,
+            TypeMouvement.RADIATION: MotifRadiation,
+            TypeMouvement.MODIFICATION: MotifModification,
+        }[self.type]
+        return str(dict(choices.choices).get(self.motif, self.motif))

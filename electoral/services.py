@@ -1,0 +1,293 @@
+"""Movements on the electoral lists, each applied in one transaction, and the numbering.
+
+A voter joins a list, leaves it or changes bureau only through these functions, which record
+the Mouvement the tableaux are derived from."""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Max
+from simple_history.utils import bulk_update_with_history
+
+from electoral.models import (
+    BureauDeVote,
+    Electeur,
+    Inscription,
+    Liste,
+    MotifModification,
+    Mouvement,
+    TypeMouvement,
+    Voie,
+)
+from mairie.models import Collectivite
+from mairie.text import search_key
+
+LEADING_NUMBER = re.compile(r"^\s*(\d+)")
+# Fields of a voter a modification may change, by kind of modification.
+ADRESSE_FIELDS = [
+    "numero_voie",
+    "voie",
+    "type_voie",
+    "libelle_voie",
+    "complement1",
+    "complement2",
+    "lieu_dit",
+    "code_postal",
+    "ville",
+    "pays",
+]
+ETAT_CIVIL_FIELDS = [
+    "sexe",
+    "nom_naissance",
+    "nom_usage",
+    "prenoms",
+    "date_naissance",
+    "naissance_code_lieu",
+    "naissance_commune",
+    "naissance_departement",
+    "naissance_pays",
+    "nationalite",
+]
+
+
+class MouvementRefused(Exception):
+    """The movement cannot be applied; the message (French) is for the agent."""
+
+
+@dataclass(frozen=True)
+class BureauResolution:
+    bureau: BureauDeVote | None
+    problem: str  # empty when exactly one rule covers the address
+
+
+def house_number(numero_voie: str) -> int | None:
+    """ "12 BIS" -> 12; "" -> None."""
+    match = LEADING_NUMBER.match(numero_voie or "")
+    return int(match.group(1)) if match else None
+
+
+def resolve_bureau(voie: Voie | None, numero_voie: str) -> BureauResolution:
+    """The bureau of an address by the découpage; no rule or two rules are reported, not
+    guessed."""
+    address = f"{numero_voie} {voie}".strip() if voie else numero_voie
+    if voie is None:
+        return BureauResolution(None, "adresse hors des voies du découpage")
+    number = house_number(numero_voie)
+    rules = [rule for rule in voie.decoupages.all() if rule.covers(number)]
+    if not rules:
+        return BureauResolution(None, f"aucune règle du découpage ne couvre « {address} »")
+    if len(rules) > 1:
+        listed = " ; ".join(str(rule) for rule in rules)
+        return BureauResolution(
+            None, f"« {address} » est couvert par {len(rules)} règles : {listed}"
+        )
+    return BureauResolution(rules[0].bureau, "")
+
+
+def _lock(bureau: BureauDeVote) -> None:
+    # Numbers are given under the bureau's row lock: two inscriptions never share one.
+    BureauDeVote.objects.select_for_update().filter(pk=bureau.pk).first()
+
+
+def _next_numero(bureau: BureauDeVote, liste: str) -> int:
+    _lock(bureau)
+    last = (
+        Inscription.objects.actives()
+        .filter(bureau=bureau, liste=liste)
+        .aggregate(last=Max("numero_ordre"))["last"]
+    )
+    return (last or 0) + 1
+
+
+def _bureau_for(electeur: Electeur, bureau: BureauDeVote | None) -> BureauDeVote:
+    if bureau is not None:
+        if bureau.collectivite_id != electeur.collectivite_id:
+            raise MouvementRefused("Ce bureau de vote n'est pas celui de la collectivité.")
+        return bureau
+    resolution = resolve_bureau(electeur.voie, electeur.numero_voie)
+    if resolution.bureau is None:
+        raise MouvementRefused(
+            f"Bureau de vote introuvable : {resolution.problem}. Choisissez le bureau."
+        )
+    return resolution.bureau
+
+
+def _record(electeur: Electeur, kind: str, liste: str, motif: str, date_effet, user, **extra):
+    return Mouvement.objects.create(
+        collectivite=electeur.collectivite,
+        electeur=electeur,
+        type=kind,
+        liste=liste,
+        motif=motif,
+        date_effet=date_effet,
+        cree_par=user,
+        **extra,
+    )
+
+
+def inscrire(
+    electeur: Electeur,
+    liste: str,
+    motif: str,
+    date_effet: datetime.date,
+    user: AbstractBaseUser | None,
+    bureau: BureauDeVote | None = None,
+) -> Inscription:
+    """Put a voter (new or already on another list) on `liste`, in their bureau (given, or by
+    the découpage), with the next numéro d'ordre."""
+    if liste not in Liste.values:
+        raise MouvementRefused("Liste inconnue.")
+    with transaction.atomic():
+        chosen = _bureau_for(electeur, bureau or electeur.bureau)
+        if electeur.pk and electeur.inscriptions.actives().filter(liste=liste).exists():
+            raise MouvementRefused(f"{electeur} est déjà inscrit(e) sur la {Liste(liste).label}.")
+        electeur.bureau = chosen
+        electeur.save()
+        inscription = Inscription.objects.create(
+            electeur=electeur,
+            liste=liste,
+            bureau=chosen,
+            numero_ordre=_next_numero(chosen, liste),
+            inscrit_le=date_effet,
+        )
+        _record(
+            electeur, TypeMouvement.INSCRIPTION, liste, motif, date_effet, user, bureau_apres=chosen
+        )
+        return inscription
+
+
+def radier(
+    electeur: Electeur,
+    liste: str,
+    motif: str,
+    date_effet: datetime.date,
+    user: AbstractBaseUser | None,
+) -> None:
+    with transaction.atomic():
+        inscription = electeur.inscriptions.actives().filter(liste=liste).first()
+        if inscription is None:
+            raise MouvementRefused(f"{electeur} n'est pas inscrit(e) sur la {Liste(liste).label}.")
+        inscription.radie_le = date_effet
+        inscription.save()
+        _record(
+            electeur,
+            TypeMouvement.RADIATION,
+            liste,
+            motif,
+            date_effet,
+            user,
+            bureau_avant=inscription.bureau,
+        )
+
+
+def _display(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def modifier(
+    electeur: Electeur,
+    changes: dict,
+    motif: str,
+    date_effet: datetime.date,
+    user: AbstractBaseUser | None,
+    bureau: BureauDeVote | None = None,
+) -> None:
+    """Change address or état civil; a new address (or an explicit bureau) moves the voter's
+    active inscriptions to that bureau with new numbers. One movement per list concerned."""
+    allowed = set(ADRESSE_FIELDS) | set(ETAT_CIVIL_FIELDS)
+    unknown = set(changes) - allowed
+    if unknown:
+        raise MouvementRefused(f"Champs non modifiables : {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        electeur = Electeur.objects.select_for_update().get(pk=electeur.pk)
+        before = electeur.bureau
+        changed = {}
+        for name, value in changes.items():
+            if getattr(electeur, name) != value:
+                changed[name] = [_display(getattr(electeur, name)), _display(value)]
+                setattr(electeur, name, value)
+        moves_address = any(name in ADRESSE_FIELDS for name in changed)
+        after = before
+        if bureau is not None or moves_address:
+            after = _bureau_for(electeur, bureau)
+        if not changed and after == before:
+            raise MouvementRefused("Aucun changement.")
+        electeur.bureau = after
+        electeur.save()
+        inscriptions = list(electeur.inscriptions.actives())
+        if after != before:
+            changed["bureau"] = [before.code if before else "", after.code]
+            for inscription in inscriptions:
+                inscription.bureau = after
+                inscription.numero_ordre = _next_numero(after, inscription.liste)
+                inscription.save()
+        for inscription in inscriptions:
+            _record(
+                electeur,
+                TypeMouvement.MODIFICATION,
+                inscription.liste,
+                motif,
+                date_effet,
+                user,
+                bureau_avant=before,
+                bureau_apres=after,
+                changements=changed,
+            )
+
+
+def refonte(bureau: BureauDeVote, liste: str, user: AbstractBaseUser | None) -> int:
+    """Renumber a bureau's list alphabetically (nom de naissance, prénoms, date de naissance)
+    from 1; every new number is kept in the history with who did it."""
+    with transaction.atomic():
+        _lock(bureau)
+        inscriptions = list(
+            Inscription.objects.actives()
+            .filter(bureau=bureau, liste=liste)
+            .select_related("electeur")
+        )
+        inscriptions.sort(
+            key=lambda i: (
+                search_key(i.electeur.nom_naissance),
+                search_key(i.electeur.prenoms),
+                i.electeur.date_naissance or datetime.date.min,
+                i.electeur.pk,
+            )
+        )
+        # Clear first: the unique (bureau, liste, numéro) constraint holds at every statement.
+        Inscription.objects.filter(pk__in=[i.pk for i in inscriptions]).update(numero_ordre=None)
+        for numero, inscription in enumerate(inscriptions, start=1):
+            inscription.numero_ordre = numero
+        bulk_update_with_history(
+            inscriptions,
+            Inscription,
+            ["numero_ordre"],
+            batch_size=1000,
+            default_user=user,
+            default_change_reason=f"refonte du bureau {bureau.code}",
+        )
+        return len(inscriptions)
+
+
+def new_electeur(collectivite: Collectivite, **fields) -> Electeur:
+    """An unsaved voter of the collectivité, with its street found by name when it exists."""
+    electeur = Electeur(collectivite=collectivite, **fields)
+    if electeur.voie is None and electeur.libelle_voie:
+        electeur.voie = Voie.objects.filter(
+            collectivite=collectivite,
+            recherche=search_key(f"{electeur.type_voie} {electeur.libelle_voie}"),
+        ).first()
+    return electeur
+
+
+MODIFICATION_FIELDS = {
+    MotifModification.ADRESSE: ADRESSE_FIELDS,
+    MotifModification.ETAT_CIVIL: ETAT_CIVIL_FIELDS,
+    MotifModification.BUREAU: [],
+}

@@ -1,0 +1,163 @@
+import datetime as dt
+
+import pytest
+
+from electoral.models import (
+    Decoupage,
+    Inscription,
+    Liste,
+    MotifInscription,
+    MotifModification,
+    MotifRadiation,
+    Mouvement,
+    Parite,
+    TypeMouvement,
+)
+from electoral.services import (
+    MouvementRefused,
+    inscrire,
+    modifier,
+    radier,
+    refonte,
+    resolve_bureau,
+)
+from tests.factories import BureauFactory, ElecteurFactory, VoieFactory
+
+DAY = dt.date(2026, 3, 1)
+
+
+@pytest.fixture
+def town(side_a):
+    c = side_a.collectivite
+    b1, b2, b3 = (BureauFactory(collectivite=c, code=code) for code in ("0001", "0002", "0003"))
+    rue = VoieFactory(collectivite=c, type_voie="Rue", libelle="des Tilleuls")
+    Decoupage.objects.create(voie=rue, parite=Parite.IMPAIRS, bureau=b1)
+    Decoupage.objects.create(voie=rue, parite=Parite.PAIRS, numero_fin=50, bureau=b2)
+    Decoupage.objects.create(voie=rue, parite=Parite.PAIRS, numero_debut=52, bureau=b3)
+    return side_a, rue, (b1, b2, b3)
+
+
+@pytest.mark.parametrize(
+    ("numero", "bureau"),
+    [
+        ("1", "0001"),
+        ("3 BIS", "0001"),
+        ("2", "0002"),
+        ("50", "0002"),
+        ("52", "0003"),
+        ("1000", "0003"),
+    ],
+)
+def test_the_decoupage_gives_odd_even_and_ranges(town, numero, bureau):
+    _, rue, _ = town
+    assert resolve_bureau(rue, numero).bureau.code == bureau
+
+
+def test_an_address_without_rule_or_with_two_rules_is_reported(side_a):
+    c = side_a.collectivite
+    b1, b2 = BureauFactory(collectivite=c, code="0001"), BureauFactory(collectivite=c, code="0002")
+    rue = VoieFactory(collectivite=c, libelle="du Port")
+    Decoupage.objects.create(voie=rue, numero_debut=1, numero_fin=20, bureau=b1)
+    Decoupage.objects.create(voie=rue, numero_debut=15, numero_fin=40, bureau=b2)
+    gap = resolve_bureau(rue, "41")
+    assert gap.bureau is None and "aucune règle" in gap.problem
+    overlap = resolve_bureau(rue, "16")
+    assert overlap.bureau is None and "couvert par 2 règles" in overlap.problem
+    assert resolve_bureau(rue, "").bureau is None  # no number: only a whole-street rule fits
+    assert resolve_bureau(None, "3").problem == "adresse hors des voies du découpage"
+
+
+def test_inscription_puts_the_voter_in_the_bureau_of_the_decoupage_with_the_next_number(town):
+    side, rue, (b1, _, _) = town
+    first = ElecteurFactory(collectivite=side.collectivite, voie=rue, numero_voie="7")
+    second = ElecteurFactory(collectivite=side.collectivite, voie=rue, numero_voie="9")
+    inscrire(first, Liste.PRINCIPALE, MotifInscription.VOLONTAIRE, DAY, side.agent)
+    inscription = inscrire(second, Liste.PRINCIPALE, MotifInscription.VOLONTAIRE, DAY, side.agent)
+    assert (inscription.bureau, inscription.numero_ordre) == (b1, 2)
+    movement = Mouvement.objects.filter(electeur=second).get()
+    assert (movement.type, movement.liste, movement.bureau_apres) == ("inscription", "p", b1)
+    assert movement.cree_par == side.agent
+
+
+def test_a_second_inscription_on_the_same_list_is_refused(town):
+    side, rue, _ = town
+    voter = ElecteurFactory(collectivite=side.collectivite, voie=rue)
+    inscrire(voter, Liste.PRINCIPALE, MotifInscription.VOLONTAIRE, DAY, None)
+    with pytest.raises(MouvementRefused, match="déjà inscrit"):
+        inscrire(voter, Liste.PRINCIPALE, MotifInscription.VOLONTAIRE, DAY, None)
+
+
+def test_an_eu_citizen_may_be_on_both_complementary_lists_with_a_number_in_each(town):
+    side, rue, _ = town
+    voter = ElecteurFactory(collectivite=side.collectivite, voie=rue, nationalite="Espagne")
+    inscrire(voter, Liste.EUROPEENNE, MotifInscription.VOLONTAIRE, DAY, None)
+    inscrire(voter, Liste.MUNICIPALE, MotifInscription.VOLONTAIRE, DAY, None)
+    assert sorted(voter.inscriptions.values_list("liste", "numero_ordre")) == [("ce", 1), ("cm", 1)]
+
+
+def test_inscription_without_bureau_is_refused_with_the_reason(side_a):
+    rue = VoieFactory(collectivite=side_a.collectivite)
+    voter = ElecteurFactory(collectivite=side_a.collectivite, voie=rue)
+    with pytest.raises(MouvementRefused, match="aucune règle"):
+        inscrire(voter, Liste.PRINCIPALE, MotifInscription.VOLONTAIRE, DAY, None)
+    assert not Inscription.objects.exists()
+
+
+def test_radiation_ends_the_inscription_and_keeps_the_reason(town):
+    side, rue, (b1, _, _) = town
+    voter = ElecteurFactory(collectivite=side.collectivite, voie=rue)
+    inscrire(voter, Liste.PRINCIPALE, MotifInscription.VOLONTAIRE, DAY, None)
+    radier(voter, Liste.PRINCIPALE, MotifRadiation.DECES, dt.date(2026, 5, 2), side.agent)
+    assert voter.inscriptions.get().radie_le == dt.date(2026, 5, 2)
+    movement = Mouvement.objects.get(type=TypeMouvement.RADIATION)
+    assert (movement.motif_label, movement.bureau_avant) == ("décès", b1)
+    with pytest.raises(MouvementRefused, match="n'est pas inscrit"):
+        radier(voter, Liste.PRINCIPALE, MotifRadiation.DECES, DAY, None)
+
+
+def test_a_new_address_moves_the_voter_to_the_new_bureau_with_a_new_number(town):
+    side, rue, (b1, b2, _) = town
+    already = ElecteurFactory(collectivite=side.collectivite, voie=rue, numero_voie="4")
+    inscrire(already, Liste.PRINCIPALE, MotifInscription.VOLONTAIRE, DAY, None)
+    voter = ElecteurFactory(collectivite=side.collectivite, voie=rue, numero_voie="5")
+    inscrire(voter, Liste.PRINCIPALE, MotifInscription.VOLONTAIRE, DAY, None)
+    modifier(voter, {"numero_voie": "8"}, MotifModification.ADRESSE, DAY, side.agent)
+    voter.refresh_from_db()
+    inscription = voter.inscriptions.get()
+    assert (voter.bureau, inscription.bureau, inscription.numero_ordre) == (b2, b2, 2)
+    movement = Mouvement.objects.get(type=TypeMouvement.MODIFICATION)
+    assert (movement.bureau_avant, movement.bureau_apres) == (b1, b2)
+    assert movement.changements == {"numero_voie": ["5", "8"], "bureau": ["0001", "0002"]}
+
+
+def test_an_explicit_bureau_change_and_a_change_of_name(town):
+    side, rue, (b1, _, b3) = town
+    voter = ElecteurFactory(collectivite=side.collectivite, voie=rue)
+    inscrire(voter, Liste.PRINCIPALE, MotifInscription.VOLONTAIRE, DAY, None)
+    modifier(voter, {}, MotifModification.BUREAU, DAY, None, bureau=b3)
+    voter.refresh_from_db()
+    assert voter.bureau == b3
+    modifier(voter, {"nom_usage": "MARTIN"}, MotifModification.ETAT_CIVIL, DAY, None)
+    voter.refresh_from_db()
+    assert (voter.nom_usage, voter.bureau) == ("MARTIN", b3)
+    with pytest.raises(MouvementRefused, match="Aucun changement"):
+        modifier(voter, {"nom_usage": "MARTIN"}, MotifModification.ETAT_CIVIL, DAY, None)
+    assert voter.history.count() >= 3
+
+
+def test_refonte_renumbers_alphabetically_and_keeps_who_did_it(town):
+    side, rue, (b1, _, _) = town
+    names = ["ZOLA", "ÉLIE", "MARTIN", "EMERY"]
+    voters = [
+        ElecteurFactory(collectivite=side.collectivite, voie=rue, nom_naissance=n) for n in names
+    ]
+    for voter in voters:
+        inscrire(voter, Liste.PRINCIPALE, MotifInscription.VOLONTAIRE, DAY, None)
+    radier(voters[2], Liste.PRINCIPALE, MotifRadiation.DECES, DAY, None)
+    assert refonte(b1, Liste.PRINCIPALE, side.agent) == 3
+    numbers = dict(
+        Inscription.objects.actives().values_list("electeur__nom_naissance", "numero_ordre")
+    )
+    assert numbers == {"ÉLIE": 1, "EMERY": 2, "ZOLA": 3}
+    last = Inscription.objects.get(electeur=voters[0], radie_le__isnull=True).history.first()
+    assert (last.history_user, last.history_change_reason) == (side.agent, "refonte du bureau 0001")
