@@ -5,4 +5,17 @@ from electoral import views
 app_name = "electoral"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("electeurs/inscrire/", views.inscription, name="inscription"),
+    path("electeurs/<int:pk>/", views.detail, name="detail"),
+    path("electeurs/<int:pk>/modifier/", views.modification, name="modification"),
+    path("electeurs/<int:pk>/radier/", views.radiation, name="radiation"),
+    path("electeurs/<int:pk>/autre-liste/", views.inscription_liste, name="inscription_liste"),
+    path("bureaux/", views.bureaux, name="bureaux"),
+    path("bureaux/nouveau/", views.bureau_form, name="bureau_create"),
+    path("bureaux/<int:pk>/", views.bureau_form, name="bureau_edit"),
+    path("bureaux/<int:pk>/refonte/", views.bureau_refonte, name="bureau_refonte"),
+    path("voies/", views.voies, name="voies"),
+    path("voies/<int:pk>/", views.voie, name="voie"),
+    path("decoupage/<int:pk>/supprimer/", views.decoupage_delete, name="decoupage_delete"),
+    path("decoupage/controle/", views.controle, name="controle"),
 ]

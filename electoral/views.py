@@ -1,10 +1,307 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from collections import defaultdict
 
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from electoral.forms import (
+    BureauForm,
+    DecoupageForm,
+    ElecteurFilterForm,
+    ElecteurForm,
+    InscriptionForm,
+    ModificationForm,
+    RadiationForm,
+    VoieForm,
+)
+from electoral.models import BureauDeVote, Decoupage, Electeur, Inscription, Liste, Voie
+from electoral.services import (
+    MODIFICATION_FIELDS,
+    MouvementRefused,
+    inscrire,
+    modifier,
+    radier,
+    refonte,
+    resolve_bureau,
+)
+from mairie.history import history_entries
 from mairie.models import Role
 from mairie.scoping import agent_required
 
+PAGE_SIZE = 50
+elections_agent = agent_required(Role.ELECTIONS)
 
-@agent_required(Role.ELECTIONS)
+
+def _electeur(request: HttpRequest, pk: int) -> Electeur:
+    return get_object_or_404(Electeur.objects.for_request(request), pk=pk)
+
+
+@elections_agent
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "electoral/index.html")
+    # Always bound: with no filter, the page lists the voters on a list.
+    filters = ElecteurFilterForm(request.GET, collectivite=request.collectivite)
+    electeurs = filters.filter(Electeur.objects.for_request(request))
+    electeurs = electeurs.select_related("bureau").prefetch_related(
+        Prefetch("inscriptions", queryset=Inscription.objects.actives())
+    )
+    page = Paginator(electeurs.order_by("nom_naissance", "prenoms", "id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "electoral/index.html",
+        {"filters": filters, "page": page, "query": query.urlencode()},
+    )
+
+
+@elections_agent
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    electeur = _electeur(request, pk)
+    return render(
+        request,
+        "electoral/detail.html",
+        {
+            "electeur": electeur,
+            "inscriptions": electeur.inscriptions.select_related("bureau").order_by(
+                "radie_le", "liste"
+            ),
+            "mouvements": electeur.mouvements.select_related(
+                "bureau_avant", "bureau_apres", "cree_par"
+            ),
+            "history": history_entries(electeur),
+        },
+    )
+
+
+def _movement_page(request, template: str, forms: dict, apply, success: str, context: dict):
+    """Validate every form, apply the movement in one transaction, or show the refusal."""
+    if request.method == "POST" and all(form.is_valid() for form in forms.values()):
+        try:
+            with transaction.atomic():
+                electeur = apply()
+        except MouvementRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, success.format(electeur=electeur))
+            return redirect("electoral:detail", pk=electeur.pk)
+    return render(request, template, {**forms, **context})
+
+
+@elections_agent
+def inscription(request: HttpRequest) -> HttpResponse:
+    data = request.POST or None
+    form = ElecteurForm(data, collectivite=request.collectivite)
+    movement = InscriptionForm(data, collectivite=request.collectivite)
+
+    def apply() -> Electeur:
+        electeur = form.save(commit=False)
+        options = movement.cleaned_data
+        inscrire(
+            electeur,
+            options["liste"],
+            options["motif"],
+            options["date_effet"],
+            request.user,
+            bureau=options["bureau"],
+        )
+        return electeur
+
+    return _movement_page(
+        request,
+        "electoral/inscription.html",
+        {"form": form, "movement": movement},
+        apply,
+        "{electeur} est inscrit(e).",
+        {},
+    )
+
+
+@elections_agent
+def inscription_liste(request: HttpRequest, pk: int) -> HttpResponse:
+    """An existing voter joins another list (an EU citizen on both complementary lists)."""
+    electeur = _electeur(request, pk)
+    movement = InscriptionForm(request.POST or None, collectivite=request.collectivite)
+
+    def apply() -> Electeur:
+        options = movement.cleaned_data
+        inscrire(
+            electeur,
+            options["liste"],
+            options["motif"],
+            options["date_effet"],
+            request.user,
+            bureau=options["bureau"],
+        )
+        return electeur
+
+    return _movement_page(
+        request,
+        "electoral/mouvement.html",
+        {"movement": movement},
+        apply,
+        "{electeur} est inscrit(e) sur une nouvelle liste.",
+        {"electeur": electeur, "title": "Inscription sur une autre liste"},
+    )
+
+
+@elections_agent
+def modification(request: HttpRequest, pk: int) -> HttpResponse:
+    electeur = _electeur(request, pk)
+    data = request.POST or None
+    # A second copy for the form: the service compares against the stored voter.
+    form = ElecteurForm(data, instance=_electeur(request, pk), collectivite=request.collectivite)
+    movement = ModificationForm(data, collectivite=request.collectivite)
+
+    def apply() -> Electeur:
+        options = movement.cleaned_data
+        fields = MODIFICATION_FIELDS[options["motif"]]
+        changes = {name: form.cleaned_data[name] for name in fields}
+        modifier(
+            electeur,
+            changes,
+            options["motif"],
+            options["date_effet"],
+            request.user,
+            bureau=options["bureau"],
+        )
+        return electeur
+
+    return _movement_page(
+        request,
+        "electoral/inscription.html",
+        {"form": form, "movement": movement},
+        apply,
+        "{electeur} : modification enregistrée.",
+        {"electeur": electeur},
+    )
+
+
+@elections_agent
+def radiation(request: HttpRequest, pk: int) -> HttpResponse:
+    electeur = _electeur(request, pk)
+    movement = RadiationForm(request.POST or None, electeur=electeur)
+
+    def apply() -> Electeur:
+        options = movement.cleaned_data
+        radier(electeur, options["liste"], options["motif"], options["date_effet"], request.user)
+        return electeur
+
+    return _movement_page(
+        request,
+        "electoral/mouvement.html",
+        {"movement": movement},
+        apply,
+        "{electeur} est radié(e).",
+        {"electeur": electeur, "title": "Radiation"},
+    )
+
+
+@elections_agent
+def bureaux(request: HttpRequest) -> HttpResponse:
+    rows = BureauDeVote.objects.for_request(request).order_by("code")
+    counts = defaultdict(dict)
+    for row in (
+        Inscription.objects.actives()
+        .filter(bureau__collectivite=request.collectivite)
+        .values("bureau", "liste")
+        .annotate(n=Count("id"))
+    ):
+        counts[row["bureau"]][row["liste"]] = row["n"]
+    table = [
+        (bureau, [counts[bureau.pk].get(liste, 0) for liste in Liste.values]) for bureau in rows
+    ]
+    return render(request, "electoral/bureaux.html", {"table": table, "listes": Liste.choices})
+
+
+@elections_agent
+def bureau_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    bureau = get_object_or_404(BureauDeVote.objects.for_request(request), pk=pk) if pk else None
+    form = BureauForm(request.POST or None, instance=bureau, collectivite=request.collectivite)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, f"Bureau {saved} enregistré.")
+        return redirect("electoral:bureaux")
+    return render(request, "electoral/form.html", {"form": form, "title": "Bureau de vote"})
+
+
+@require_POST
+@elections_agent
+def bureau_refonte(request: HttpRequest, pk: int) -> HttpResponse:
+    bureau = get_object_or_404(BureauDeVote.objects.for_request(request), pk=pk)
+    liste = request.POST.get("liste", "")
+    if liste not in Liste.values:
+        messages.error(request, "Choisissez la liste à renuméroter.")
+    else:
+        count = refonte(bureau, liste, request.user)
+        messages.success(
+            request,
+            f"Refonte du bureau {bureau.code}, {Liste(liste).label} : "
+            f"{count} électeurs renumérotés.",
+        )
+    return redirect("electoral:bureaux")
+
+
+@elections_agent
+def voies(request: HttpRequest) -> HttpResponse:
+    rows = Voie.objects.for_request(request).prefetch_related(
+        Prefetch("decoupages", queryset=Decoupage.objects.select_related("bureau"))
+    )
+    form = VoieForm(request.POST or None, collectivite=request.collectivite)
+    if request.method == "POST" and form.is_valid():
+        voie = form.save()
+        messages.success(request, f"Voie {voie} ajoutée : indiquez son découpage.")
+        return redirect("electoral:voie", pk=voie.pk)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "electoral/voies.html", {"page": page, "form": form})
+
+
+@elections_agent
+def voie(request: HttpRequest, pk: int) -> HttpResponse:
+    street = get_object_or_404(Voie.objects.for_request(request), pk=pk)
+    form = DecoupageForm(request.POST or None, voie=street)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Règle de découpage ajoutée.")
+        return redirect("electoral:voie", pk=street.pk)
+    rules = street.decoupages.select_related("bureau")
+    return render(request, "electoral/voie.html", {"voie": street, "rules": rules, "form": form})
+
+
+@require_POST
+@elections_agent
+def decoupage_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(Decoupage, pk=pk, voie__collectivite=request.collectivite)
+    street = rule.voie
+    rule.delete()
+    messages.success(request, "Règle supprimée.")
+    return redirect("electoral:voie", pk=street.pk)
+
+
+@elections_agent
+def controle(request: HttpRequest) -> HttpResponse:
+    """Voters' addresses that no rule or two rules cover, each distinct address resolved once."""
+    addresses = (
+        Electeur.objects.for_request(request)
+        .filter(inscriptions__radie_le__isnull=True)
+        .values("voie", "numero_voie", "type_voie", "libelle_voie", "lieu_dit")
+        .annotate(electeurs=Count("id", distinct=True))
+        .order_by("libelle_voie", "numero_voie")
+    )
+    streets = {
+        v.pk: v
+        for v in Voie.objects.for_request(request).prefetch_related(
+            Prefetch("decoupages", queryset=Decoupage.objects.select_related("bureau"))
+        )
+    }
+    problems = []
+    for address in addresses:
+        resolution = resolve_bureau(streets.get(address["voie"]), address["numero_voie"])
+        if resolution.problem:
+            problems.append({**address, "problem": resolution.problem})
+    return render(request, "electoral/controle.html", {"problems": problems})

@@ -12,13 +12,14 @@ import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from electoral.models import BureauDeVote, Decoupage, Electeur, Inscription, Mouvement
 from exports.models import Export
 from exports.services import run_export
 from mairie.models import Role
 from recensement.attestation import Signataire, issue_attestation
 from recensement.models import Attestation, Recense, Trimestre
 from tests.conftest import Side, agent_with_role
-from tests.factories import RecenseFactory
+from tests.factories import BureauFactory, ElecteurFactory, RecenseFactory, VoieFactory
 
 ADMIN = "admin"
 
@@ -58,7 +59,29 @@ def b_export(side: Side) -> tuple[dict, dict]:
     return {"pk": export.pk}, {"etat": "pec_terminee", "message": ""}
 
 
+def b_electeur(side: Side) -> tuple[dict, dict]:
+    voter = ElecteurFactory(collectivite=side.collectivite)
+    return {"pk": voter.pk}, {"liste": "p", "motif": "deces", "date_effet": "2026-03-01"}
+
+
+def b_bureau(side: Side) -> tuple[dict, dict]:
+    bureau = BureauFactory(collectivite=side.collectivite)
+    return {"pk": bureau.pk}, {"liste": "p", "code": "9999", "libelle": "Pirate"}
+
+
+def b_voie(side: Side) -> tuple[dict, dict]:
+    voie = VoieFactory(collectivite=side.collectivite)
+    return {"pk": voie.pk}, {"parite": "tous", "bureau": ""}
+
+
+def b_decoupage(side: Side) -> tuple[dict, dict]:
+    voie = VoieFactory(collectivite=side.collectivite)
+    bureau = BureauFactory(collectivite=side.collectivite)
+    return {"pk": Decoupage.objects.create(voie=voie, bureau=bureau).pk}, {}
+
+
 PK = {"pk": 1}
+ELECTIONS = Role.ELECTIONS
 
 
 ACCESS: dict[str, Access] = {
@@ -89,7 +112,34 @@ ACCESS: dict[str, Access] = {
         foreign=b_recense_with_attestation,
         sample_kwargs=PK,
     ),
-    "electoral:index": Access(role=Role.ELECTIONS),
+    "electoral:index": Access(role=ELECTIONS),
+    "electoral:inscription": Access(role=ELECTIONS),
+    "electoral:detail": Access(role=ELECTIONS, foreign=b_electeur, sample_kwargs=PK),
+    "electoral:modification": Access(
+        role=ELECTIONS, methods=("get", "post"), foreign=b_electeur, sample_kwargs=PK
+    ),
+    "electoral:radiation": Access(
+        role=ELECTIONS, methods=("get", "post"), foreign=b_electeur, sample_kwargs=PK
+    ),
+    "electoral:inscription_liste": Access(
+        role=ELECTIONS, methods=("get", "post"), foreign=b_electeur, sample_kwargs=PK
+    ),
+    "electoral:bureaux": Access(role=ELECTIONS),
+    "electoral:bureau_create": Access(role=ELECTIONS),
+    "electoral:bureau_edit": Access(
+        role=ELECTIONS, methods=("get", "post"), foreign=b_bureau, sample_kwargs=PK
+    ),
+    "electoral:bureau_refonte": Access(
+        role=ELECTIONS, methods=("post",), foreign=b_bureau, sample_kwargs=PK
+    ),
+    "electoral:voies": Access(role=ELECTIONS),
+    "electoral:voie": Access(
+        role=ELECTIONS, methods=("get", "post"), foreign=b_voie, sample_kwargs=PK
+    ),
+    "electoral:decoupage_delete": Access(
+        role=ELECTIONS, methods=("post",), foreign=b_decoupage, sample_kwargs=PK
+    ),
+    "electoral:controle": Access(role=ELECTIONS),
     "exports:index": Access(),
     "exports:generate": Access(
         role=Role.RECENSEMENT, methods=("post",), sample_kwargs={"kind": "pecoto"}
@@ -176,7 +226,18 @@ def test_the_admin_sends_anonymous_visitors_and_agents_to_its_login(client, side
 def snapshot() -> list:
     return [
         list(model.objects.order_by("pk").values())
-        for model in (Recense, Attestation, Recense.history.model, Export, Trimestre)
+        for model in (
+            Recense,
+            Attestation,
+            Recense.history.model,
+            Export,
+            Trimestre,
+            Electeur,
+            Inscription,
+            Mouvement,
+            BureauDeVote,
+            Decoupage,
+        )
     ]
 
 

@@ -1,0 +1,252 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Fieldset, Layout
+from django import forms
+from django.utils import timezone
+
+from electoral.models import (
+    BureauDeVote,
+    Decoupage,
+    Electeur,
+    Liste,
+    MotifInscription,
+    MotifModification,
+    MotifRadiation,
+    Voie,
+    voie_key,
+)
+from electoral.services import ADRESSE_FIELDS, ETAT_CIVIL_FIELDS
+from mairie.forms import CompactForm
+from mairie.models import Collectivite
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _row(*names: str) -> Div:
+    return Div(*[Div(Field(n), css_class="col-md") for n in names], css_class="row")
+
+
+class ScopedForm(forms.ModelForm):
+    """A form whose choices of bureaux and voies are the collectivité's own."""
+
+    def __init__(self, *args, collectivite: Collectivite, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.collectivite = collectivite
+        self.instance.collectivite = collectivite
+        for name, model in (("bureau", BureauDeVote), ("voie", Voie)):
+            if name in self.fields:
+                self.fields[name].queryset = model.objects.for_collectivite(collectivite)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def _unique(self, field: str, message: str, **lookup) -> None:
+        model = self._meta.model
+        if (
+            model.objects.filter(collectivite=self.collectivite, **lookup)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            self.add_error(field, message)
+
+
+class ElecteurForm(ScopedForm):
+    """The voter's état civil and address; what lists they are on is decided by movements."""
+
+    class Meta:
+        model = Electeur
+        fields = ETAT_CIVIL_FIELDS + ADRESSE_FIELDS
+        widgets = {"date_naissance": DateInput(), "sexe": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sexe"].choices = self.fields["sexe"].choices[1:]
+        self.fields[
+            "voie"
+        ].help_text = "Voie du découpage : elle décide du bureau. Sans voie, choisissez le bureau."
+        self.fields["date_naissance"].required = True
+        self.helper.layout = Layout(
+            Fieldset(
+                "État civil",
+                Field("sexe"),
+                _row("nom_naissance", "nom_usage"),
+                _row("prenoms", "date_naissance"),
+                _row("naissance_commune", "naissance_departement", "naissance_code_lieu"),
+                _row("naissance_pays", "nationalite"),
+            ),
+            Fieldset(
+                "Adresse",
+                _row("numero_voie", "voie"),
+                _row("type_voie", "libelle_voie"),
+                _row("complement1", "complement2", "lieu_dit"),
+                _row("code_postal", "ville", "pays"),
+            ),
+        )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        voie = data.get("voie")
+        if voie:
+            # The street of the découpage fills the address parts an agent would retype.
+            data["type_voie"], data["libelle_voie"] = voie.type_voie, voie.libelle
+            data["code_postal"] = data.get("code_postal") or voie.code_postal
+            data["ville"] = data.get("ville") or self.collectivite.nom
+        elif not data.get("libelle_voie") and not data.get("lieu_dit"):
+            self.add_error("voie", "Choisissez une voie, ou écrivez l'adresse.")
+        return data
+
+
+class MouvementForm(CompactForm):
+    date_effet = forms.DateField(label="Date d'effet", widget=DateInput())
+
+    def __init__(self, *args, collectivite: Collectivite, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["date_effet"].initial = timezone.localdate()
+        if "bureau" in self.fields:
+            self.fields["bureau"].queryset = BureauDeVote.objects.for_collectivite(collectivite)
+
+
+class InscriptionForm(MouvementForm):
+    liste = forms.ChoiceField(label="Liste", choices=Liste.choices)
+    motif = forms.ChoiceField(label="Motif", choices=MotifInscription.choices)
+    bureau = forms.ModelChoiceField(
+        label="Bureau de vote",
+        queryset=BureauDeVote.objects.none(),
+        required=False,
+        empty_label="selon le découpage",
+    )
+    field_order = ["liste", "motif", "date_effet", "bureau"]
+
+
+class ModificationForm(MouvementForm):
+    motif = forms.ChoiceField(label="Motif", choices=MotifModification.choices)
+    bureau = forms.ModelChoiceField(
+        label="Nouveau bureau de vote",
+        queryset=BureauDeVote.objects.none(),
+        required=False,
+        empty_label="selon le découpage",
+    )
+    field_order = ["motif", "date_effet", "bureau"]
+
+
+class RadiationForm(MouvementForm):
+    liste = forms.ChoiceField(label="Liste")
+    motif = forms.ChoiceField(label="Motif de la radiation", choices=MotifRadiation.choices)
+    field_order = ["liste", "motif", "date_effet"]
+
+    def __init__(self, *args, electeur: Electeur, **kwargs) -> None:
+        super().__init__(*args, collectivite=electeur.collectivite, **kwargs)
+        active = electeur.inscriptions.actives().values_list("liste", flat=True)
+        self.fields["liste"].choices = [(v, label) for v, label in Liste.choices if v in active]
+
+
+class ElecteurFilterForm(CompactForm):
+    q = forms.CharField(label="Nom ou prénom", required=False)
+    liste = forms.ChoiceField(
+        label="Liste", required=False, choices=[("", "toutes")] + list(Liste.choices)
+    )
+    bureau = forms.ModelChoiceField(
+        label="Bureau", required=False, queryset=BureauDeVote.objects.none(), empty_label="tous"
+    )
+    statut = forms.ChoiceField(
+        label="Statut",
+        required=False,
+        choices=[("", "inscrits"), ("radies", "radiés"), ("tous", "tous")],
+    )
+
+    def __init__(self, *args, collectivite: Collectivite, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["bureau"].queryset = BureauDeVote.objects.for_collectivite(collectivite)
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset.none()
+        data = self.cleaned_data
+        if data["q"]:
+            queryset = queryset.search(data["q"])
+        if data["bureau"]:
+            queryset = queryset.filter(bureau=data["bureau"])
+        membership = {}
+        if data["liste"]:
+            membership["inscriptions__liste"] = data["liste"]
+        if data["statut"] == "radies":
+            # Radiés: no list left (or not on the chosen one any more).
+            return queryset.filter(**membership).exclude(
+                pk__in=queryset.filter(**membership, inscriptions__radie_le__isnull=True).values(
+                    "pk"
+                )
+            )
+        if data["statut"] != "tous":
+            membership["inscriptions__radie_le__isnull"] = True
+        return queryset.filter(**membership).distinct() if membership else queryset
+
+
+class BureauForm(ScopedForm):
+    class Meta:
+        model = BureauDeVote
+        fields = ["code", "libelle", "adresse", "canton", "circonscription"]
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        self._unique("code", f"Le bureau {code} existe déjà.", code=code)
+        return code
+
+
+class VoieForm(ScopedForm):
+    class Meta:
+        model = Voie
+        fields = ["type_voie", "libelle", "code_postal"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        self._unique(
+            "libelle",
+            "Cette voie existe déjà.",
+            recherche=voie_key(data.get("type_voie", ""), data.get("libelle", "")),
+            code_postal=data.get("code_postal", ""),
+        )
+        return data
+
+
+class DecoupageForm(ScopedForm):
+    class Meta:
+        model = Decoupage
+        fields = ["parite", "numero_debut", "numero_fin", "bureau"]
+
+    def __init__(self, *args, voie: Voie, **kwargs) -> None:
+        super().__init__(*args, collectivite=voie.collectivite, **kwargs)
+        self.voie = voie
+        self.instance.voie = voie
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("numero_debut"), data.get("numero_fin")
+        if start is not None and end is not None and start > end:
+            self.add_error("numero_fin", "Le dernier numéro précède le premier.")
+            return data
+        rule = Decoupage(
+            voie=self.voie, parite=data.get("parite"), numero_debut=start, numero_fin=end
+        )
+        for other in self.voie.decoupages.exclude(pk=self.instance.pk).select_related("bureau"):
+            if overlaps(rule, other):
+                self.add_error(None, f"Cette règle chevauche une règle existante : {other}.")
+        return data
+
+
+def overlaps(a: Decoupage, b: Decoupage) -> bool:
+    """Whether two rules of one street share at least one house number."""
+    if "pairs" in (a.parite, b.parite) and "impairs" in (a.parite, b.parite):
+        return False
+    low = max(a.numero_debut or 0, b.numero_debut or 0)
+    high = min(a.numero_fin or 10**9, b.numero_fin or 10**9)
+    if low > high:
+        return False
+    parities = {a.parite, b.parite} - {"tous"}
+    if not parities:
+        return True
+    wanted = 0 if parities == {"pairs"} else 1
+    first = low if low % 2 == wanted else low + 1
+    return first <= high

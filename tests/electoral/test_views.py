@@ -1,0 +1,182 @@
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from electoral.models import Decoupage, Electeur, Inscription, Liste, Mouvement, Parite
+from electoral.services import inscrire, radier
+from tests.factories import BureauFactory, ElecteurFactory, VoieFactory
+
+DAY = dt.date(2026, 3, 1)
+
+
+@pytest.fixture
+def town(side_a):
+    c = side_a.collectivite
+    b1, b2 = BureauFactory(collectivite=c, code="0001"), BureauFactory(collectivite=c, code="0002")
+    rue = VoieFactory(collectivite=c, type_voie="Rue", libelle="des Lilas")
+    Decoupage.objects.create(voie=rue, parite=Parite.IMPAIRS, bureau=b1)
+    Decoupage.objects.create(voie=rue, parite=Parite.PAIRS, bureau=b2)
+    return side_a, rue, b1, b2
+
+
+def voter_form(rue, **overrides) -> dict:
+    data = {
+        "sexe": "M",
+        "nom_naissance": "Lefèvre",
+        "prenoms": "Paul",
+        "date_naissance": "1970-04-02",
+        "naissance_commune": "Rennes",
+        "naissance_departement": "035",
+        "naissance_pays": "France",
+        "numero_voie": "7",
+        "voie": str(rue.pk),
+        "liste": "p",
+        "motif": "volontaire",
+        "date_effet": "2026-03-01",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_an_agent_inscribes_a_voter_in_the_bureau_of_the_decoupage(town):
+    side, rue, b1, _ = town
+    response = side.client.post(reverse("electoral:inscription"), voter_form(rue))
+    voter = Electeur.objects.get()
+    assert response["Location"] == reverse("electoral:detail", args=[voter.pk])
+    assert (voter.bureau, voter.libelle_voie, voter.ville) == (b1, "des Lilas", "Saint-Malo")
+    assert voter.inscriptions.get().numero_ordre == 1
+    assert voter.history.first().history_user == side.agent
+
+
+def test_bad_input_saves_nothing(town):
+    side, rue, _, _ = town
+    response = side.client.post(
+        reverse("electoral:inscription"), voter_form(rue, nom_naissance="", date_effet="31/02/2026")
+    )
+    assert response.status_code == 200
+    assert "Rien n&#x27;est enregistré" in response.text or "Rien n'est enregistré" in response.text
+    assert not Electeur.objects.exists() and not Mouvement.objects.exists()
+
+
+def test_an_address_without_bureau_is_refused_with_the_reason(town):
+    side, rue, _, _ = town
+    other = VoieFactory(collectivite=side.collectivite, libelle="Sans Découpage")
+    response = side.client.post(
+        reverse("electoral:inscription"), voter_form(rue, voie=str(other.pk)), follow=True
+    )
+    assert "aucune règle du découpage" in response.text
+    assert not Electeur.objects.exists()
+
+
+def test_moving_house_changes_the_bureau_and_shows_in_the_movements(town):
+    side, rue, b1, b2 = town
+    side.client.post(reverse("electoral:inscription"), voter_form(rue))
+    voter = Electeur.objects.get()
+    url = reverse("electoral:modification", args=[voter.pk])
+    assert side.client.get(url).status_code == 200
+    side.client.post(url, voter_form(rue, numero_voie="12", motif="adresse"))
+    voter.refresh_from_db()
+    assert voter.bureau == b2
+    page = side.client.get(reverse("electoral:detail", args=[voter.pk])).text
+    assert "0001 → 0002" in page and "changement d&#x27;adresse" in page
+
+
+def test_radiation_form_offers_the_voters_lists(town):
+    side, rue, _, _ = town
+    voter = ElecteurFactory(collectivite=side.collectivite, voie=rue, numero_voie="3")
+    inscrire(voter, Liste.PRINCIPALE, "volontaire", DAY, None)
+    url = reverse("electoral:radiation", args=[voter.pk])
+    form = side.client.get(url).context["movement"]
+    assert [value for value, _ in form.fields["liste"].choices] == ["p"]
+    side.client.post(url, {"liste": "p", "motif": "deces", "date_effet": "2026-04-01"})
+    assert voter.inscriptions.get().radie_le == dt.date(2026, 4, 1)
+
+
+def test_the_list_searches_filters_and_costs_constant_queries(town, side_b):
+    side, rue, b1, b2 = town
+    for index in range(3):
+        voter = ElecteurFactory(
+            collectivite=side.collectivite,
+            voie=rue,
+            numero_voie=str(index + 1),
+            nom_naissance=f"DURAND{index}",
+        )
+        inscrire(voter, Liste.PRINCIPALE, "volontaire", DAY, None)
+    gone = ElecteurFactory(collectivite=side.collectivite, voie=rue, nom_naissance="PARTI")
+    inscrire(gone, Liste.PRINCIPALE, "volontaire", DAY, None)
+    radier(gone, Liste.PRINCIPALE, "deces", DAY, None)
+    ElecteurFactory(collectivite=side_b.collectivite, nom_naissance="DURAND0")
+    url = reverse("electoral:index")
+
+    def names(**params):
+        return [e.nom_naissance for e in side.client.get(url, params).context["page"]]
+
+    assert names() == ["DURAND0", "DURAND1", "DURAND2"]
+    assert names(q="durand1") == ["DURAND1"]
+    assert names(bureau=str(b2.pk)) == ["DURAND1"]
+    assert names(statut="radies") == ["PARTI"]
+    assert names(liste="ce") == []
+    with CaptureQueriesContext(connection) as small:
+        side.client.get(url)
+    for index in range(60):
+        voter = ElecteurFactory(
+            collectivite=side.collectivite, voie=rue, numero_voie=str(index + 10)
+        )
+        inscrire(voter, Liste.PRINCIPALE, "volontaire", DAY, None)
+    with CaptureQueriesContext(connection) as large:
+        page = side.client.get(url).context["page"]
+    assert len(page) == 50
+    assert len(large) == len(small)
+
+
+def test_bureaux_are_created_counted_and_renumbered(town):
+    side, rue, b1, _ = town
+    response = side.client.post(
+        reverse("electoral:bureau_create"), {"code": "0003", "libelle": "Gymnase"}
+    )
+    assert response.status_code == 302
+    duplicate = side.client.post(
+        reverse("electoral:bureau_create"), {"code": "0003", "libelle": "X"}
+    )
+    assert "Le bureau 0003 existe déjà." in duplicate.text
+    for name in ("ZOLA", "ABEL"):
+        voter = ElecteurFactory(
+            collectivite=side.collectivite, voie=rue, numero_voie="1", nom_naissance=name
+        )
+        inscrire(voter, Liste.PRINCIPALE, "volontaire", DAY, None)
+    table = side.client.get(reverse("electoral:bureaux")).context["table"]
+    assert [(bureau.code, counts) for bureau, counts in table][:2] == [
+        ("0001", [2, 0, 0]),
+        ("0002", [0, 0, 0]),
+    ]
+    side.client.post(reverse("electoral:bureau_refonte", args=[b1.pk]), {"liste": "p"})
+    numbers = dict(Inscription.objects.values_list("electeur__nom_naissance", "numero_ordre"))
+    assert numbers == {"ABEL": 1, "ZOLA": 2}
+
+
+def test_a_rule_that_overlaps_another_is_refused(town):
+    side, rue, b1, _ = town
+    url = reverse("electoral:voie", args=[rue.pk])
+    response = side.client.post(
+        url, {"parite": "pairs", "numero_debut": "10", "bureau": str(b1.pk)}
+    )
+    assert "chevauche une règle existante" in response.text
+    assert Decoupage.objects.count() == 2
+
+
+def test_the_check_page_lists_uncovered_and_doubly_covered_addresses(town):
+    side, rue, b1, b2 = town
+    port = VoieFactory(collectivite=side.collectivite, libelle="du Port")
+    Decoupage.objects.create(voie=port, numero_debut=1, numero_fin=20, bureau=b1)
+    Decoupage.objects.create(voie=port, numero_debut=10, numero_fin=30, bureau=b2)
+    for numero in ("5", "15", "40"):
+        voter = ElecteurFactory(collectivite=side.collectivite, voie=port, numero_voie=numero)
+        inscrire(voter, Liste.PRINCIPALE, "volontaire", DAY, None, bureau=b1)
+    problems = side.client.get(reverse("electoral:controle")).context["problems"]
+    assert sorted((p["numero_voie"], p["problem"][:12]) for p in problems) == [
+        ("15", "« 15 Rue du "),
+        ("40", "aucune règle"),
+    ]
