@@ -193,8 +193,12 @@ class Electeur(CollectiviteOwned):
         return f"{self.nom_naissance} {self.prenoms}"
 
     def save(self, *args, **kwargs) -> None:
-        self.recherche = search_key(f"{self.nom_naissance} {self.nom_usage} {self.prenoms}")
+        self.prepare()
         super().save(*args, **kwargs)
+
+    def prepare(self) -> None:
+        """Derived stored fields; save() calls it, and so must bulk creations."""
+        self.recherche = search_key(f"{self.nom_naissance} {self.nom_usage} {self.prenoms}")
 
     @property
     def adresse(self) -> str:

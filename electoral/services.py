@@ -183,7 +183,7 @@ def radier(
         )
 
 
-def _display(value) -> str:
+def display_value(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime.date):
@@ -211,7 +211,7 @@ def modifier(
         changed = {}
         for name, value in changes.items():
             if getattr(electeur, name) != value:
-                changed[name] = [_display(getattr(electeur, name)), _display(value)]
+                changed[name] = [display_value(getattr(electeur, name)), display_value(value)]
                 setattr(electeur, name, value)
         moves_address = any(name in ADRESSE_FIELDS for name in changed)
         after = before

@@ -17,6 +17,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from mairie.models import Collectivite, Commune, TypeCommune, departement_of
+from mairie.names import NOMS
 from mairie.text import strip_accents
 from recensement.models import (
     FRANCE,
@@ -57,18 +58,6 @@ PRENOMS_MERES = [
     "Nathalie", "Isabelle", "Sandrine", "Céline", "Stéphanie", "Aurélie", "Émilie", "Virginie",
     "Sophie", "Karine", "Élodie", "Séverine", "Laëtitia", "Delphine", "Valérie", "Caroline",
     "Hélène", "Fatima", "Anne-Laure", "Gaëlle", "Marie-Pierre", "Agnès",
-]  # fmt: skip
-NOMS = [
-    "MARTIN", "BERNARD", "THOMAS", "PETIT", "ROBERT", "RICHARD", "DURAND", "DUBOIS", "MOREAU",
-    "LAURENT", "SIMON", "MICHEL", "LEFÈVRE", "LEROY", "ROUX", "DAVID", "BERTRAND", "MOREL",
-    "FOURNIER", "GIRARD", "BONNET", "DUPONT", "LAMBERT", "FONTAINE", "ROUSSEAU", "VINCENT",
-    "MÜLLER", "LEFEBVRE", "FAURE", "ANDRÉ", "MERCIER", "BLANC", "GUÉRIN", "BOYER", "GARNIER",
-    "CHEVALIER", "FRANÇOIS", "LEGRAND", "GAUTHIER", "GARCIA", "PERRIN", "ROBIN", "CLÉMENT",
-    "MORIN", "NICOLAS", "HENRY", "ROUSSEL", "MATHIEU", "MASSON", "MARCHAND", "DUVAL", "DENIS",
-    "DUMONT", "LEMAIRE", "NOËL", "MEYER", "DUFOUR", "MEUNIER", "BRUN", "BLANCHARD", "JOLY",
-    "RIVIÈRE", "BRUNET", "GAILLARD", "BARBIER", "LE GOFF", "LE GALL", "LE ROUX", "KERBRAT",
-    "LE BIHAN", "GUILLOU", "SANTONI", "ALBERTINI", "PAOLI", "CASANOVA", "N'DIAYE", "DA SILVA",
-    "DOS SANTOS", "BENALI", "NGUYEN", "SAINT-JEAN", "D'ALMEIDA", "LE MOAL-PRIGENT",
 ]  # fmt: skip
 
 
