@@ -7,6 +7,8 @@ class ElectoralConfig(AppConfig):
 
     def ready(self) -> None:
         from electoral.benchmarks import IMPORT_REU
-        from mairie import benchmarks
+        from electoral.demo import create_electeurs
+        from mairie import benchmarks, demo
 
         benchmarks.register(IMPORT_REU)
+        demo.register(demo.DemoPart("electeurs", "électeurs", 200, create_electeurs))

@@ -250,3 +250,25 @@ def overlaps(a: Decoupage, b: Decoupage) -> bool:
     wanted = 0 if parities == {"pairs"} else 1
     first = low if low % 2 == wanted else low + 1
     return first <= high
+
+
+MAX_UPLOAD_BYTES = 400 * 1024 * 1024  # a million-line extraction is about 250 MB
+
+
+class ReuUploadForm(forms.Form):
+    fichier = forms.FileField(
+        label="Extraction REU (CSV)",
+        help_text="Le fichier CSV téléchargé depuis ELIRE (séparateur « ; », UTF-8).",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv"}),
+    )
+
+    def clean_fichier(self):
+        uploaded = self.cleaned_data["fichier"]
+        if not uploaded.name.lower().endswith((".csv", ".txt")):
+            raise forms.ValidationError("Choisissez le fichier CSV de l'extraction (.csv).")
+        if uploaded.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                f"Fichier trop volumineux ({uploaded.size // 1_000_000} Mo) : "
+                f"{MAX_UPLOAD_BYTES // 1_000_000} Mo au plus."
+            )
+        return uploaded

@@ -175,7 +175,8 @@ class Electeur(CollectiviteOwned):
         verbose_name="bureau de vote",
     )
     ine = models.CharField("identifiant national d'électeur (INE)", max_length=20, blank=True)
-    recherche = models.CharField(max_length=360, editable=False, db_index=True)
+    # Searched with LIKE "%…%", which a btree index cannot serve.
+    recherche = models.CharField(max_length=360, editable=False)
 
     objects = ElecteurQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["recherche"])
@@ -338,3 +339,38 @@ class Mouvement(CollectiviteOwned):
             TypeMouvement.MODIFICATION: MotifModification,
         }[self.type]
         return str(dict(choices.choices).get(self.motif, self.motif))
+
+
+class StatutImport(models.TextChoices):
+    APERCU = "apercu", "à confirmer"
+    APPLIQUE = "applique", "importé"
+    ABANDONNE = "abandonne", "abandonné"
+
+
+class ImportReu(CollectiviteOwned):
+    """An uploaded REU extraction: previewed first, imported only once an agent confirms."""
+
+    fichier = models.CharField("fichier (sous MEDIA_ROOT)", max_length=300)
+    nom_fichier = models.CharField("nom du fichier", max_length=200)
+    taille = models.PositiveBigIntegerField("taille (octets)")
+    statut = models.CharField(
+        "statut", max_length=10, choices=StatutImport.choices, default=StatutImport.APERCU
+    )
+    rapport = models.JSONField("rapport", default=dict)
+    cree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="déposé par",
+    )
+    cree_le = models.DateTimeField("déposé le", default=timezone.now)
+    applique_le = models.DateTimeField("importé le", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "import d'extraction REU"
+        ordering = ["-cree_le", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.nom_fichier} ({self.cree_le:%d/%m/%Y %H:%M})"

@@ -5,8 +5,11 @@ the Mouvement the tableaux are derived from."""
 
 import datetime
 import re
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Max
@@ -291,3 +294,15 @@ MODIFICATION_FIELDS = {
     MotifModification.ETAT_CIVIL: ETAT_CIVIL_FIELDS,
     MotifModification.BUREAU: [],
 }
+
+
+def keep_upload(collectivite: Collectivite, uploaded) -> str:
+    """Write an uploaded extraction under MEDIA_ROOT (never under static), chunk by chunk;
+    returns its path relative to MEDIA_ROOT."""
+    relative = Path("imports") / collectivite.code_insee / f"{uuid.uuid4().hex}.csv"
+    target = Path(settings.MEDIA_ROOT) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("wb") as handle:
+        for chunk in uploaded.chunks():
+            handle.write(chunk)
+    return str(relative)

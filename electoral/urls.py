@@ -18,4 +18,7 @@ urlpatterns = [
     path("voies/<int:pk>/", views.voie, name="voie"),
     path("decoupage/<int:pk>/supprimer/", views.decoupage_delete, name="decoupage_delete"),
     path("decoupage/controle/", views.controle, name="controle"),
+    path("import-reu/", views.import_reu, name="import_reu"),
+    path("import-reu/<int:pk>/", views.import_reu_detail, name="import_reu_detail"),
+    path("import-reu/<int:pk>/decision/", views.import_reu_decision, name="import_reu_decision"),
 ]

@@ -1,13 +1,17 @@
 from collections import defaultdict
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from electoral import reu
 from electoral.forms import (
     BureauForm,
     DecoupageForm,
@@ -16,13 +20,24 @@ from electoral.forms import (
     InscriptionForm,
     ModificationForm,
     RadiationForm,
+    ReuUploadForm,
     VoieForm,
 )
-from electoral.models import BureauDeVote, Decoupage, Electeur, Inscription, Liste, Voie
+from electoral.models import (
+    BureauDeVote,
+    Decoupage,
+    Electeur,
+    ImportReu,
+    Inscription,
+    Liste,
+    StatutImport,
+    Voie,
+)
 from electoral.services import (
     MODIFICATION_FIELDS,
     MouvementRefused,
     inscrire,
+    keep_upload,
     modifier,
     radier,
     refonte,
@@ -305,3 +320,59 @@ def controle(request: HttpRequest) -> HttpResponse:
         if resolution.problem:
             problems.append({**address, "problem": resolution.problem})
     return render(request, "electoral/controle.html", {"problems": problems})
+
+
+@elections_agent
+def import_reu(request: HttpRequest) -> HttpResponse:
+    """Upload an ELIRE extraction: it is previewed, and imported only once confirmed."""
+    form = ReuUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        uploaded = form.cleaned_data["fichier"]
+        relative = keep_upload(request.collectivite, uploaded)
+        report = reu.preview(request.collectivite, Path(settings.MEDIA_ROOT) / relative)
+        pending = ImportReu.objects.create(
+            collectivite=request.collectivite,
+            fichier=relative,
+            nom_fichier=uploaded.name,
+            taille=uploaded.size,
+            rapport=report.as_dict(),
+            cree_par=request.user,
+        )
+        return redirect("electoral:import_reu_detail", pk=pending.pk)
+    imports = ImportReu.objects.for_request(request).select_related("cree_par")[:20]
+    return render(request, "electoral/import_reu.html", {"form": form, "imports": imports})
+
+
+@elections_agent
+def import_reu_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    pending = get_object_or_404(ImportReu.objects.for_request(request), pk=pk)
+    return render(request, "electoral/import_reu_detail.html", {"import": pending})
+
+
+@require_POST
+@elections_agent
+def import_reu_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm (import in one transaction) or abandon a previewed extraction."""
+    with transaction.atomic():
+        pending = get_object_or_404(
+            ImportReu.objects.for_request(request).select_for_update(), pk=pk
+        )
+        if pending.statut != StatutImport.APERCU or pending.rapport.get("refusal"):
+            messages.error(request, "Cet import n'est plus à confirmer.")
+        elif request.POST.get("decision") == "confirmer":
+            path = Path(settings.MEDIA_ROOT) / pending.fichier
+            report = reu.apply(request.collectivite, path, request.user)
+            pending.rapport = report.as_dict()
+            pending.statut, pending.applique_le = StatutImport.APPLIQUE, timezone.now()
+            pending.save()
+            messages.success(
+                request,
+                f"Import terminé : {report.new} inscription(s), {report.changed} modification(s), "
+                f"{report.unchanged} inchangé(s), {report.rejected} ligne(s) rejetée(s).",
+            )
+        else:
+            pending.statut = StatutImport.ABANDONNE
+            pending.save()
+            (Path(settings.MEDIA_ROOT) / pending.fichier).unlink(missing_ok=True)
+            messages.success(request, "Import abandonné : rien n'a été modifié.")
+    return redirect("electoral:import_reu_detail", pk=pending.pk)

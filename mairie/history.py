@@ -26,6 +26,11 @@ class HistoryEntry:
 def _display(record: models.Model, field_name: str) -> str:
     field = record._meta.get_field(field_name)
     value = getattr(record, field.attname)
+    if field.is_relation and value is not None:
+        try:
+            return str(getattr(record, field.name))
+        except field.related_model.DoesNotExist:
+            return f"n° {value} (supprimé)"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if value is None or value == "":

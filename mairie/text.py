@@ -32,4 +32,6 @@ def strip_accents(value: str) -> str:
 
 def search_key(value: str) -> str:
     """Uppercase ASCII words separated by one space: 'L'Haÿ-les-Roses' -> 'L HAY LES ROSES'."""
+    if value.isascii():  # the common case, a quarter of the cost (million-line imports)
+        return _NOT_ALNUM.sub(" ", value.upper()).strip()
     return _NOT_ALNUM.sub(" ", strip_accents(value).upper()).strip()

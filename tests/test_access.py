@@ -12,7 +12,14 @@ import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from electoral.models import BureauDeVote, Decoupage, Electeur, Inscription, Mouvement
+from electoral.models import (
+    BureauDeVote,
+    Decoupage,
+    Electeur,
+    ImportReu,
+    Inscription,
+    Mouvement,
+)
 from exports.models import Export
 from exports.services import run_export
 from mairie.models import Role
@@ -80,6 +87,17 @@ def b_decoupage(side: Side) -> tuple[dict, dict]:
     return {"pk": Decoupage.objects.create(voie=voie, bureau=bureau).pk}, {}
 
 
+def b_import(side: Side) -> tuple[dict, dict]:
+    pending = ImportReu.objects.create(
+        collectivite=side.collectivite,
+        fichier="imports/absent.csv",
+        nom_fichier="extraction.csv",
+        taille=10,
+        cree_par=side.agent,
+    )
+    return {"pk": pending.pk}, {"decision": "abandonner"}
+
+
 PK = {"pk": 1}
 ELECTIONS = Role.ELECTIONS
 
@@ -140,6 +158,11 @@ ACCESS: dict[str, Access] = {
         role=ELECTIONS, methods=("post",), foreign=b_decoupage, sample_kwargs=PK
     ),
     "electoral:controle": Access(role=ELECTIONS),
+    "electoral:import_reu": Access(role=ELECTIONS),
+    "electoral:import_reu_detail": Access(role=ELECTIONS, foreign=b_import, sample_kwargs=PK),
+    "electoral:import_reu_decision": Access(
+        role=ELECTIONS, methods=("post",), foreign=b_import, sample_kwargs=PK
+    ),
     "exports:index": Access(),
     "exports:generate": Access(
         role=Role.RECENSEMENT, methods=("post",), sample_kwargs={"kind": "pecoto"}
@@ -237,6 +260,7 @@ def snapshot() -> list:
             Mouvement,
             BureauDeVote,
             Decoupage,
+            ImportReu,
         )
     ]
 

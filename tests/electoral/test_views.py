@@ -180,3 +180,17 @@ def test_the_check_page_lists_uncovered_and_doubly_covered_addresses(town):
         ("15", "« 15 Rue du "),
         ("40", "aucune règle"),
     ]
+
+
+def test_the_history_names_the_street_not_its_id(town):
+    side, rue, _, _ = town
+    other = VoieFactory(collectivite=side.collectivite, type_voie="Quai", libelle="Duguay-Trouin")
+    Decoupage.objects.create(voie=other, bureau=BureauFactory(collectivite=side.collectivite))
+    voter = ElecteurFactory(collectivite=side.collectivite, voie=rue, numero_voie="3")
+    inscrire(voter, Liste.PRINCIPALE, "volontaire", DAY, None)
+    side.client.post(
+        reverse("electoral:modification", args=[voter.pk]),
+        voter_form(rue, voie=str(other.pk), motif="adresse"),
+    )
+    page = side.client.get(reverse("electoral:detail", args=[voter.pk])).text
+    assert "voie : Rue des Lilas → Quai Duguay-Trouin" in page

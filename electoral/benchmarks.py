@@ -1,0 +1,289 @@
+"""The "import-reu" benchmark: a million-line REU extraction must import in at most 4 times the
+time PostgreSQL takes to COPY the same file into a bare table, both measured in the same run."""
+
+import csv
+import random
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+
+from electoral.models import BureauDeVote, Electeur, Inscription, Mouvement
+from electoral.reu import COLUMNS, ImportReport, apply
+from mairie.benchmarks import Benchmark, BenchmarkUnavailable
+from mairie.models import Collectivite
+
+TARGET_RATIO = 4.0
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+HEADER = [
+    column.label
+    for column in COLUMNS
+    if column.field not in {"departement", "info_liste", "date_liste", "numero_general"}
+]
+
+SYLLABES = _words(
+    "MAR TIN BER NARD DU BOIS LE ROUX PE TIT FOUR NIER GAR MO REAU LAU RENT SI MON MI CHEL FE "
+    "VRE DA VID BON NET GI RARD MER CIER BLAN CHARD GUE RIN BOU CHER FAU RE AN DRE KER GOF "
+    "VEN HUE TAL MA DEC"
+)
+PARTICULES = ["", "", "", "", "", "", "LE ", "DE ", "DU ", "D'", "LA "]
+PRENOMS = _words(
+    "MARIE JEAN PIERRE ANNE LOUIS CLAIRE PAUL SOPHIE JACQUES NATHALIE MICHEL ISABELLE ALAIN "
+    "CATHERINE ERIC SYLVIE NICOLAS JULIE THOMAS CAMILLE YANN GWENAELLE ERWAN MAEL LENA "
+    "FRANCOISE BERNARD MONIQUE PHILIPPE CHRISTINE DANIEL MARTINE PATRICK NICOLE ANDRE JOSEPH "
+    "HELENE ROBERT VALERIE LAURENT SANDRINE STEPHANE CELINE JULIEN EMILIE HUGO LEA LUCAS "
+    "CHLOE ENZO MANON GABRIEL EMMA RAPHAEL JADE ARTHUR LOUISE JULES ALICE ADAM INES MATHIS "
+    "LOLA NOAH ZOE ETHAN ROSE SACHA ANAIS MAXIME PAULINE ANTOINE MARGAUX"
+)
+TYPES_VOIE = ["RUE", "RUE", "RUE", "AVENUE", "BOULEVARD", "PLACE", "IMPASSE", "CHEMIN", "ALLEE"]
+ECOLES = [
+    "ECOLE JULES FERRY",
+    "ECOLE DES COURTILLES",
+    "GYMNASE DU NAYE",
+    "SALLE DU PLATEAU",
+    "MAIRIE ANNEXE DE PARAME",
+    "ECOLE DE ROTHENEUF",
+    "MAISON DE QUARTIER",
+    "ECOLE DE LA DECOUVERTE",
+    "SALLE DES FETES",
+    "ECOLE MARIE DE LA HAYE",
+]
+NAISSANCES = [
+    ("35238", "RENNES", "35"),
+    ("29019", "BREST", "29"),
+    ("22278", "SAINT-BRIEUC", "22"),
+    ("44109", "NANTES", "44"),
+    ("75056", "PARIS", "75"),
+    ("56121", "LORIENT", "56"),
+    ("50502", "SAINT-LO", "50"),
+    ("35093", "DINARD", "35"),
+    ("22050", "DINAN", "22"),
+    ("69123", "LYON", "69"),
+]
+EUROPEENS = [
+    ("ALLEMAGNE", "ALLEMANDE", "BERLIN"),
+    ("ROYAUME-UNI", "", "LONDRES"),  # not EU: never drawn for the complementary lists
+    ("BELGIQUE", "BELGE", "BRUXELLES"),
+    ("ESPAGNE", "ESPAGNOLE", "MADRID"),
+    ("ITALIE", "ITALIENNE", "ROME"),
+    ("PORTUGAL", "PORTUGAISE", "PORTO"),
+    ("POLOGNE", "POLONAISE", "VARSOVIE"),
+]
+COMPLEMENTS = ["APPARTEMENT {}", "BATIMENT {}", "ESCALIER {}", "CHEZ M. {}"]
+
+
+def generate(path: Path, size: int, code_insee: str, seed: int = 2026) -> None:
+    """A realistic REU extraction of `size` lines, field variant, every value quoted: a few
+    hundred streets, about twenty bureaux, some EU citizens on both complementary lists, and the
+    usual mess (incomplete birth dates, a few lines without bureau or with an impossible date)."""
+    rnd = random.Random(seed)
+    surnames = sorted(
+        {
+            rnd.choice(PARTICULES) + "".join(rnd.choices(SYLLABES, k=rnd.choice((2, 2, 3))))
+            for _ in range(60_000)
+        }
+    )
+    streets = []
+    for index in range(300):
+        bureau = index % 20 + 1
+        name = (
+            f"{rnd.choice(['DES', 'DU', 'DE LA', 'SAINT'])} {''.join(rnd.choices(SYLLABES, k=2))}"
+        )
+        streets.append((rnd.choice(TYPES_VOIE), name, bureau))
+    bureaux = {
+        number: (f"{number:04d}", f"{ECOLES[number % len(ECOLES)]} {number}", f"35{number % 3:02d}")
+        for number in range(1, 21)
+    }
+    numbers: dict[tuple[int, str], int] = {}
+    ine = 100_000_000
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+        writer.writerow(HEADER)
+        written = 0
+        while written < size:
+            ine += rnd.randint(1, 7)
+            sexe = rnd.choice("MF")
+            nom = rnd.choice(surnames)
+            usage = rnd.choice(surnames) if sexe == "F" and rnd.random() < 0.3 else ""
+            prenoms = " ".join(rnd.sample(PRENOMS, rnd.choice((1, 1, 2, 2, 3))))
+            day, month, year = rnd.randint(1, 28), rnd.randint(1, 12), rnd.randint(1925, 2007)
+            mess = rnd.random()
+            if mess < 0.002:
+                day, month = 0, 0
+            elif mess < 0.0025:
+                day = 0
+            elif mess < 0.00255:
+                day, month = 31, 2
+            type_voie, voie, bureau = rnd.choice(streets)
+            bureau_code, bureau_libelle, canton = bureaux[bureau]
+            if rnd.random() < 0.0001:
+                bureau_code = ""
+            place = rnd.random()
+            european = rnd.random() < 0.035
+            if european:
+                pays_naissance, nationalite, ville_naissance = rnd.choice(
+                    [country for country in EUROPEENS if country[1]]
+                )
+                naissance = ("", ville_naissance, "")
+                draw = rnd.random()
+                listes = ["ce", "cm"] if draw < 0.6 else ["cm"] if draw < 0.85 else ["ce"]
+            else:
+                nationalite, listes = "FRANCAISE", ["p"]
+                if place < 0.45:
+                    naissance, pays_naissance = (code_insee, "SAINT-MALO", "35"), "FRANCE"
+                elif place < 0.93:
+                    naissance, pays_naissance = rnd.choice(NAISSANCES), "FRANCE"
+                else:
+                    pays_naissance, _, ville_naissance = rnd.choice(EUROPEENS)
+                    naissance = ("", ville_naissance, "")
+            numero = str(rnd.randint(1, 250)) + (" BIS" if rnd.random() < 0.04 else "")
+            complement1 = (
+                rnd.choice(COMPLEMENTS).format(rnd.randint(1, 60)) if rnd.random() < 0.12 else ""
+            )
+            complement2 = "RESIDENCE LES MOUETTES" if rnd.random() < 0.03 else ""
+            lieu_dit = "LA VILLE AUX OIES" if rnd.random() < 0.02 else ""
+            for liste in listes[: size - written]:
+                key = (bureau, liste)
+                numbers[key] = numbers.get(key, 0) + 1
+                writer.writerow(
+                    [
+                        code_insee,
+                        "SAINT-MALO",
+                        liste,
+                        nom,
+                        usage,
+                        prenoms,
+                        sexe,
+                        f"{day:02d}/{month:02d}/{year}",
+                        *naissance,
+                        pays_naissance,
+                        nationalite,
+                        numero,
+                        type_voie,
+                        voie,
+                        complement1,
+                        complement2,
+                        lieu_dit,
+                        "35400",
+                        "SAINT-MALO",
+                        "FRANCE",
+                        bureau_code,
+                        bureau_libelle,
+                        "3502",
+                        canton,
+                        "" if rnd.random() < 0.003 else str(ine),
+                        str(numbers[key]),
+                    ]
+                )
+                written += 1
+
+
+def _copy_seconds(path: Path) -> float:
+    """COPY of the file, as it is, into a bare table of text columns."""
+    columns = ", ".join(f"c{index} text" for index in range(len(HEADER)))
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE benchmark_reu_copy ({columns})")
+        with path.open("rb") as file:
+            started = time.perf_counter()
+            cursor.cursor.copy_expert(
+                "COPY benchmark_reu_copy FROM STDIN WITH (FORMAT csv, DELIMITER ';', HEADER true)",
+                file,
+                size=1 << 16,
+            )
+            seconds = time.perf_counter() - started
+        cursor.execute("DROP TABLE benchmark_reu_copy")
+    return seconds
+
+
+def _vacuum(write: Callable[[str], None]) -> None:
+    """Rolled-back rows stay in the tables until vacuumed (autovacuum may be off): clean up so
+    that the next run, and the application, find the tables as they were."""
+    if connection.in_atomic_block:
+        return  # VACUUM cannot run inside a transaction (the tests')
+    started = time.perf_counter()
+    audited = [BureauDeVote, Electeur, Inscription]
+    models = [Collectivite, get_user_model(), Mouvement, *audited]
+    models += [model.history.model for model in audited]
+    tables = [model._meta.db_table for model in models]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
+    write(f"nettoyage (VACUUM) : {time.perf_counter() - started:.1f} s")
+
+
+def _free_code() -> str:
+    taken = set(Collectivite.objects.values_list("code_insee", flat=True))
+    return next(f"{code:05d}" for code in range(99999, 1000, -1) if f"{code:05d}" not in taken)
+
+
+def _steps(report: ImportReport) -> str:
+    return ", ".join(f"{step} {seconds:.2f} s" for step, seconds in report.timings.items())
+
+
+def run(size: int, write: Callable[[str], None]) -> bool:
+    if connection.vendor != "postgresql":
+        raise BenchmarkUnavailable(
+            "Le banc d'essai import-reu compare l'import à COPY FROM : il faut PostgreSQL "
+            "(DATABASE_URL=postgres://…)."
+        )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "reu.csv"
+        code = _free_code()
+        started = time.perf_counter()
+        generate(path, size, code)
+        megabytes = path.stat().st_size / 1e6
+        write(
+            f"Fichier : {size} lignes, {megabytes:.1f} Mo "
+            f"(généré en {time.perf_counter() - started:.1f} s)"
+        )
+        # Everything is rolled back at the end: the database is left as it was.
+        with transaction.atomic():
+            copy = _copy_seconds(path)
+            write(f"COPY FROM dans une table nue : {copy:.2f} s")
+            collectivite = Collectivite.objects.create(code_insee=code, nom="Banc d'essai REU")
+            user, _ = get_user_model().objects.get_or_create(username="banc-essai-reu")
+            started = time.perf_counter()
+            report = apply(collectivite, path, user)
+            seconds = time.perf_counter() - started
+            write(
+                f"import (apply) dans une collectivité neuve : {seconds:.2f} s — "
+                f"{report.new} nouveaux, {report.changed} modifiés, {report.unchanged} inchangés, "
+                f"{report.rejected} rejetés"
+            )
+            write(f"  étapes : {_steps(report)}")
+            started = time.perf_counter()
+            again = apply(collectivite, path, user)
+            reimport = time.perf_counter() - started
+            write(
+                f"ré-import du même fichier : {reimport:.2f} s (rapport {reimport / copy:.1f}) — "
+                f"{again.new} nouveaux, {again.changed} modifiés, {again.unchanged} inchangés"
+            )
+            write(f"  étapes : {_steps(again)}")
+            transaction.set_rollback(True)
+        _vacuum(write)
+    ratio = seconds / copy
+    passed = ratio <= TARGET_RATIO
+    write(
+        f"rapport import / COPY : {ratio:.1f} (objectif ≤ {TARGET_RATIO:g}) : "
+        + ("PASS" if passed else "FAIL")
+    )
+    return passed
+
+
+IMPORT_REU = Benchmark(
+    name="import-reu",
+    help=(
+        "import d'une extraction REU (apply) comparé à COPY FROM du même fichier dans une table "
+        f"nue ; objectif : au plus {TARGET_RATIO:g} fois le temps de COPY"
+    ),
+    default_size=1_000_000,
+    run=run,
+)

@@ -1,0 +1,73 @@
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from electoral.reu import ImportReport, apply, preview
+from mairie.commands import add_commune_argument, collectivite_from_code
+
+
+def report_lines(report: ImportReport) -> list[str]:
+    lines = [
+        f"Fichier : {report.file_name}",
+        f"Lignes d'électeurs lues : {report.lines}",
+        f"Nouveaux : {report.new} (dont {report.new_voters} électeurs)",
+        f"Modifiés : {report.changed}",
+        f"Inchangés : {report.unchanged}",
+        f"Rejetés : {report.rejected}",
+        f"Absents du fichier (non radiés) : {report.absent}",
+    ]
+    if report.bureaux_created:
+        lines.append(
+            "Bureaux de vote créés : "
+            + ", ".join(f"{code} {libelle}" for code, libelle in report.bureaux_created)
+        )
+    if report.unknown_columns:
+        lines.append("Colonnes inconnues (ignorées) : " + ", ".join(report.unknown_columns))
+    if report.rejected_lines:
+        lines.append("Lignes rejetées :")
+        lines += [f"  ligne {line.number} : {line.reason}" for line in report.rejected_lines]
+        if report.rejected > len(report.rejected_lines):
+            lines.append(f"  … et {report.rejected - len(report.rejected_lines)} autres")
+    return lines
+
+
+class Command(BaseCommand):
+    help = (
+        "Importe l'extraction du REU téléchargée d'ELIRE (CSV ; UTF-8) : colonnes reconnues par "
+        "leur nom (deux variantes), lignes invalides rejetées avec leur numéro et le motif, "
+        "électeurs reconnus par l'INE ou par nom, prénoms, date de naissance et liste ; crée les "
+        "bureaux manquants, les nouveaux électeurs (mouvement « reprise de l'extraction REU ») "
+        "et modifie les autres (mouvement de modification). Les absents du fichier sont comptés, "
+        "jamais radiés. --dry-run : le rapport seul, rien n'est enregistré."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        add_commune_argument(parser)
+        parser.add_argument("fichier", type=Path, help="fichier CSV téléchargé d'ELIRE")
+        parser.add_argument("--dry-run", action="store_true", help="rapport seul, sans import")
+        parser.add_argument(
+            "--utilisateur", help="identifiant de l'agent inscrit dans l'historique"
+        )
+
+    def handle(self, *args, **options) -> None:
+        collectivite = collectivite_from_code(options["commune"])
+        path = options["fichier"]
+        if not path.is_file():
+            raise CommandError(f"Fichier introuvable : {path}")
+        user = None
+        if options["utilisateur"]:
+            try:
+                user = get_user_model().objects.get(username=options["utilisateur"])
+            except get_user_model().DoesNotExist as error:
+                raise CommandError(f"Aucun utilisateur {options['utilisateur']}.") from error
+        report = (
+            preview(collectivite, path) if options["dry_run"] else apply(collectivite, path, user)
+        )
+        if not report.ok:
+            raise CommandError(report.refusal)
+        for line in report_lines(report):
+            self.stdout.write(line)
+        self.stdout.write(
+            "Import enregistré." if report.applied else "Simulation : rien n'a été enregistré."
+        )

@@ -1,0 +1,1267 @@
+"""Import of the REU extraction downloaded from ELIRE (docs/electoral-exports.md §3).
+
+The file is read once, line by line, and every line is checked here in Python: one code path for
+both databases. Valid lines go to a temporary staging table (COPY on PostgreSQL, executemany on
+SQLite); everything after that is set-based SQL shared by both: which lines are new, changed or
+unchanged, then, for `apply`, the voters, their inscriptions, the movements and the audit history,
+in one transaction. `preview` runs the same classification and writes nothing.
+
+A voter is the same from one import to the next by their INE, or, without one on either side, by
+nom de naissance and prénoms (folded), date de naissance and list.
+"""
+
+import csv
+import dataclasses
+import datetime
+import re
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from operator import gt, itemgetter
+from pathlib import Path
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, transaction
+from django.utils import timezone
+
+from electoral.models import (
+    BureauDeVote,
+    Electeur,
+    Inscription,
+    Liste,
+    MotifInscription,
+    MotifModification,
+    Mouvement,
+    TypeMouvement,
+    voie_key,
+)
+from electoral.services import ADRESSE_FIELDS
+from mairie.models import Collectivite
+from mairie.text import search_key
+
+MAX_REJECTED_LINES = 1000
+HISTORY_REASON = "import de l'extraction REU"
+OLDEST_BIRTH_YEAR = 1850
+# Caches of folded values: names repeat a lot in a list, but a cache must not grow without end.
+CACHE_LIMIT = 200_000
+# Lines written from which the planner's statistics of the voters' tables are refreshed.
+ANALYZE_AFTER = 10_000
+
+
+@dataclass(frozen=True)
+class RejectedLine:
+    number: int  # as in the file, the header being line 1
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    """What an import found (preview) or did (apply). `refusal` set: the whole file was refused
+    and nothing was read into the lists."""
+
+    file_name: str
+    refusal: str = ""
+    lines: int = 0  # voter lines read, the header excluded
+    new: int = 0  # lines that add an inscription
+    new_voters: int = 0  # of which voters not yet known
+    changed: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    rejected_lines: list[RejectedLine] = field(default_factory=list)  # the first ones, in order
+    unknown_columns: list[str] = field(default_factory=list)  # ignored
+    missing_columns: list[str] = field(default_factory=list)  # required: the file is refused
+    bureaux_created: list[tuple[str, str]] = field(default_factory=list)  # (code, libellé)
+    absent: int = 0  # active inscriptions (voter × list) the file does not contain: not radiated
+    applied: bool = False
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step
+
+    @property
+    def ok(self) -> bool:
+        return not self.refusal
+
+    def reject(self, number: int, reason: str) -> None:
+        self.rejected += 1
+        if len(self.rejected_lines) < MAX_REJECTED_LINES:
+            self.rejected_lines.append(RejectedLine(number, reason))
+
+    def as_dict(self) -> dict:
+        """JSON-ready, e.g. to keep the preview shown to the agent (from_dict reads it back)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ImportReport":
+        return cls(
+            **{
+                **data,
+                "rejected_lines": [RejectedLine(**line) for line in data["rejected_lines"]],
+                "bureaux_created": [tuple(bureau) for bureau in data["bureaux_created"]],
+            }
+        )
+
+
+class _Refused(Exception):
+    """The file as a whole cannot be imported; the message (French) is for the agent."""
+
+
+# -- Columns -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    label: str  # header of the "field" variant
+    aliases: tuple[str, ...] = ()  # the arrêté variant's header first, then other spellings
+    required: bool = False
+
+
+COLUMNS = (
+    Column("commune_code", "Code commune", ("CodeCommune", "Code UGLE")),
+    Column("commune_libelle", "Libellé commune", ("NomCommune", "Libellé UGLE")),
+    Column("departement", "Code département", ("CodeDepartement",)),
+    Column("liste", "Type de liste", ("TypeListe", "Liste"), required=True),
+    Column("info_liste", "Libellé de la liste", ("InfoListe",)),
+    Column("date_liste", "Date de création de la liste", ("DateCreationListe",)),
+    Column("numero_general", "Numéro d'électeur général", ("NoElecteurGeneral",)),
+    Column("nom_naissance", "Nom de naissance", ("NomdeNaissance",), required=True),
+    Column("nom_usage", "Nom d'usage", ("NomDusage",)),
+    Column("prenoms", "Prénoms", ("Prenoms", "Prénom"), required=True),
+    Column("sexe", "Sexe", ("Civilite",), required=True),
+    Column("date_naissance", "Date de naissance", ("DateDeNaissance",), required=True),
+    Column("naissance_code_lieu", "Code commune de naissance", ("CodeComNaissance",)),
+    Column(
+        "naissance_commune",
+        "Libellé commune de naissance",
+        ("NomComNaissance", "Commune de naissance"),
+    ),
+    Column(
+        "naissance_departement",
+        "Code département de naissance",
+        ("DeptNaissance", "Département de naissance"),
+    ),
+    Column("naissance_pays", "Libellé pays de naissance", ("PaysNaissance", "Pays de naissance")),
+    Column("nationalite", "Nationalité", ("Nationalite",)),
+    Column("numero_voie", "Numéro de voie", ("NumeroVoie",)),
+    Column("type_voie", "Type de voie", ("TypeVoie",)),
+    Column("libelle_voie", "Libellé de voie", ("LibelleVoie", "Libellé de la voie")),
+    Column("complement1", "Complément 1", ("ComplementDeLocalisation1",)),
+    Column("complement2", "Complément 2", ("ComplementDeLocalisation2",)),
+    Column("lieu_dit", "Lieu-dit", ("LieuDit",)),
+    Column("code_postal", "Code postal", ("CodePostal",)),
+    Column("ville", "Commune", ("VilleLocalite", "Ville")),
+    Column("pays", "Pays", ()),
+    Column(
+        "bureau_code",
+        "Code du bureau de vote",
+        ("NoBureauDeVote", "Code bureau de vote", "Numéro du bureau de vote"),
+        required=True,
+    ),
+    Column("bureau_libelle", "Libellé du bureau de vote", ("NomBureauDeVote",)),
+    Column("circonscription", "Circonscription", ("CodeCirconscription",)),
+    Column("canton", "Canton", ("CodeCanton",)),
+    Column(
+        "ine",
+        "Identifiant national électeur",
+        ("Identifiant national d'électeur", "INE", "Numéro INE"),
+    ),
+    Column("numero_ordre", "Numéro d'ordre dans le bureau de vote", ("Numéro d'ordre",)),
+)
+
+
+def _header_key(name: str) -> str:
+    """ "Nom de naissance", "NomdeNaissance" and "NOM_DE_NAISSANCE" are one column."""
+    return search_key(name).replace(" ", "")
+
+
+COLUMN_BY_KEY = {
+    _header_key(name): column for column in COLUMNS for name in (column.label, *column.aliases)
+}
+
+# Voter fields the file gives, in staging order; date_naissance is the only one not text.
+ELECTEUR_FIELDS = [
+    "sexe",
+    "nom_naissance",
+    "nom_usage",
+    "prenoms",
+    "date_naissance",
+    "date_naissance_incomplete",
+    "naissance_code_lieu",
+    "naissance_commune",
+    "naissance_departement",
+    "naissance_pays",
+    "nationalite",
+    "numero_voie",
+    "type_voie",
+    "libelle_voie",
+    "complement1",
+    "complement2",
+    "lieu_dit",
+    "code_postal",
+    "ville",
+    "pays",
+    "ine",
+]
+ADDRESS_FIELDS = [name for name in ADRESSE_FIELDS if name in ELECTEUR_FIELDS]
+# Columns read from a line, in this order (a missing optional column reads as "").
+SOURCE_FIELDS = [
+    "liste",
+    *(name for name in ELECTEUR_FIELDS if name != "date_naissance_incomplete"),
+    "bureau_code",
+    "bureau_libelle",
+    "canton",
+    "circonscription",
+    "numero_ordre",
+    "commune_code",
+]
+STAGING_COLUMNS = [
+    ("line", "integer"),
+    ("vkey", "text"),  # the voter's identity: "I" + INE, or "N" + nkey + "|" + liste
+    ("nkey", "text"),  # folded nom | folded prénoms | date (ISO, or incomplete as given)
+    ("voie_key", "text"),
+    ("recherche", "text"),
+    ("liste", "text"),
+    *((name, "date" if name == "date_naissance" else "text") for name in ELECTEUR_FIELDS),
+    ("bureau_code", "text"),
+    ("bureau_libelle", "text"),
+    ("canton", "text"),
+    ("circonscription", "text"),
+    ("numero_ordre", "integer"),
+]
+
+
+def _limit(name: str) -> int:
+    """A line with a longer value is rejected. Liste, sexe and date are checked on their own;
+    the bureau's libellé, canton and circonscription are cut (they only name a new bureau)."""
+    if name == "bureau_code":
+        return BureauDeVote._meta.get_field("code").max_length
+    if name in ELECTEUR_FIELDS and name not in ("sexe", "date_naissance"):
+        return Electeur._meta.get_field(name).max_length
+    return 10**6
+
+
+LIMITS = tuple(_limit(name) for name in SOURCE_FIELDS)
+LABELS = {column.field: column.label for column in COLUMNS}
+
+
+# -- Values ----------------------------------------------------------------------------------------
+
+
+def _folded(value: str) -> str:
+    return search_key(value).replace(" ", "")
+
+
+LISTE_CODES = {
+    _folded(name): code
+    for code, names in {
+        Liste.PRINCIPALE: ["p", "LP", "principale", "liste principale"],
+        Liste.EUROPEENNE: [
+            "ce",
+            "LCE",
+            "européenne",
+            "complémentaire européenne",
+            "liste complémentaire européenne",
+        ],
+        Liste.MUNICIPALE: [
+            "cm",
+            "LCM",
+            "municipale",
+            "complémentaire municipale",
+            "liste complémentaire municipale",
+        ],
+    }.items()
+    for name in names
+}
+SEXE_CODES = {
+    _folded(name): code
+    for code, names in {
+        "M": ["M", "M.", "Mr", "Monsieur", "H", "homme", "masculin", "1"],
+        "F": ["F", "Mme", "Mlle", "Madame", "Mademoiselle", "femme", "féminin", "2"],
+    }.items()
+    for name in names
+}
+DATE_RE = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
+
+
+def _date(raw: str, today: datetime.date) -> tuple[str, str, str]:
+    """(ISO date, incomplete date kept as given, problem): "00/00/1953" is incomplete, not
+    wrong; "31/02/1990" is impossible."""
+    if not raw:
+        return "", "", "date de naissance manquante"
+    match = DATE_RE.fullmatch(raw)
+    if not match:
+        return "", "", f"date de naissance illisible « {raw} » (JJ/MM/AAAA attendu)"
+    day, month, year = (int(part) for part in match.groups())
+    if year < OLDEST_BIRTH_YEAR or month > 12 or day > 31:
+        return "", "", f"date de naissance impossible « {raw} »"
+    if year > today.year:
+        return "", "", f"date de naissance dans le futur « {raw} »"
+    if not day or not month:
+        return "", raw, ""
+    try:
+        date = datetime.date(year, month, day)
+    except ValueError:
+        return "", "", f"date de naissance impossible « {raw} »"
+    if date > today:
+        return "", "", f"date de naissance dans le futur « {raw} »"
+    return date.isoformat(), "", ""
+
+
+def _header(reader: Iterator[list[str]]) -> list[str]:
+    for row in reader:
+        if any(cell.strip() for cell in row):
+            return row
+    raise _Refused("Le fichier est vide.")
+
+
+def _utf8_error_line(path: Path) -> int:
+    with path.open("rb") as file:
+        for number, raw in enumerate(file, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 0
+
+
+# -- Reading the file ----------------------------------------------------------------------------
+
+
+class _Reader:
+    """Reads the file once and yields the staging rows of its valid lines (all text, "" for
+    NULL), recording rejected lines in the report."""
+
+    def __init__(self, path: Path, collectivite: Collectivite, report: ImportReport) -> None:
+        self.path = path
+        self.collectivite = collectivite
+        self.report = report
+        self.present: set[str] = set()
+
+    def rows(self) -> Iterator[tuple[str, ...]]:
+        try:
+            with self.path.open(encoding="utf-8-sig", newline="") as file:
+                reader = csv.reader(file, delimiter=";")
+                try:
+                    yield from self._lines(reader, self._columns(_header(reader)))
+                except csv.Error as error:
+                    raise _Refused(
+                        f"Le fichier n'est pas un CSV lisible (ligne {reader.line_num}) : {error}."
+                    ) from error
+        except UnicodeDecodeError as error:
+            raise _Refused(
+                f"Le fichier n'est pas en UTF-8 : ligne {_utf8_error_line(self.path)}. "
+                "Enregistrez-le en UTF-8 (CSV UTF-8 dans le tableur), puis recommencez."
+            ) from error
+        if not self.report.lines:
+            raise _Refused("Le fichier ne contient que la ligne d'en-tête : aucun électeur.")
+
+    def _columns(self, header: list[str]) -> itemgetter:
+        if len(header) == 1 and ("," in header[0] or "\t" in header[0]):
+            raise _Refused(
+                "Les colonnes doivent être séparées par des points-virgules (;), comme dans le "
+                "fichier téléchargé d'ELIRE."
+            )
+        positions: dict[str, int] = {}
+        for index, name in enumerate(header):
+            key = _header_key(name)
+            if not key:
+                continue
+            column = COLUMN_BY_KEY.get(key)
+            if column is None:
+                self.report.unknown_columns.append(name.strip())
+            elif column.field in positions:
+                self.report.unknown_columns.append(f"{name.strip()} (en double)")
+            else:
+                positions[column.field] = index
+        self.report.missing_columns = [
+            f"{column.label} ({column.aliases[0]})"
+            for column in COLUMNS
+            if column.required and column.field not in positions
+        ]
+        if self.report.missing_columns:
+            raise _Refused(
+                "Colonnes obligatoires absentes : "
+                + ", ".join(self.report.missing_columns)
+                + ". Le fichier n'est pas importé."
+            )
+        self.present = set(positions) | {"date_naissance_incomplete"}
+        self.width = len(header)
+        # Index `width` is the "" appended to every line: what a missing column reads.
+        return itemgetter(*(positions.get(name, self.width) for name in SOURCE_FIELDS))
+
+    def _lines(self, reader, get: itemgetter) -> Iterator[tuple[str, ...]]:
+        report, width = self.report, self.width
+        code_insee = self.collectivite.code_insee
+        today = timezone.localdate()
+        listes, sexes, dates, voies = {}, {}, {}, {}
+        folded = {"": ""}
+
+        def fold(value: str) -> str:
+            key = search_key(value)
+            if len(folded) < CACHE_LIMIT:
+                folded[value] = key
+            return key
+
+        start = reader.line_num + 1
+        for row in reader:
+            number, start = start, reader.line_num + 1
+            if len(row) != width:
+                if not any(row):
+                    continue  # blank line
+                if len(row) > width and not any(cell.strip() for cell in row[width:]):
+                    row = row[:width]
+                else:
+                    report.lines += 1
+                    report.reject(number, f"{len(row)} colonnes au lieu de {width}")
+                    continue
+            report.lines += 1
+            row.append("")
+            values = get(row)
+            joined = "\t".join(values)
+            if joined[:1] == " " or joined[-1:] == " " or " \t" in joined or "\t " in joined:
+                values = tuple(value.strip() for value in values)
+            (
+                liste,
+                sexe,
+                nom,
+                nom_usage,
+                prenoms,
+                date,
+                code_lieu,
+                commune_naissance,
+                departement_naissance,
+                pays_naissance,
+                nationalite,
+                numero_voie,
+                type_voie,
+                libelle_voie,
+                complement1,
+                complement2,
+                lieu_dit,
+                code_postal,
+                ville,
+                pays,
+                ine,
+                bureau,
+                bureau_libelle,
+                canton,
+                circonscription,
+                numero_ordre,
+                commune,
+            ) = values
+            problems = []
+            code = listes.get(liste)
+            if code is None:
+                code = listes[liste] = LISTE_CODES.get(_folded(liste), "")
+            if not code:
+                problems.append(
+                    f"type de liste inconnu « {liste} »" if liste else "type de liste manquant"
+                )
+            sexe_code = sexes.get(sexe)
+            if sexe_code is None:
+                sexe_code = sexes[sexe] = SEXE_CODES.get(_folded(sexe), "")
+            if not sexe_code:
+                problems.append(f"sexe inconnu « {sexe} »" if sexe else "sexe manquant")
+            if not nom:
+                problems.append("nom de naissance manquant")
+            if not prenoms:
+                problems.append("prénoms manquants")
+            parsed = dates.get(date)
+            if parsed is None:
+                parsed = _date(date, today)
+                if len(dates) < CACHE_LIMIT:
+                    dates[date] = parsed
+            iso, incomplete, problem = parsed
+            if problem:
+                problems.append(problem)
+            if not bureau:
+                problems.append("bureau de vote manquant")
+            if commune and commune != code_insee:
+                problems.append(f"électeur d'une autre commune (code commune {commune})")
+            if any(map(gt, map(len, values), LIMITS)):
+                problems.extend(
+                    f"{LABELS[name].lower()} de plus de {limit} caractères"
+                    for name, value, limit in zip(SOURCE_FIELDS, values, LIMITS, strict=True)
+                    if len(value) > limit
+                )
+            if problems:
+                report.reject(number, " ; ".join(problems))
+                continue
+            nom_key = folded.get(nom) or fold(nom)
+            prenoms_key = folded.get(prenoms) or fold(prenoms)
+            usage_key = folded.get(nom_usage)
+            if usage_key is None:
+                usage_key = fold(nom_usage)
+            # As Electeur.save() computes it: search_key(f"{nom} {nom_usage} {prenoms}").
+            recherche = " ".join(filter(None, (nom_key, usage_key, prenoms_key)))
+            nkey = f"{nom_key}|{prenoms_key}|{iso or incomplete}"
+            street = ""
+            if libelle_voie:
+                street = voies.get((type_voie, libelle_voie))
+                if street is None:
+                    street = voies[type_voie, libelle_voie] = voie_key(type_voie, libelle_voie)
+            yield (
+                str(number),
+                f"I{ine}" if ine else f"N{nkey}|{code}",
+                nkey,
+                street,
+                recherche,
+                code,
+                sexe_code,
+                nom,
+                nom_usage,
+                prenoms,
+                iso,
+                incomplete,
+                code_lieu,
+                commune_naissance,
+                departement_naissance,
+                pays_naissance,
+                nationalite,
+                numero_voie,
+                type_voie,
+                libelle_voie,
+                complement1,
+                complement2,
+                lieu_dit,
+                code_postal,
+                ville,
+                pays,
+                ine,
+                bureau,
+                bureau_libelle[:100],
+                canton[:10],
+                circonscription[:10],
+                numero_ordre if numero_ordre.isdigit() and len(numero_ordre) < 10 else "",
+            )
+
+
+# -- The two databases ---------------------------------------------------------------------------
+
+
+def _copy_escape(value: str) -> str:
+    return (
+        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    )
+
+
+class _CopySource:
+    """The file-like object COPY ... FROM STDIN reads: text-format lines, "" meaning NULL."""
+
+    def __init__(self, rows: Iterable[tuple[str, ...]], width: int) -> None:
+        self.chunks = self._chunks(rows, width)
+        self.error: BaseException | None = None
+
+    @staticmethod
+    def _chunks(rows: Iterable[tuple[str, ...]], width: int) -> Iterator[str]:
+        batch = []
+        for row in rows:
+            line = "\t".join(row)
+            if "\\" in line or "\n" in line or "\r" in line or line.count("\t") != width - 1:
+                line = "\t".join(_copy_escape(value) for value in row)
+            batch.append(line)
+            if len(batch) == 2000:
+                yield "\n".join(batch) + "\n"
+                batch = []
+        if batch:
+            yield "\n".join(batch) + "\n"
+
+    def read(self, size: int = -1) -> str:
+        try:
+            return next(self.chunks, "")
+        except BaseException as error:
+            # psycopg2 turns it into QueryCanceled: keep the real one for the caller.
+            self.error = error
+            raise
+
+
+class _Database:
+    """What differs between PostgreSQL and SQLite: bulk loading, a few SQL spellings, and
+    session settings; the statements themselves are shared."""
+
+    distinct = "IS DISTINCT FROM"
+
+    def __init__(self, cursor) -> None:
+        self.cursor = cursor
+
+    def setup(self) -> None:
+        pass
+
+    def teardown(self) -> None:
+        pass
+
+    def analyze(self, table: str) -> None:
+        pass
+
+    def analyze_written(self) -> None:
+        pass
+
+
+class _Postgres(_Database):
+    def setup(self) -> None:
+        # Foreign keys checked statement by statement, not all at commit: errors surface here.
+        self.cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self.cursor.execute("SET LOCAL work_mem = '256MB'")
+        # Compiling these one-off statements costs more than it saves.
+        self.cursor.execute("SET LOCAL jit = off")
+
+    def teardown(self) -> None:
+        # Back to Django's deferred foreign keys for the rest of an enclosing transaction.
+        self.cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+    def analyze(self, table: str) -> None:
+        self.cursor.execute(f"ANALYZE {table}")
+
+    def analyze_written(self) -> None:
+        # The next import (or page) plans its joins on these: a bulk load leaves stale stats.
+        for model in (Electeur, Inscription):
+            self.analyze(model._meta.db_table)
+
+    def load(self, table: str, columns: list[str], rows: Iterable[tuple[str, ...]]) -> None:
+        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT text, NULL '')"
+        source = _CopySource(rows, len(columns))
+        raw = self.cursor.cursor
+        try:
+            if hasattr(raw, "copy_expert"):
+                raw.copy_expert(sql, source, size=1 << 16)
+            else:  # psycopg 3
+                with raw.copy(sql) as copy:
+                    for chunk in source.chunks:
+                        copy.write(chunk)
+        except Exception:  # the driver's own error class: the cursor is not Django's here
+            if source.error is not None:
+                raise source.error from None
+            raise
+
+    def next_id(self, table: str, order: str) -> str:
+        self.cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        sequence = self.cursor.fetchone()[0]
+        return f"nextval('{sequence}')"
+
+    def json_changes(self, pairs: list[tuple[str, str]]) -> str:
+        body = ", ".join(f"'{key}', {value}" for key, value in pairs)
+        return f"jsonb_strip_nulls(jsonb_build_object({body}))"
+
+    def json_pair(self, old: str, new: str) -> str:
+        return f"jsonb_build_array({old}, {new})"
+
+    def date_text(self, expression: str) -> str:
+        return f"to_char({expression}, 'DD/MM/YYYY')"
+
+
+class _Sqlite(_Database):
+    distinct = "IS NOT"
+
+    def load(self, table: str, columns: list[str], rows: Iterable[tuple[str, ...]]) -> None:
+        sql = (
+            f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))})"
+        )
+        batch = []
+        for row in rows:
+            batch.append([value or None for value in row])
+            if len(batch) == 5000:
+                self.cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            self.cursor.executemany(sql, batch)
+
+    def next_id(self, table: str, order: str) -> str:
+        # One writer at a time on SQLite: the largest id ever given is safe to count from.
+        return (
+            f"(SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = '{table}') "
+            f"+ row_number() OVER (ORDER BY {order})"
+        )
+
+    def json_changes(self, pairs: list[tuple[str, str]]) -> str:
+        body = ", ".join(f"'{key}', {value}" for key, value in pairs)
+        return f"json_patch('{{}}', json_object({body}))"
+
+    def json_pair(self, old: str, new: str) -> str:
+        return f"json_array({old}, {new})"
+
+    def date_text(self, expression: str) -> str:
+        return f"strftime('%%d/%%m/%%Y', {expression})"
+
+
+# -- The import ----------------------------------------------------------------------------------
+
+TEMPORARY_TABLES = [
+    "reu_staging",
+    "reu_voter",
+    "reu_match",
+    "reu_existing",
+    "reu_line",
+    "reu_voie",
+    "reu_update",
+    "reu_new",
+    "reu_numero",
+    "reu_ins",
+]
+
+
+def _table(model) -> str:
+    return model._meta.db_table
+
+
+def _history_columns(model) -> list[str]:
+    own = {field.column for field in model._meta.concrete_fields}
+    history = model.history.model
+    return [field.column for field in history._meta.concrete_fields if field.column in own]
+
+
+class _Import:
+    def __init__(
+        self,
+        cursor,
+        collectivite: Collectivite,
+        path: Path,
+        report: ImportReport,
+        user: AbstractBaseUser | None,
+    ) -> None:
+        self.cursor = cursor
+        self.collectivite = collectivite
+        self.path = path
+        self.report = report
+        self.user = user
+        self.now = timezone.now()
+        self.today = timezone.localdate()
+        self.present: set[str] = set()  # the voter fields the file has a column for
+        vendors = {"postgresql": _Postgres, "sqlite": _Sqlite}
+        if connection.vendor not in vendors:
+            raise NotImplementedError(f"Import REU : base {connection.vendor} non prise en charge.")
+        self.db = vendors[connection.vendor](cursor)
+        self.started = time.perf_counter()
+
+    # Helpers
+
+    def sql(self, statement: str, params: Iterable = ()) -> int:
+        self.cursor.execute(statement, list(params))
+        return self.cursor.rowcount
+
+    def value(self, statement: str, params: Iterable = ()):
+        self.cursor.execute(statement, list(params))
+        return self.cursor.fetchone()[0]
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.report.timings[step] = round(now - self.started, 3)
+        self.started = now
+
+    def history(self, model, kind: str, join: str) -> None:
+        """Audit records, set-based, as django-simple-history writes them one by one: who, when,
+        and the row as it now is. `join` picks the rows from `t`, the model's table."""
+        history = model.history.model
+        columns = _history_columns(model)
+        user_column = history._meta.get_field("history_user").column
+        self.sql(
+            f"INSERT INTO {_table(history)} ({', '.join(columns)}, history_date, "
+            f"history_change_reason, history_type, {user_column}) "
+            f"SELECT {', '.join('t.' + column for column in columns)}, %s, %s, %s, "
+            f"{self.user_param(history._meta.get_field('history_user'))} "
+            f"FROM {_table(model)} t {join}",
+            [
+                connection.ops.adapt_datetimefield_value(self.now),
+                HISTORY_REASON,
+                kind,
+                self.user.pk if self.user else None,
+            ],
+        )
+
+    def staged(self, name: str) -> str:
+        """A voter field from `p`, the voter's first line, as stored: NULL (blank) is ""."""
+        if name == "date_naissance":
+            return "p.date_naissance"
+        return f"COALESCE(p.{name}, '')"
+
+    def user_param(self, field) -> str:
+        """The importing agent's id as a typed SQL value for `field`, a foreign key to users."""
+        return f"CAST(%s AS {field.db_type(connection)})"
+
+    def differs(self, name: str) -> str:
+        """Whether voter `e` differs from `p`, the first line of the voter in the file: the one
+        whose values the voter takes, so that a re-import finds nothing to change."""
+        if name == "ine":  # a file without INE never clears one
+            return "(COALESCE(p.ine, '') <> '' AND e.ine <> p.ine)"
+        if name == "date_naissance":
+            return f"(e.date_naissance {self.db.distinct} p.date_naissance)"
+        return f"(e.{name} <> {self.staged(name)})"
+
+    # Steps
+
+    def run(self, apply: bool) -> None:
+        if apply:
+            # One import at a time per collectivité, and no number given meanwhile (the
+            # services number under the bureau's lock).
+            Collectivite.objects.select_for_update().filter(pk=self.collectivite.pk).first()
+            list(BureauDeVote.objects.select_for_update().filter(collectivite=self.collectivite))
+        self.db.setup()
+        for table in TEMPORARY_TABLES:
+            self.sql(f"DROP TABLE IF EXISTS {table}")
+        self.stage()
+        self.reject_duplicates()
+        self.bureaux(create=apply)
+        self.match()
+        self.classify()
+        if apply:
+            self.write()
+            self.report.applied = True
+            if self.report.new + self.report.changed >= ANALYZE_AFTER:
+                self.db.analyze_written()
+                self.lap("statistiques")
+        for table in TEMPORARY_TABLES:
+            self.sql(f"DROP TABLE IF EXISTS {table}")
+        self.db.teardown()
+
+    def stage(self) -> None:
+        columns = ", ".join(f"{name} {kind}" for name, kind in STAGING_COLUMNS)
+        self.sql(f"CREATE TEMPORARY TABLE reu_staging ({columns})")
+        reader = _Reader(self.path, self.collectivite, self.report)
+        self.db.load("reu_staging", [name for name, _ in STAGING_COLUMNS], reader.rows())
+        self.present = reader.present
+        self.db.analyze("reu_staging")
+        self.lap("lecture et table de travail")
+
+    def reject_duplicates(self) -> None:
+        self.sql(
+            "SELECT s.line, d.first_line FROM reu_staging s JOIN ("
+            "  SELECT vkey, liste, MIN(line) AS first_line FROM reu_staging"
+            "  GROUP BY vkey, liste HAVING COUNT(*) > 1"
+            ") d ON d.vkey = s.vkey AND d.liste = s.liste "
+            "WHERE s.line <> d.first_line ORDER BY s.line"
+        )
+        duplicates = self.cursor.fetchall()
+        if duplicates:
+            for line, first in duplicates:
+                self.report.reject(
+                    line, f"électeur en double : même électeur et même liste qu'à la ligne {first}"
+                )
+            self.report.rejected_lines.sort(key=lambda rejected: rejected.number)
+            self.sql(
+                "DELETE FROM reu_staging WHERE line IN ("
+                "  SELECT line FROM ("
+                "    SELECT line, MIN(line) OVER (PARTITION BY vkey, liste) AS first_line"
+                "    FROM reu_staging) d"
+                "  WHERE line <> first_line)"
+            )
+        self.lap("doublons")
+
+    def bureaux(self, create: bool) -> None:
+        self.sql(
+            "SELECT s.bureau_code, COALESCE(s.bureau_libelle, ''), COALESCE(s.canton, ''),"
+            " COALESCE(s.circonscription, '') "
+            "FROM reu_staging s JOIN ("
+            "  SELECT bureau_code, MIN(line) AS line FROM reu_staging GROUP BY bureau_code"
+            ") f ON f.line = s.line "
+            "WHERE NOT EXISTS (SELECT 1 FROM electoral_bureaudevote b"
+            "  WHERE b.collectivite_id = %s AND b.code = s.bureau_code) "
+            "ORDER BY s.bureau_code",
+            [self.collectivite.pk],
+        )
+        missing = self.cursor.fetchall()
+        self.report.bureaux_created = [
+            (code, libelle or f"Bureau {code}") for code, libelle, _, _ in missing
+        ]
+        if create:
+            for code, libelle, canton, circonscription in missing:
+                bureau = BureauDeVote(
+                    collectivite=self.collectivite,
+                    code=code,
+                    libelle=libelle or f"Bureau {code}",
+                    canton=canton,
+                    circonscription=circonscription,
+                )
+                bureau._history_user = self.user
+                bureau.save()
+        self.lap("bureaux")
+
+    def match(self) -> None:
+        """reu_match: the known voter of each identity of the file, by INE first, then by
+        folded names, birth date and list when one side has no INE."""
+        c = self.collectivite.pk
+        self.sql(
+            "CREATE TEMPORARY TABLE reu_voter AS "
+            "SELECT vkey, MIN(line) AS primary_line, MAX(COALESCE(ine, '')) AS ine "
+            "FROM reu_staging GROUP BY vkey"
+        )
+        self.sql("CREATE TEMPORARY TABLE reu_match (vkey text, electeur_id bigint)")
+        self.sql(
+            "INSERT INTO reu_match (vkey, electeur_id) "
+            "SELECT v.vkey, MIN(e.id) FROM reu_voter v "
+            "JOIN electoral_electeur e ON e.collectivite_id = %s AND e.ine = v.ine "
+            "WHERE v.ine <> '' GROUP BY v.vkey",
+            [c],
+        )
+        unmatched = self.value(
+            "SELECT COUNT(*) FROM reu_voter v "
+            "WHERE NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.vkey = v.vkey)"
+        )
+        if unmatched:
+            self.match_by_name(
+                unmatched_without_ine=self.value(
+                    "SELECT COUNT(*) FROM reu_voter v WHERE v.ine = '' "
+                    "AND NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.vkey = v.vkey)"
+                )
+            )
+        self.db.analyze("reu_match")
+        self.lap("rapprochement")
+
+    def match_by_name(self, unmatched_without_ine: int) -> None:
+        self.sql(
+            "CREATE TEMPORARY TABLE reu_existing "
+            "(electeur_id bigint, liste text, nkey text, ine text)"
+        )
+        # Names are folded in Python (mairie.text.search_key), as for the file's lines.
+        query = (
+            "SELECT e.id, i.liste, e.nom_naissance, e.prenoms, e.date_naissance,"
+            " e.date_naissance_incomplete, e.ine "
+            "FROM electoral_electeur e JOIN electoral_inscription i"
+            " ON i.electeur_id = e.id AND i.radie_le IS NULL "
+            "WHERE e.collectivite_id = %s"
+            " AND NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.electeur_id = e.id)"
+        )
+        if not unmatched_without_ine:
+            query += " AND e.ine = ''"
+
+        with connection.chunked_cursor() as voters:
+            voters.execute(query, [self.collectivite.pk])
+            # In batches: no query may run on the connection while a COPY does.
+            while batch := voters.fetchmany(10_000):
+                rows = []
+                for pk, liste, nom, prenoms, date, incomplete, ine in batch:
+                    born = str(date) if date else incomplete
+                    rows.append(
+                        (str(pk), liste, f"{search_key(nom)}|{search_key(prenoms)}|{born}", ine)
+                    )
+                self.db.load("reu_existing", ["electeur_id", "liste", "nkey", "ine"], rows)
+        self.db.analyze("reu_existing")
+        # Best candidate per identity, then one identity per voter (the earliest line).
+        self.sql(
+            "INSERT INTO reu_match (vkey, electeur_id) "
+            "SELECT vkey, electeur_id FROM ("
+            "  SELECT vkey, electeur_id,"
+            "   row_number() OVER (PARTITION BY electeur_id ORDER BY primary_line) AS rank"
+            "  FROM ("
+            "    SELECT v.vkey, v.primary_line, MIN(x.electeur_id) AS electeur_id"
+            "    FROM reu_voter v JOIN reu_staging s ON s.vkey = v.vkey"
+            "    JOIN reu_existing x ON x.nkey = s.nkey AND x.liste = s.liste"
+            "     AND (v.ine = '' OR COALESCE(x.ine, '') = '')"
+            "    WHERE NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.vkey = v.vkey)"
+            "    GROUP BY v.vkey, v.primary_line"
+            "  ) candidates"
+            ") ranked WHERE rank = 1"
+        )
+
+    def classify(self) -> None:
+        """reu_line: each valid line, its voter and active inscription, and what differs."""
+        c = self.collectivite.pk
+        compared = [name for name in ELECTEUR_FIELDS if name in self.present]
+        electeur_differs = " OR ".join(
+            [self.differs(name) for name in compared] + ["COALESCE(eb.code, '') <> p.bureau_code"]
+        )
+        address = [self.differs(name) for name in ADDRESS_FIELDS if name in self.present]
+        address_differs = " OR ".join(address) if address else "1 = 0"
+        inscription_differs = "COALESCE(ib.code, '') <> s.bureau_code"
+        self.sql(
+            "CREATE TEMPORARY TABLE reu_line AS "
+            "SELECT s.line, s.vkey, s.liste, m.electeur_id, i.id AS inscription_id,"
+            " i.bureau_id AS bureau_avant_id, b.id AS bureau_id,"
+            f" CASE WHEN i.id IS NULL THEN 'new'"
+            f"  WHEN ({electeur_differs}) OR ({inscription_differs}) THEN 'changed'"
+            f"  ELSE 'unchanged' END AS etat,"
+            f" CASE WHEN e.id IS NOT NULL AND ({electeur_differs}) THEN 1 ELSE 0 END AS e_change,"
+            f" CASE WHEN e.id IS NOT NULL AND ({address_differs}) THEN 1 ELSE 0 END AS a_change,"
+            f" CASE WHEN i.id IS NOT NULL AND ({inscription_differs}) THEN 1 ELSE 0 END"
+            "  AS b_change "
+            "FROM reu_staging s "
+            "JOIN reu_voter v ON v.vkey = s.vkey JOIN reu_staging p ON p.line = v.primary_line "
+            "LEFT JOIN reu_match m ON m.vkey = s.vkey "
+            "LEFT JOIN electoral_electeur e ON e.id = m.electeur_id "
+            "LEFT JOIN electoral_bureaudevote eb ON eb.id = e.bureau_id "
+            "LEFT JOIN electoral_inscription i ON i.electeur_id = m.electeur_id"
+            " AND i.liste = s.liste AND i.radie_le IS NULL "
+            "LEFT JOIN electoral_bureaudevote ib ON ib.id = i.bureau_id "
+            "LEFT JOIN electoral_bureaudevote b ON b.collectivite_id = %s"
+            " AND b.code = s.bureau_code",
+            [c],
+        )
+        self.db.analyze("reu_line")
+        self.sql("SELECT etat, COUNT(*) FROM reu_line GROUP BY etat")
+        counts = dict(self.cursor.fetchall())
+        self.report.new = counts.get("new", 0)
+        self.report.changed = counts.get("changed", 0)
+        self.report.unchanged = counts.get("unchanged", 0)
+        self.report.new_voters = self.value(
+            "SELECT COUNT(*) FROM reu_voter v "
+            "WHERE NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.vkey = v.vkey)"
+        )
+        self.report.absent = self.value(
+            "SELECT COUNT(*) FROM electoral_inscription i "
+            "JOIN electoral_electeur e ON e.id = i.electeur_id "
+            "WHERE e.collectivite_id = %s AND i.radie_le IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM reu_line l WHERE l.inscription_id = i.id)",
+            [c],
+        )
+        self.lap("classement")
+
+    def write(self) -> None:
+        self.streets()
+        self.modification_movements()
+        self.update_voters()
+        self.create_voters()
+        self.number()
+        self.move_inscriptions()
+        self.create_inscriptions()
+
+    def streets(self) -> None:
+        """reu_voie: the collectivité's street of each address of the file, by its folded name
+        (the same postcode first), as electoral.services.new_electeur finds it."""
+        self.sql(
+            "CREATE TEMPORARY TABLE reu_voie AS "
+            "SELECT k.voie_key, k.code_postal, COALESCE("
+            " (SELECT MIN(v.id) FROM electoral_voie v WHERE v.collectivite_id = %s"
+            "  AND v.recherche = k.voie_key AND v.code_postal = k.code_postal),"
+            " (SELECT MIN(v.id) FROM electoral_voie v WHERE v.collectivite_id = %s"
+            "  AND v.recherche = k.voie_key)) AS voie_id "
+            "FROM (SELECT DISTINCT voie_key, COALESCE(code_postal, '') AS code_postal"
+            " FROM reu_staging WHERE voie_key IS NOT NULL) k",
+            [self.collectivite.pk, self.collectivite.pk],
+        )
+        self.lap("voies")
+
+    def modification_movements(self) -> None:
+        """One movement per changed line (voter × list), as electoral.services.modifier records
+        them, with what changed from what to what; written before the voters change."""
+        pairs = []
+        for name in (name for name in ELECTEUR_FIELDS if name in self.present):
+            if name == "date_naissance":
+                old = f"COALESCE({self.db.date_text('e.date_naissance')}, '')"
+                new = f"COALESCE({self.db.date_text('p.date_naissance')}, '')"
+            else:
+                old, new = f"e.{name}", self.staged(name)
+            pairs.append(
+                (name, f"CASE WHEN {self.differs(name)} THEN {self.db.json_pair(old, new)} END")
+            )
+        pairs.append(
+            (
+                "bureau",
+                "CASE WHEN l.b_change = 1 THEN "
+                + self.db.json_pair("COALESCE(ib.code, '')", "s.bureau_code")
+                + " WHEN COALESCE(eb.code, '') <> p.bureau_code THEN "
+                + self.db.json_pair("COALESCE(eb.code, '')", "p.bureau_code")
+                + " END",
+            )
+        )
+        motif = (
+            f"CASE WHEN l.a_change = 1 THEN '{MotifModification.ADRESSE}'"
+            f" WHEN l.b_change = 1 OR COALESCE(eb.code, '') <> p.bureau_code"
+            f" THEN '{MotifModification.BUREAU}'"
+            f" ELSE '{MotifModification.ETAT_CIVIL}' END"
+        )
+        self.movements(
+            TypeMouvement.MODIFICATION,
+            motif,
+            "l.bureau_avant_id",
+            "l.bureau_id",
+            self.db.json_changes(pairs),
+            "FROM reu_line l JOIN reu_staging s ON s.line = l.line "
+            "JOIN reu_voter v ON v.vkey = l.vkey JOIN reu_staging p ON p.line = v.primary_line "
+            "JOIN electoral_electeur e ON e.id = l.electeur_id "
+            "LEFT JOIN electoral_bureaudevote eb ON eb.id = e.bureau_id "
+            "LEFT JOIN electoral_bureaudevote ib ON ib.id = l.bureau_avant_id "
+            "WHERE l.etat = 'changed'",
+        )
+        self.lap("mouvements de modification")
+
+    def movements(
+        self, kind: str, motif: str, avant: str, apres: str, changements: str, source: str
+    ) -> None:
+        """Movements of the lines `l` of `source`, as electoral.services records them."""
+        self.sql(
+            f"INSERT INTO {_table(Mouvement)} (collectivite_id, electeur_id, type, liste, motif,"
+            " date_effet, bureau_avant_id, bureau_apres_id, changements, cree_par_id, cree_le) "
+            f"SELECT %s, l.electeur_id, '{kind}', l.liste, {motif}, %s, {avant}, {apres},"
+            f" {changements}, {self.user_param(Mouvement._meta.get_field('cree_par'))}, %s"
+            f" {source}",
+            [
+                self.collectivite.pk,
+                connection.ops.adapt_datefield_value(self.today),
+                self.user.pk if self.user else None,
+                connection.ops.adapt_datetimefield_value(self.now),
+            ],
+        )
+
+    def update_voters(self) -> None:
+        """Changed voters take the values of their first line; a column the file lacks, and an
+        INE the file does not give, keep their value."""
+        self.sql(
+            "CREATE TEMPORARY TABLE reu_update AS "
+            "SELECT l.electeur_id, MIN(v.primary_line) AS primary_line,"
+            " MAX(l.a_change) AS a_change "
+            "FROM reu_line l JOIN reu_voter v ON v.vkey = l.vkey "
+            "WHERE l.e_change = 1 GROUP BY l.electeur_id"
+        )
+        if not self.value("SELECT COUNT(*) FROM reu_update"):
+            return
+        table = _table(Electeur)
+        assignments = [
+            f"{name} = {self.staged(name)}"
+            for name in ELECTEUR_FIELDS
+            if name in self.present and name != "ine"
+        ]
+        self.sql(
+            f"UPDATE {table} SET {', '.join(assignments)},"
+            f" ine = CASE WHEN COALESCE(p.ine, '') <> '' THEN p.ine ELSE {table}.ine END,"
+            " recherche = COALESCE(p.recherche, ''), bureau_id = b.id,"
+            f" voie_id = CASE WHEN u.a_change = 1 THEN rv.voie_id ELSE {table}.voie_id END "
+            "FROM reu_update u JOIN reu_staging p ON p.line = u.primary_line "
+            "JOIN electoral_bureaudevote b ON b.collectivite_id = %s AND b.code = p.bureau_code "
+            "LEFT JOIN reu_voie rv ON rv.voie_key = p.voie_key"
+            " AND rv.code_postal = COALESCE(p.code_postal, '') "
+            f"WHERE {table}.id = u.electeur_id",
+            [self.collectivite.pk],
+        )
+        self.history(Electeur, "~", "JOIN reu_update u ON u.electeur_id = t.id")
+        self.lap("électeurs modifiés")
+
+    def create_voters(self) -> None:
+        order = "v.primary_line"
+        self.sql(
+            "CREATE TEMPORARY TABLE reu_new AS "
+            f"SELECT v.vkey, v.primary_line, {self.db.next_id(_table(Electeur), order)}"
+            " AS electeur_id FROM reu_voter v "
+            "WHERE NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.vkey = v.vkey) "
+            f"ORDER BY {order}"
+        )
+        if not self.report.new_voters:
+            return
+        given = [name for name in ELECTEUR_FIELDS if name in self.present]
+        blank = [name for name in ELECTEUR_FIELDS if name not in self.present]
+        values = [self.staged(name) for name in given] + [
+            "NULL" if name == "date_naissance" else "''" for name in blank
+        ]
+        self.sql(
+            f"INSERT INTO {_table(Electeur)} (id, collectivite_id, {', '.join(given + blank)},"
+            " recherche, bureau_id, voie_id) "
+            f"SELECT n.electeur_id, %s, {', '.join(values)}, COALESCE(p.recherche, ''), b.id,"
+            " rv.voie_id "
+            "FROM reu_new n JOIN reu_staging p ON p.line = n.primary_line "
+            "JOIN electoral_bureaudevote b ON b.collectivite_id = %s AND b.code = p.bureau_code "
+            "LEFT JOIN reu_voie rv ON rv.voie_key = p.voie_key"
+            " AND rv.code_postal = COALESCE(p.code_postal, '')",
+            [self.collectivite.pk, self.collectivite.pk],
+        )
+        self.history(Electeur, "+", "JOIN reu_new n ON n.electeur_id = t.id")
+        self.lap("électeurs créés")
+
+    def number(self) -> None:
+        """reu_numero: the numéro d'ordre of each line joining a bureau's list: the file's when
+        it is free there (first line wins), else the next after the highest."""
+        self.sql(
+            "CREATE TEMPORARY TABLE reu_numero AS "
+            "WITH need AS ("
+            "  SELECT l.line, l.bureau_id, l.liste, s.numero_ordre AS wanted"
+            "  FROM reu_line l JOIN reu_staging s ON s.line = l.line"
+            "  WHERE l.etat = 'new' OR l.b_change = 1"
+            "), free AS ("
+            "  SELECT n.line, n.bureau_id, n.liste,"
+            "   CASE WHEN n.wanted > 0 AND NOT EXISTS (SELECT 1 FROM electoral_inscription i"
+            "    WHERE i.bureau_id = n.bureau_id AND i.liste = n.liste"
+            "    AND i.numero_ordre = n.wanted AND i.radie_le IS NULL) THEN n.wanted END"
+            "   AS wanted"
+            "  FROM need n"
+            "), kept AS ("
+            "  SELECT line, bureau_id, liste,"
+            "   CASE WHEN wanted IS NOT NULL AND row_number() OVER ("
+            "    PARTITION BY bureau_id, liste, wanted ORDER BY line) = 1 THEN wanted END"
+            "   AS numero"
+            "  FROM free"
+            "), base AS ("
+            "  SELECT bureau_id, liste, MAX(numero) AS base FROM ("
+            "   SELECT bureau_id, liste, numero FROM kept"
+            "   UNION ALL"
+            "   SELECT i.bureau_id, i.liste, i.numero_ordre FROM electoral_inscription i"
+            "   WHERE i.radie_le IS NULL AND i.bureau_id IN (SELECT bureau_id FROM kept)"
+            "  ) taken GROUP BY bureau_id, liste"
+            ") "
+            "SELECT k.line, COALESCE(k.numero, COALESCE(b.base, 0) + row_number() OVER ("
+            " PARTITION BY k.bureau_id, k.liste, k.numero IS NULL ORDER BY k.line)) AS numero "
+            "FROM kept k LEFT JOIN base b ON b.bureau_id = k.bureau_id AND b.liste = k.liste"
+        )
+        self.lap("numéros d'ordre")
+
+    def move_inscriptions(self) -> None:
+        table = _table(Inscription)
+        moved = self.sql(
+            f"UPDATE {table} SET bureau_id = l.bureau_id, numero_ordre = r.numero "
+            "FROM reu_line l JOIN reu_numero r ON r.line = l.line "
+            f"WHERE {table}.id = l.inscription_id AND l.b_change = 1"
+        )
+        if moved:
+            self.history(
+                Inscription, "~", "JOIN reu_line l ON l.inscription_id = t.id AND l.b_change = 1"
+            )
+        self.lap("inscriptions déplacées")
+
+    def create_inscriptions(self) -> None:
+        if not self.report.new:
+            return
+        order = "l.line"
+        self.sql(
+            "CREATE TEMPORARY TABLE reu_ins AS "
+            f"SELECT {self.db.next_id(_table(Inscription), order)} AS inscription_id,"
+            " COALESCE(l.electeur_id, n.electeur_id) AS electeur_id, l.liste, l.bureau_id,"
+            " r.numero "
+            "FROM reu_line l JOIN reu_numero r ON r.line = l.line "
+            "LEFT JOIN reu_new n ON n.vkey = l.vkey "
+            f"WHERE l.etat = 'new' ORDER BY {order}"
+        )
+        self.sql(
+            f"INSERT INTO {_table(Inscription)} (id, electeur_id, liste, bureau_id, numero_ordre,"
+            " inscrit_le) "
+            "SELECT inscription_id, electeur_id, liste, bureau_id, numero, %s FROM reu_ins",
+            [connection.ops.adapt_datefield_value(self.today)],
+        )
+        self.history(Inscription, "+", "JOIN reu_ins x ON x.inscription_id = t.id")
+        self.movements(
+            TypeMouvement.INSCRIPTION,
+            f"'{MotifInscription.REPRISE_REU}'",
+            "NULL",
+            "l.bureau_id",
+            "'{}'",
+            "FROM reu_ins l",
+        )
+        self.lap("inscriptions créées")
+
+
+def _read(
+    collectivite: Collectivite, path: str | Path, user: AbstractBaseUser | None, apply: bool
+) -> ImportReport:
+    path = Path(path)
+    report = ImportReport(file_name=path.name)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            _Import(cursor, collectivite, path, report, user).run(apply)
+            if not apply:
+                transaction.set_rollback(True)
+    except _Refused as refusal:
+        return ImportReport(
+            file_name=path.name,
+            refusal=str(refusal),
+            unknown_columns=report.unknown_columns,
+            missing_columns=report.missing_columns,
+        )
+    return report
+
+
+def preview(collectivite: Collectivite, path: str | Path) -> ImportReport:
+    """What importing the file would do, line by line; nothing is written."""
+    return _read(collectivite, path, None, apply=False)
+
+
+def apply(
+    collectivite: Collectivite, path: str | Path, user: AbstractBaseUser | None
+) -> ImportReport:
+    """Import the file in one transaction: missing bureaux, new voters and inscriptions
+    (movement "reprise de l'extraction REU"), changed voters (modification movement), each
+    with its history record by `user`. Voters absent from the file are counted, not radiated:
+    a radiation needs a reason an agent gives."""
+    return _read(collectivite, path, user, apply=True)

@@ -1,0 +1,661 @@
+import datetime as dt
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from electoral.models import (
+    BureauDeVote,
+    Electeur,
+    Inscription,
+    Liste,
+    MotifInscription,
+    Mouvement,
+    TypeMouvement,
+)
+from electoral.reu import MAX_REJECTED_LINES, ImportReport, apply, preview
+from electoral.services import inscrire
+from mairie.text import search_key
+from tests.factories import BureauFactory, ElecteurFactory, VoieFactory
+
+DAY = dt.date(2025, 1, 6)
+FIELD_HEADER = [
+    "Code commune",
+    "Libellé commune",
+    "Type de liste",
+    "Nom de naissance",
+    "Nom d'usage",
+    "Prénoms",
+    "Sexe",
+    "Date de naissance",
+    "Code commune de naissance",
+    "Libellé commune de naissance",
+    "Code département de naissance",
+    "Libellé pays de naissance",
+    "Nationalité",
+    "Numéro de voie",
+    "Libellé de voie",
+    "Complément 1",
+    "Complément 2",
+    "Lieu-dit",
+    "Code postal",
+    "Commune",
+    "Pays",
+    "Code du bureau de vote",
+    "Libellé du bureau de vote",
+    "Circonscription",
+    "Canton",
+    "Identifiant national électeur",
+    "Numéro d'ordre dans le bureau de vote",
+]
+ARRETE_HEADER = [
+    "TypeListe",
+    "CodeDepartement",
+    "CodeCommune",
+    "Civilite",
+    "NomdeNaissance",
+    "NomDusage",
+    "Prenoms",
+    "DateDeNaissance",
+    "NomComNaissance",
+    "DeptNaissance",
+    "PaysNaissance",
+    "Nationalite",
+    "ComplementDeLocalisation1",
+    "ComplementDeLocalisation2",
+    "NumeroVoie",
+    "TypeVoie",
+    "LibelleVoie",
+    "LieuDit",
+    "CodePostal",
+    "VilleLocalite",
+    "Pays",
+    "NomCommune",
+    "NoBureauDeVote",
+    "NomBureauDeVote",
+    "CodeCanton",
+    "CodeCirconscription",
+]
+
+
+def voter(**values) -> dict:
+    """A line of the field variant: a voter of Saint-Malo (35288) on the liste principale."""
+    line = {
+        "Code commune": "35288",
+        "Libellé commune": "SAINT-MALO",
+        "Type de liste": "p",
+        "Nom de naissance": "MARTIN",
+        "Nom d'usage": "",
+        "Prénoms": "JEANNE MARIE",
+        "Sexe": "F",
+        "Date de naissance": "12/05/1960",
+        "Code commune de naissance": "35288",
+        "Libellé commune de naissance": "SAINT-MALO",
+        "Code département de naissance": "35",
+        "Libellé pays de naissance": "FRANCE",
+        "Nationalité": "FRANCAISE",
+        "Numéro de voie": "3",
+        "Libellé de voie": "RUE DES LILAS",
+        "Complément 1": "",
+        "Complément 2": "",
+        "Lieu-dit": "",
+        "Code postal": "35400",
+        "Commune": "SAINT-MALO",
+        "Pays": "FRANCE",
+        "Code du bureau de vote": "0001",
+        "Libellé du bureau de vote": "ECOLE JULES FERRY",
+        "Circonscription": "3502",
+        "Canton": "3516",
+        "Identifiant national électeur": "",
+        "Numéro d'ordre dans le bureau de vote": "",
+    }
+    line.update({FIELD_NAMES.get(name, name): value for name, value in values.items()})
+    return line
+
+
+FIELD_NAMES = {
+    "liste": "Type de liste",
+    "nom": "Nom de naissance",
+    "usage": "Nom d'usage",
+    "prenoms": "Prénoms",
+    "sexe": "Sexe",
+    "date": "Date de naissance",
+    "numero": "Numéro de voie",
+    "voie": "Libellé de voie",
+    "complement": "Complément 1",
+    "bureau": "Code du bureau de vote",
+    "libelle_bureau": "Libellé du bureau de vote",
+    "ine": "Identifiant national électeur",
+    "ordre": "Numéro d'ordre dans le bureau de vote",
+    "commune": "Code commune",
+}
+
+
+def quoted(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+def write(path, lines, header=FIELD_HEADER, encoding="utf-8", bom=False):
+    text = ";".join(quoted(name) for name in header) + "\r\n"
+    for line in lines:
+        text += ";".join(quoted(line.get(name, "")) for name in header) + "\r\n"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode(encoding))
+    return path
+
+
+@pytest.fixture
+def reu(tmp_path):
+    """Write a REU file: reu(lines) or reu(lines, header=..., name=...)."""
+
+    def make(lines, name="reu.csv", **options):
+        return write(tmp_path / name, lines, **options)
+
+    return make
+
+
+THREE = [
+    voter(nom="MARTIN", prenoms="JEANNE MARIE", ine="100000001", ordre="4"),
+    voter(
+        nom="DUPONT",
+        prenoms="PIERRE",
+        sexe="M",
+        date="01/02/1975",
+        numero="12 BIS",
+        voie="AVENUE DU PORT",
+        bureau="0002",
+        libelle_bureau="GYMNASE DU NAYE",
+        ine="100000002",
+        ordre="1",
+    ),
+    # A German citizen: one voter on both complementary lists, one INE.
+    voter(
+        liste="ce",
+        nom="MÜLLER",
+        prenoms="ANNA",
+        date="30/06/1988",
+        ine="100000003",
+        ordre="1",
+        **{"Nationalité": "ALLEMANDE", "Libellé pays de naissance": "ALLEMAGNE"},
+    ),
+    voter(
+        liste="cm",
+        nom="MÜLLER",
+        prenoms="ANNA",
+        date="30/06/1988",
+        ine="100000003",
+        ordre="1",
+        **{"Nationalité": "ALLEMANDE", "Libellé pays de naissance": "ALLEMAGNE"},
+    ),
+]
+
+
+def outcome(report) -> tuple:
+    return (report.new, report.new_voters, report.changed, report.unchanged, report.rejected)
+
+
+def test_it_imports_the_field_variant(side_a, reu):
+    collectivite = side_a.collectivite
+    lilas = VoieFactory(collectivite=collectivite, type_voie="Rue", libelle="des Lilas")
+    report = apply(collectivite, reu(THREE), side_a.agent)
+
+    assert report.ok and report.applied
+    assert (report.lines, *outcome(report)) == (4, 4, 3, 0, 0, 0)
+    assert report.bureaux_created == [("0001", "ECOLE JULES FERRY"), ("0002", "GYMNASE DU NAYE")]
+    assert report.unknown_columns == [] and report.missing_columns == []
+    bureau = BureauDeVote.objects.get(collectivite=collectivite, code="0001")
+    assert (bureau.libelle, bureau.canton, bureau.circonscription) == (
+        "ECOLE JULES FERRY",
+        "3516",
+        "3502",
+    )
+    martin = Electeur.objects.get(collectivite=collectivite, ine="100000001")
+    assert (martin.nom_naissance, martin.prenoms, martin.sexe) == ("MARTIN", "JEANNE MARIE", "F")
+    assert martin.date_naissance == dt.date(1960, 5, 12)
+    assert (martin.numero_voie, martin.libelle_voie, martin.code_postal) == (
+        "3",
+        "RUE DES LILAS",
+        "35400",
+    )
+    assert martin.voie == lilas  # found by its folded name, as new_electeur does
+    assert martin.bureau == bureau
+    assert martin.recherche == search_key("MARTIN  JEANNE MARIE")
+    muller = Electeur.objects.get(collectivite=collectivite, ine="100000003")
+    assert muller.recherche == "MULLER ANNA"
+    assert sorted(muller.inscriptions.values_list("liste", flat=True)) == ["ce", "cm"]
+    assert muller.nationalite == "ALLEMANDE"
+    inscription = martin.inscriptions.get()
+    assert (inscription.liste, inscription.bureau, inscription.numero_ordre) == ("p", bureau, 4)
+    assert inscription.inscrit_le == dt.date.today()
+    movements = Mouvement.objects.filter(collectivite=collectivite)
+    assert movements.count() == 4
+    movement = movements.get(electeur=martin)
+    assert (movement.type, movement.motif, movement.liste) == (
+        TypeMouvement.INSCRIPTION,
+        MotifInscription.REPRISE_REU,
+        "p",
+    )
+    assert (movement.bureau_apres, movement.cree_par, movement.changements) == (
+        bureau,
+        side_a.agent,
+        {},
+    )
+    assert movement.date_effet == dt.date.today()
+
+
+def test_it_imports_the_arrete_variant_with_civilite(side_a, reu):
+    lines = [
+        {
+            "TypeListe": "LP",
+            "CodeDepartement": "035",
+            "CodeCommune": "35288",
+            "Civilite": "Mme",
+            "NomdeNaissance": "LE GALL",
+            "NomDusage": "KERBRAT",
+            "Prenoms": "ANNE",
+            "DateDeNaissance": "03/04/1970",
+            "NomComNaissance": "BREST",
+            "DeptNaissance": "29",
+            "PaysNaissance": "FRANCE",
+            "NumeroVoie": "8",
+            "TypeVoie": "RUE",
+            "LibelleVoie": "DE DINAN",
+            "CodePostal": "35400",
+            "VilleLocalite": "SAINT-MALO",
+            "NomCommune": "SAINT-MALO",
+            "NoBureauDeVote": "0003",
+            "NomBureauDeVote": "MAIRIE",
+        },
+        {
+            "TypeListe": "principale",
+            "CodeCommune": "35288",
+            "Civilite": "M.",
+            "NomdeNaissance": "ROUX",
+            "Prenoms": "YANN",
+            "DateDeNaissance": "00/00/1953",
+            "NoBureauDeVote": "0003",
+        },
+    ]
+    report = apply(side_a.collectivite, reu(lines, header=ARRETE_HEADER), side_a.agent)
+
+    assert outcome(report) == (2, 2, 0, 0, 0)
+    anne = Electeur.objects.get(nom_naissance="LE GALL")
+    assert (anne.sexe, anne.nom_usage, anne.type_voie, anne.libelle_voie) == (
+        "F",
+        "KERBRAT",
+        "RUE",
+        "DE DINAN",
+    )
+    assert (anne.naissance_commune, anne.naissance_departement, anne.ine) == ("BREST", "29", "")
+    yann = Electeur.objects.get(nom_naissance="ROUX")
+    assert (yann.sexe, yann.date_naissance, yann.date_naissance_incomplete) == (
+        "M",
+        None,
+        "00/00/1953",
+    )
+    # No number in this variant: 1, 2 in the order of the file.
+    numbers = Inscription.objects.order_by("numero_ordre").values_list(
+        "electeur__nom_naissance", "numero_ordre"
+    )
+    assert list(numbers) == [("LE GALL", 1), ("ROUX", 2)]
+    # Without INE, the identity is the names, the date and the list: a re-import finds them.
+    again = apply(side_a.collectivite, reu(lines, header=ARRETE_HEADER), side_a.agent)
+    assert outcome(again) == (0, 0, 0, 2, 0)
+
+
+def test_messy_lines_are_rejected_with_their_line_numbers(side_a, reu):
+    lines = [
+        voter(nom="ANCIEN", date="00/00/1953"),  # line 2: kept, date incomplete
+        voter(nom="FEVRIER", date="31/02/1990"),  # line 3
+        voter(nom="SANSBUREAU", bureau=""),  # line 4
+        # Lines 5-6: quoted values with a line break, a quote, a separator, a tab, a backslash.
+        voter(
+            nom="CIVIL",
+            sexe="Mme",
+            complement='BAT A\nESCALIER "2"; PORTE 3',
+            **{"Complément 2": "RES.\tLES PINS", "Lieu-dit": "LA VILLE\\HAUTE"},
+        ),
+        voter(nom="", prenoms="", liste="x"),  # line 7
+        voter(nom="AILLEURS", commune="75056"),  # line 8
+        voter(nom="MOIS", date="00/07/1961"),  # line 9: kept, day unknown
+        voter(nom="FORMAT", date="1961-07-01"),  # line 10
+        voter(nom="LONG", bureau="00001"),  # line 11
+    ]
+    report = apply(side_a.collectivite, reu(lines), side_a.agent)
+
+    assert (report.lines, report.new, report.rejected) == (9, 3, 6)
+    assert [(r.number, r.reason) for r in report.rejected_lines] == [
+        (3, "date de naissance impossible « 31/02/1990 »"),
+        (4, "bureau de vote manquant"),
+        (7, "type de liste inconnu « x » ; nom de naissance manquant ; prénoms manquants"),
+        (8, "électeur d'une autre commune (code commune 75056)"),
+        (10, "date de naissance illisible « 1961-07-01 » (JJ/MM/AAAA attendu)"),
+        (11, "code du bureau de vote de plus de 4 caractères"),
+    ]
+    ancien = Electeur.objects.get(nom_naissance="ANCIEN")
+    assert (ancien.date_naissance, ancien.date_naissance_incomplete) == (None, "00/00/1953")
+    assert Electeur.objects.get(nom_naissance="MOIS").date_naissance_incomplete == "00/07/1961"
+    civil = Electeur.objects.get(nom_naissance="CIVIL")
+    assert (civil.sexe, civil.complement1) == ("F", 'BAT A\nESCALIER "2"; PORTE 3')
+    assert (civil.complement2, civil.lieu_dit) == ("RES.\tLES PINS", "LA VILLE\\HAUTE")
+
+
+def test_a_file_with_a_missing_required_column_is_refused(side_a, reu):
+    header = [name for name in FIELD_HEADER if name != "Code du bureau de vote"]
+    report = preview(side_a.collectivite, reu([voter()], header=header + ["Couleur préférée"]))
+
+    assert not report.ok
+    assert report.refusal == (
+        "Colonnes obligatoires absentes : Code du bureau de vote (NoBureauDeVote). "
+        "Le fichier n'est pas importé."
+    )
+    assert report.missing_columns == ["Code du bureau de vote (NoBureauDeVote)"]
+    assert report.unknown_columns == ["Couleur préférée"]
+    assert report.lines == 0
+
+
+def test_an_unknown_column_is_reported_and_ignored(side_a, reu):
+    header = ["COMMENTAIRE", *FIELD_HEADER]
+    # Headers match whatever their accents, case and punctuation.
+    header[header.index("Libellé de voie")] = "LIBELLE_DE_VOIE"
+    lines = [{**voter(), "COMMENTAIRE": "rien", "LIBELLE_DE_VOIE": "RUE DES LILAS"}]
+    report = apply(side_a.collectivite, reu(lines, header=header), side_a.agent)
+
+    assert report.ok and report.unknown_columns == ["COMMENTAIRE"]
+    assert report.new == 1
+    assert Electeur.objects.get().libelle_voie == "RUE DES LILAS"
+
+
+def test_a_file_not_in_utf8_is_refused_with_its_line(side_a, reu):
+    lines = [{"TypeListe": "p", "NomdeNaissance": "DURAND"}, {"NomdeNaissance": "HÉLÈNE"}]
+    path = reu(lines, header=ARRETE_HEADER, encoding="cp1252")
+    report = apply(side_a.collectivite, path, side_a.agent)
+
+    assert report.refusal.startswith("Le fichier n'est pas en UTF-8 : ligne 3.")
+    assert (report.lines, report.new, report.rejected) == (0, 0, 0)
+    assert not Electeur.objects.exists() and not BureauDeVote.objects.exists()
+
+
+def test_empty_and_header_only_files_are_refused_clearly(side_a, tmp_path, reu):
+    empty = tmp_path / "vide.csv"
+    empty.write_bytes(b"")
+    assert preview(side_a.collectivite, empty).refusal == "Le fichier est vide."
+    header_only = reu([])
+    assert preview(side_a.collectivite, header_only).refusal == (
+        "Le fichier ne contient que la ligne d'en-tête : aucun électeur."
+    )
+    commas = tmp_path / "virgules.csv"
+    commas.write_text("Type de liste,Nom de naissance\np,MARTIN\n", encoding="utf-8")
+    assert "points-virgules" in preview(side_a.collectivite, commas).refusal
+
+
+def test_a_byte_order_mark_is_accepted(side_a, reu):
+    report = preview(side_a.collectivite, reu([voter()], bom=True))
+    assert report.ok and report.new == 1 and report.unknown_columns == []
+
+
+def test_preview_writes_nothing(side_a, reu):
+    report = preview(side_a.collectivite, reu(THREE))
+
+    assert (report.lines, *outcome(report)) == (4, 4, 3, 0, 0, 0)
+    assert [code for code, _ in report.bureaux_created] == ["0001", "0002"]
+    assert not report.applied
+    for model in (BureauDeVote, Electeur, Inscription):
+        assert not model.objects.exists()
+        assert not model.history.exists()
+    assert not Mouvement.objects.exists()
+
+
+def test_a_report_survives_a_round_trip_through_json(side_a, reu):
+    report = preview(side_a.collectivite, reu([*THREE, voter(nom="X", bureau="")]))
+
+    assert ImportReport.from_dict(json.loads(json.dumps(report.as_dict()))) == report
+
+
+def test_a_reimport_of_the_same_file_changes_nothing(side_a, reu):
+    path = reu(THREE)
+    apply(side_a.collectivite, path, side_a.agent)
+    counts = [
+        model.objects.count() for model in (Electeur, Inscription, Mouvement, BureauDeVote)
+    ] + [model.history.count() for model in (Electeur, Inscription)]
+
+    again = apply(side_a.collectivite, path, side_a.agent)
+
+    assert outcome(again) == (0, 0, 0, 4, 0)
+    assert (again.bureaux_created, again.absent) == ([], 0)
+    assert counts == [
+        model.objects.count() for model in (Electeur, Inscription, Mouvement, BureauDeVote)
+    ] + [model.history.count() for model in (Electeur, Inscription)]
+
+
+def test_a_changed_address_is_reported_and_recorded_as_a_modification(side_a, reu):
+    apply(side_a.collectivite, reu(THREE), side_a.agent)
+    moved = [voter(nom="MARTIN", prenoms="JEANNE MARIE", ine="100000001", numero="5"), *THREE[1:]]
+
+    report = preview(side_a.collectivite, reu(moved, name="suivant.csv"))
+    assert outcome(report) == (0, 0, 1, 3, 0)
+    report = apply(side_a.collectivite, reu(moved, name="suivant.csv"), side_a.agent)
+    assert outcome(report) == (0, 0, 1, 3, 0)
+
+    martin = Electeur.objects.get(ine="100000001")
+    assert martin.numero_voie == "5"
+    movement = Mouvement.objects.get(electeur=martin, type=TypeMouvement.MODIFICATION)
+    assert (movement.motif, movement.liste, movement.changements) == (
+        "adresse",
+        "p",
+        {"numero_voie": ["3", "5"]},
+    )
+    assert movement.bureau_avant == movement.bureau_apres == martin.bureau
+    assert movement.cree_par == side_a.agent
+    latest = martin.history.order_by("-history_id").first()
+    assert (latest.history_type, latest.history_user, latest.numero_voie) == (
+        "~",
+        side_a.agent,
+        "5",
+    )
+
+
+def test_a_new_bureau_moves_the_inscription_with_a_new_number(side_a, reu):
+    apply(side_a.collectivite, reu(THREE), side_a.agent)
+    moved = [voter(nom="MARTIN", prenoms="JEANNE MARIE", ine="100000001", bureau="0002")]
+
+    report = apply(side_a.collectivite, reu(moved, name="suivant.csv"), side_a.agent)
+
+    assert outcome(report) == (0, 0, 1, 0, 0)
+    assert report.absent == 3  # counted, not radiated
+    assert Inscription.objects.actives().count() == 4
+    martin = Electeur.objects.get(ine="100000001")
+    inscription = martin.inscriptions.get()
+    assert (martin.bureau.code, inscription.bureau.code, inscription.numero_ordre) == (
+        "0002",
+        "0002",
+        2,  # after DUPONT's 1
+    )
+    movement = Mouvement.objects.get(electeur=martin, type=TypeMouvement.MODIFICATION)
+    assert (movement.motif, movement.changements) == ("bureau", {"bureau": ["0001", "0002"]})
+    assert (movement.bureau_avant.code, movement.bureau_apres.code) == ("0001", "0002")
+    assert inscription.history.order_by("-history_id").first().history_type == "~"
+
+
+def test_a_known_voter_joining_another_list_gets_an_inscription_not_a_twin(side_a, reu):
+    apply(side_a.collectivite, reu([THREE[2]]), side_a.agent)  # MÜLLER on the ce list
+
+    report = apply(side_a.collectivite, reu(THREE[2:], name="suivant.csv"), side_a.agent)
+
+    assert outcome(report) == (1, 0, 0, 1, 0)
+    muller = Electeur.objects.get()
+    assert sorted(muller.inscriptions.values_list("liste", flat=True)) == ["ce", "cm"]
+    assert muller.mouvements.filter(liste="cm", type=TypeMouvement.INSCRIPTION).exists()
+
+
+def test_a_voter_whose_lines_disagree_takes_the_first_and_stays_put(side_a, reu):
+    apply(side_a.collectivite, reu(THREE), side_a.agent)
+    # MÜLLER moves to bureau 0002 on the ce line (first) but not on the cm line.
+    moved = [*THREE[:2], {**THREE[2], "Code du bureau de vote": "0002"}, THREE[3]]
+
+    report = apply(side_a.collectivite, reu(moved, name="suivant.csv"), side_a.agent)
+    assert outcome(report) == (0, 0, 2, 2, 0)
+    muller = Electeur.objects.get(ine="100000003")
+    assert muller.bureau.code == "0002"
+    bureaux = dict(muller.inscriptions.values_list("liste", "bureau__code"))
+    assert bureaux == {"ce": "0002", "cm": "0001"}
+    motifs = set(muller.mouvements.filter(type="modification").values_list("motif", flat=True))
+    assert motifs == {"bureau"}
+
+    again = apply(side_a.collectivite, reu(moved, name="suivant.csv"), side_a.agent)
+    assert outcome(again) == (0, 0, 0, 4, 0)
+
+
+def test_numbers_of_the_file_are_kept_when_free(side_a, reu):
+    bureau = BureauFactory(collectivite=side_a.collectivite, code="0001")
+    present = ElecteurFactory(collectivite=side_a.collectivite, nom_naissance="DEJA")
+    inscrire(present, Liste.PRINCIPALE, MotifInscription.VOLONTAIRE, DAY, None, bureau=bureau)
+    assert present.inscriptions.get().numero_ordre == 1
+    lines = [
+        voter(nom="A", ordre="7"),  # free: kept
+        voter(nom="B", ordre="1"),  # taken by DEJA
+        voter(nom="C", ordre="7"),  # taken by A, earlier in the file
+        voter(nom="D", ordre=""),
+        voter(nom="E", ordre="3", liste="cm"),  # another list: its own numbers
+    ]
+    apply(side_a.collectivite, reu(lines), side_a.agent)
+
+    numbers = dict(
+        Inscription.objects.filter(bureau=bureau).values_list(
+            "electeur__nom_naissance", "numero_ordre"
+        )
+    )
+    assert numbers == {"DEJA": 1, "A": 7, "B": 8, "C": 9, "D": 10, "E": 3}
+
+
+def test_an_import_for_one_collectivite_never_touches_another(side_a, side_b, reu):
+    bureau_b = BureauFactory(collectivite=side_b.collectivite, code="0001")
+    twin = ElecteurFactory(
+        collectivite=side_b.collectivite,
+        nom_naissance="MARTIN",
+        prenoms="JEANNE MARIE",
+        date_naissance=dt.date(1960, 5, 12),
+        ine="100000001",
+        numero_voie="99",
+        bureau=bureau_b,
+    )
+    inscrire(twin, Liste.PRINCIPALE, MotifInscription.VOLONTAIRE, DAY, None)
+
+    report = apply(side_a.collectivite, reu(THREE), side_a.agent)
+
+    assert (report.new_voters, report.absent) == (3, 0)
+    twin.refresh_from_db()
+    assert (twin.numero_voie, twin.bureau, twin.collectivite) == (
+        "99",
+        bureau_b,
+        side_b.collectivite,
+    )
+    assert Mouvement.objects.filter(collectivite=side_b.collectivite).count() == 1
+    assert Electeur.objects.filter(collectivite=side_b.collectivite).count() == 1
+    assert BureauDeVote.objects.filter(collectivite=side_b.collectivite).count() == 1
+
+
+def test_history_records_who_imported_each_voter(side_a, reu):
+    apply(side_a.collectivite, reu(THREE), side_a.agent)
+
+    for electeur in Electeur.objects.all():
+        record = electeur.history.get()
+        assert (record.history_type, record.history_user) == ("+", side_a.agent)
+        assert record.history_change_reason == "import de l'extraction REU"
+        assert record.nom_naissance == electeur.nom_naissance
+    for inscription in Inscription.objects.all():
+        assert inscription.history.get().history_user == side_a.agent
+    for bureau in BureauDeVote.objects.all():
+        assert bureau.history.get().history_user == side_a.agent
+
+
+def test_a_voter_entered_by_hand_is_found_by_name_and_gets_the_ine(side_a, reu):
+    bureau = BureauFactory(collectivite=side_a.collectivite, code="0001")
+    by_hand = ElecteurFactory(
+        collectivite=side_a.collectivite,
+        nom_naissance="Martin",
+        prenoms="Jeanne-Marie",
+        date_naissance=dt.date(1960, 5, 12),
+        numero_voie="3",
+        type_voie="",
+        libelle_voie="RUE DES LILAS",
+        ville="SAINT-MALO",
+        pays="FRANCE",
+        naissance_commune="SAINT-MALO",
+        naissance_departement="35",
+        naissance_pays="FRANCE",
+        nationalite="FRANCAISE",
+        bureau=bureau,
+    )
+    inscrire(by_hand, Liste.PRINCIPALE, MotifInscription.VOLONTAIRE, DAY, None)
+
+    report = apply(side_a.collectivite, reu([voter(ine="100000001")]), side_a.agent)
+
+    assert outcome(report) == (0, 0, 1, 0, 0)
+    by_hand.refresh_from_db()
+    assert (by_hand.ine, by_hand.nom_naissance) == ("100000001", "MARTIN")
+    movement = Mouvement.objects.get(type=TypeMouvement.MODIFICATION)
+    assert movement.motif == "etat_civil"
+    assert movement.changements["ine"] == ["", "100000001"]
+    assert movement.changements["nom_naissance"] == ["Martin", "MARTIN"]
+
+
+def test_a_voter_twice_on_the_same_list_is_rejected(side_a, reu):
+    lines = [voter(ine="100000001"), voter(ine="100000001", numero="9")]
+    report = preview(side_a.collectivite, reu(lines))
+
+    assert (report.new, report.rejected) == (1, 1)
+    assert report.rejected_lines[0].number == 3
+    assert "ligne 2" in report.rejected_lines[0].reason
+
+
+def test_rejected_lines_kept_in_memory_are_capped(side_a, reu):
+    lines = [voter(nom=f"N{index}", bureau="") for index in range(MAX_REJECTED_LINES + 5)]
+    report = preview(side_a.collectivite, reu(lines))
+
+    assert report.rejected == MAX_REJECTED_LINES + 5
+    assert len(report.rejected_lines) == MAX_REJECTED_LINES
+    assert report.rejected_lines[-1].number == MAX_REJECTED_LINES + 1
+
+
+def test_the_command_prints_the_report_and_dry_run_writes_nothing(side_a, reu, capsys):
+    path = reu([*THREE, voter(nom="FEVRIER", date="31/02/1990")])
+    call_command("import_reu", "--commune", "35288", str(path), "--dry-run")
+    out = capsys.readouterr().out
+    assert "Nouveaux : 4 (dont 3 électeurs)" in out
+    assert "ligne 6 : date de naissance impossible « 31/02/1990 »" in out
+    assert "Simulation : rien n'a été enregistré." in out
+    assert not Electeur.objects.exists()
+
+    call_command("import_reu", "--commune", "35288", str(path), "--utilisateur", "agent.a")
+    assert "Import enregistré." in capsys.readouterr().out
+    assert Electeur.objects.count() == 3
+    assert Mouvement.objects.filter(cree_par=side_a.agent).count() == 4
+
+
+def test_the_command_refuses_a_wrong_file(side_a, reu):
+    header = [name for name in FIELD_HEADER if name != "Prénoms"]
+    with pytest.raises(CommandError, match="Colonnes obligatoires absentes : Prénoms"):
+        call_command("import_reu", "--commune", "35288", str(reu([voter()], header=header)))
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="le banc d'essai mesure COPY : PostgreSQL seulement"
+)
+def test_the_import_benchmark_measures_copy_and_import(db, capsys):
+    try:
+        call_command("benchmark", "import-reu", "--size", "2000")
+    except CommandError as error:
+        assert str(error) == "Objectif non atteint : import-reu."
+    out = capsys.readouterr().out
+    assert "2000 lignes" in out
+    assert "COPY FROM" in out and "import" in out and "rapport" in out
+    assert "PASS" in out or "FAIL" in out
+    assert not Electeur.objects.exists()  # measured in a transaction rolled back
+
+
+def test_the_benchmark_needs_postgresql(db):
+    if connection.vendor == "postgresql":
+        pytest.skip("sur PostgreSQL, le banc d'essai tourne (test précédent)")
+    with pytest.raises(CommandError, match="PostgreSQL"):
+        call_command("benchmark", "import-reu", "--size", "10")
