@@ -8,7 +8,18 @@ class ElectoralConfig(AppConfig):
     def ready(self) -> None:
         from electoral.benchmarks import IMPORT_REU
         from electoral.demo import create_electeurs
-        from mairie import benchmarks, demo
+        from electoral.models import active_count
+        from mairie import benchmarks, dashboard, demo
+        from mairie.models import Role
 
         benchmarks.register(IMPORT_REU)
         demo.register(demo.DemoPart("electeurs", "électeurs", 200, create_electeurs))
+        dashboard.register(
+            dashboard.Figure(
+                "Électeurs inscrits (liste principale)",
+                Role.ELECTIONS,
+                active_count,
+                "electoral:index",
+                "liste=p",
+            )
+        )

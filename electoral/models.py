@@ -256,6 +256,12 @@ class Inscription(models.Model):
         return f"{self.electeur} — {self.get_liste_display()}"
 
 
+def active_count(collectivite, liste: str = Liste.PRINCIPALE) -> int:
+    return Inscription.objects.filter(
+        electeur__collectivite=collectivite, liste=liste, radie_le__isnull=True
+    ).count()
+
+
 class TypeMouvement(models.TextChoices):
     INSCRIPTION = "inscription", "inscription"
     RADIATION = "radiation", "radiation"

@@ -194,3 +194,12 @@ def test_the_history_names_the_street_not_its_id(town):
     )
     page = side.client.get(reverse("electoral:detail", args=[voter.pk])).text
     assert "voie : Rue des Lilas → Quai Duguay-Trouin" in page
+
+
+def test_the_dashboard_counts_the_voters_of_the_principal_list(town, side_b):
+    side, rue, _, _ = town
+    voter = ElecteurFactory(collectivite=side.collectivite, voie=rue, numero_voie="3")
+    inscrire(voter, Liste.PRINCIPALE, "volontaire", DAY, None)
+    ElecteurFactory(collectivite=side_b.collectivite)
+    figures = side.client.get(reverse("home")).context["figures"]
+    assert ("Électeurs inscrits (liste principale)", 1, "/elections/?liste=p") in figures
