@@ -161,3 +161,17 @@ def test_refonte_renumbers_alphabetically_and_keeps_who_did_it(town):
     assert numbers == {"ÉLIE": 1, "EMERY": 2, "ZOLA": 3}
     last = Inscription.objects.get(electeur=voters[0], radie_le__isnull=True).history.first()
     assert (last.history_user, last.history_change_reason) == (side.agent, "refonte du bureau 0001")
+
+
+def test_the_refonte_command_renumbers_a_bureau(town, capsys):
+    from django.core.management import CommandError, call_command
+
+    side, rue, _ = town
+    for name in ("ZOLA", "ABEL"):
+        voter = ElecteurFactory(collectivite=side.collectivite, voie=rue, nom_naissance=name)
+        inscrire(voter, Liste.PRINCIPALE, MotifInscription.VOLONTAIRE, DAY, None)
+    call_command("refonte", "--commune", "35288", "--bureau", "0001", "--liste", "p")
+    assert "Bureau 0001, liste p : 2 renumérotés" in capsys.readouterr().out
+    assert Inscription.objects.get(electeur__nom_naissance="ABEL").numero_ordre == 1
+    with pytest.raises(CommandError, match="Aucun bureau 0009"):
+        call_command("refonte", "--commune", "35288", "--bureau", "0009", "--liste", "p")
