@@ -108,6 +108,19 @@ def _movement_page(request, template: str, forms: dict, apply, success: str, con
     return render(request, template, {**forms, **context})
 
 
+def _inscrire(electeur: Electeur, movement: InscriptionForm, request: HttpRequest) -> Electeur:
+    options = movement.cleaned_data
+    inscrire(
+        electeur,
+        options["liste"],
+        options["motif"],
+        options["date_effet"],
+        request.user,
+        bureau=options["bureau"],
+    )
+    return electeur
+
+
 @elections_agent
 def inscription(request: HttpRequest) -> HttpResponse:
     data = request.POST or None
@@ -115,17 +128,7 @@ def inscription(request: HttpRequest) -> HttpResponse:
     movement = InscriptionForm(data, collectivite=request.collectivite)
 
     def apply() -> Electeur:
-        electeur = form.save(commit=False)
-        options = movement.cleaned_data
-        inscrire(
-            electeur,
-            options["liste"],
-            options["motif"],
-            options["date_effet"],
-            request.user,
-            bureau=options["bureau"],
-        )
-        return electeur
+        return _inscrire(form.save(commit=False), movement, request)
 
     return _movement_page(
         request,
@@ -144,16 +147,7 @@ def inscription_liste(request: HttpRequest, pk: int) -> HttpResponse:
     movement = InscriptionForm(request.POST or None, collectivite=request.collectivite)
 
     def apply() -> Electeur:
-        options = movement.cleaned_data
-        inscrire(
-            electeur,
-            options["liste"],
-            options["motif"],
-            options["date_effet"],
-            request.user,
-            bureau=options["bureau"],
-        )
-        return electeur
+        return _inscrire(electeur, movement, request)
 
     return _movement_page(
         request,
