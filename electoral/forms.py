@@ -17,15 +17,8 @@ from electoral.models import (
     voie_key,
 )
 from electoral.services import ADRESSE_FIELDS, ETAT_CIVIL_FIELDS
-from mairie.forms import CompactForm
+from mairie.forms import CompactForm, DateInput
 from mairie.models import Collectivite
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _row(*names: str) -> Div:

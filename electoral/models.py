@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from mairie.scoping import CollectiviteOwned, CollectiviteQuerySet
+from mairie.scoping import CollectiviteOwned, SearchableQuerySet
 from mairie.text import search_key
 
 
@@ -122,14 +122,6 @@ class Decoupage(models.Model):
         return not (self.numero_fin is not None and numero > self.numero_fin)
 
 
-class ElecteurQuerySet(CollectiviteQuerySet):
-    def search(self, text: str) -> "ElecteurQuerySet":
-        queryset = self
-        for word in search_key(text).split():
-            queryset = queryset.filter(recherche__contains=word)
-        return queryset
-
-
 class Electeur(CollectiviteOwned):
     sexe = models.CharField("sexe", max_length=1, choices=Sexe.choices)
     nom_naissance = models.CharField("nom de naissance", max_length=100)
@@ -178,7 +170,7 @@ class Electeur(CollectiviteOwned):
     # Searched with LIKE "%…%", which a btree index cannot serve.
     recherche = models.CharField(max_length=360, editable=False)
 
-    objects = ElecteurQuerySet.as_manager()
+    objects = SearchableQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["recherche"])
 
     class Meta:

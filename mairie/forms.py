@@ -1,6 +1,15 @@
 from django import forms
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker; the value travels as AAAA-MM-JJ, shown as JJ/MM/AAAA."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
 class CompactForm(forms.Form):
     """Inline forms (list filters, export options) drawn with Bootstrap's small controls."""
 

@@ -14,6 +14,7 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse
 
 from mairie.models import Affectation, Collectivite
+from mairie.text import search_key
 
 SESSION_KEY = "collectivite_id"
 
@@ -88,6 +89,17 @@ class CollectiviteQuerySet(models.QuerySet):
 
     def for_collectivite(self, collectivite: Collectivite) -> "CollectiviteQuerySet":
         return self.filter(collectivite=collectivite)
+
+
+class SearchableQuerySet(CollectiviteQuerySet):
+    """For models keeping their folded names in `recherche` (registrants, voters)."""
+
+    def search(self, text: str) -> "SearchableQuerySet":
+        """Every word must appear in a name, accents, case and punctuation ignored."""
+        queryset = self
+        for word in search_key(text).split():
+            queryset = queryset.filter(recherche__contains=word)
+        return queryset
 
 
 class CollectiviteOwned(models.Model):

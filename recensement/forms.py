@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 
-from mairie.forms import CompactForm
+from mairie.forms import CompactForm, DateInput
 from mairie.models import Collectivite, Commune, Pays, TypeCommune, departement_of
 from mairie.text import search_key
 from recensement.models import (
@@ -91,13 +91,6 @@ def normalise_phone(value: str) -> str:
     elif digits.startswith("0033"):
         digits = "0" + digits[4:]
     return digits
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class CountryField(forms.ModelChoiceField):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from mairie.models import phone_validator
-from mairie.scoping import CollectiviteOwned, CollectiviteQuerySet
+from mairie.scoping import CollectiviteOwned, SearchableQuerySet
 from mairie.text import search_key
 from recensement.rules import OutOfAgeError, decide_mode
 
@@ -96,15 +96,6 @@ def _place(prefix: str, label: str, required: bool = True) -> dict[str, models.F
         ),
         f"{prefix}_pays": models.CharField(f"pays ({label})", max_length=50, blank=blank),
     }
-
-
-class RecenseQuerySet(CollectiviteQuerySet):
-    def search(self, text: str) -> "RecenseQuerySet":
-        """Every word must appear in a name (birth name, usual name, first names)."""
-        queryset = self
-        for word in search_key(text).split():
-            queryset = queryset.filter(recherche__contains=word)
-        return queryset
 
 
 class Recense(CollectiviteOwned):
@@ -233,7 +224,7 @@ class Recense(CollectiviteOwned):
     created_at = models.DateTimeField("saisi le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
 
-    objects = RecenseQuerySet.as_manager()
+    objects = SearchableQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["recherche", "identite", "updated_at"])
 
     class Meta:
