@@ -11,6 +11,7 @@ from mairie.scoping import CollectiviteOwned
 
 
 class Statut(models.TextChoices):
+    EN_ATTENTE = "en_attente", "en attente"
     EN_COURS = "en_cours", "en cours"
     TERMINE = "termine", "terminé"
     ECHEC = "echec", "échec"
@@ -45,15 +46,16 @@ class Export(CollectiviteOwned):
     cree_le = models.DateTimeField("généré le", default=timezone.now)
     termine_le = models.DateTimeField("terminé le", null=True, blank=True)
     statut = models.CharField(
-        "statut", max_length=10, choices=Statut.choices, default=Statut.EN_COURS
+        "statut", max_length=10, choices=Statut.choices, default=Statut.EN_ATTENTE
     )
+    progression = models.PositiveSmallIntegerField("progression (%)", default=0)
     erreur = models.TextField("erreur", blank=True)
     etat_portail = models.CharField(
         "état sur le portail", max_length=20, choices=EtatPortail.choices, blank=True
     )
     message_portail = models.TextField("message du portail", blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["progression"])
 
     class Meta:
         verbose_name = "export"
@@ -66,6 +68,10 @@ class Export(CollectiviteOwned):
     @property
     def path(self) -> Path:
         return Path(settings.MEDIA_ROOT) / self.fichier
+
+    @property
+    def pending(self) -> bool:
+        return self.statut in (Statut.EN_ATTENTE, Statut.EN_COURS)
 
     @property
     def downloadable(self) -> bool:

@@ -1,5 +1,6 @@
 """Running an exporter into a kept file, and recording what the portal says of it."""
 
+import contextlib
 import hashlib
 import os
 from pathlib import Path
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
 from exports.exporters import EXPORTERS, Exporter
 from exports.models import EtatPortail, Export, Statut
@@ -53,25 +55,38 @@ def _store(export: Export, filename: str, data: bytes) -> None:
     export.fichier = str(relative)
 
 
-def run_export(
+def prepare_export(
     collectivite: Collectivite, kind: str, data: dict, user: AbstractBaseUser | None
 ) -> Export:
-    """Validate, render, store; refused (ExportRefused) before anything is written when the
-    options or the data are wrong. A failure while rendering leaves an export marked "échec"."""
+    """Check the options and the data, and record the export as waiting; refused
+    (ExportRefused) before anything is recorded when the options or the data are wrong."""
     exporter = exporter_for(collectivite, kind, data)
     problems = exporter.problems()
     if problems:
         raise ExportRefused(
             f"{len(problems)} problème(s) à corriger avant l'export.", problems=problems
         )
-    export = Export.objects.create(
+    return Export.objects.create(
         collectivite=collectivite,
         kind=kind,
         parametres=dict(exporter.options),
         description=exporter.describe(),
         cree_par=user,
     )
+
+
+def run_prepared(export: Export) -> Export:
+    """Render and store a waiting export; the data are checked again, since they may have
+    changed while it waited. A failure leaves it marked "échec" with the reason."""
+    Export.objects.filter(pk=export.pk).update(statut=Statut.EN_COURS, progression=0)
     try:
+        exporter = exporter_for(export.collectivite, export.kind, export.parametres)
+        problems = exporter.problems()
+        if problems:
+            raise ExportRefused(
+                "Les données ont changé : "
+                + " ; ".join(f"{p.who} — {p.field} : {p.message}" for p in problems[:20])
+            )
         rendered = exporter.render()
         _store(export, rendered.filename, rendered.data)
     except Exception as error:
@@ -83,10 +98,34 @@ def run_export(
     export.content_type = rendered.content_type
     export.taille = len(rendered.data)
     export.sha256 = hashlib.sha256(rendered.data).hexdigest()
-    export.statut = Statut.TERMINE
+    export.statut, export.progression = Statut.TERMINE, 100
     export.termine_le = timezone.now()
     export.save()
     return export
+
+
+def run_export(
+    collectivite: Collectivite, kind: str, data: dict, user: AbstractBaseUser | None
+) -> Export:
+    """Check, render and store at once (the command line, small exports)."""
+    return run_prepared(prepare_export(collectivite, kind, data, user))
+
+
+def queue_export(
+    collectivite: Collectivite, kind: str, data: dict, user: AbstractBaseUser | None
+) -> Export:
+    """Check now, render in the task worker; the page follows its progress."""
+    export = prepare_export(collectivite, kind, data, user)
+    transaction.on_commit(lambda: generate_export.enqueue(export.pk))
+    return export
+
+
+@task()
+def generate_export(export_id: int) -> None:
+    """The background job: `manage.py db_worker` runs it."""
+    export = Export.objects.select_related("collectivite").get(pk=export_id)
+    with contextlib.suppress(ExportRefused):  # recorded on the export, shown on the page
+        run_prepared(export)
 
 
 def set_portal_state(export: Export, etat: str, message: str, user: AbstractBaseUser) -> None:

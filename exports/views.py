@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from exports.exporters import EXPORTERS, QuarterExporter, allowed_kinds
 from exports.models import EtatPortail, Export
-from exports.services import ExportRefused, exporter_for, run_export, set_portal_state
+from exports.services import ExportRefused, exporter_for, queue_export, set_portal_state
 from mairie.scoping import agent_required
 
 PAGE_SIZE = 25
@@ -72,15 +72,24 @@ def generate(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in allowed_kinds(request.affectation):
         raise PermissionDenied("Votre rôle ne donne pas accès à cet export.")
     try:
-        export = run_export(request.collectivite, kind, request.POST, request.user)
+        export = queue_export(request.collectivite, kind, request.POST, request.user)
     except ExportRefused as refusal:
         messages.error(request, f"Export refusé : {refusal}")
         query = request.POST.copy()
         query.pop("csrfmiddlewaretoken", None)
         query["kind"] = kind
         return redirect(f"{reverse('exports:index')}?{query.urlencode()}")
-    messages.success(request, f"{export.description} : fichier {export.nom_fichier} généré.")
+    messages.success(
+        request, f"{export.description} : génération lancée, le fichier apparaît ci-dessous."
+    )
     return redirect("exports:index")
+
+
+@agent_required()
+def status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The file cell of one export, polled by htmx while it is being generated."""
+    export = get_object_or_404(_exports(request), pk=pk)
+    return render(request, "exports/partials/fichier.html", {"export": export})
 
 
 @agent_required()

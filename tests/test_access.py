@@ -169,6 +169,7 @@ ACCESS: dict[str, Access] = {
     ),
     "exports:download": Access(foreign=b_export, sample_kwargs=PK),
     "exports:portal_state": Access(methods=("post",), foreign=b_export, sample_kwargs=PK),
+    "exports:status": Access(foreign=b_export, sample_kwargs=PK),
 }
 
 

@@ -44,7 +44,7 @@ def test_an_agent_numbers_the_quarter_exports_pecoto_and_closes_it(page, setting
     expect(page.get_by_text("3 recensés, dont 3 numérotés.")).to_be_visible()
     expect(page.get_by_text("SAINT-MALO – T1 2026")).to_be_visible()
     page.get_by_role("button", name="Générer le fichier").click()
-    expect(page.get_by_role("alert")).to_contain_text("fichier RE_20261.txt généré")
+    expect(page.get_by_role("alert")).to_contain_text("génération lancée")
 
     with page.expect_download() as download:
         page.get_by_role("link", name="RE_20261.txt").click()

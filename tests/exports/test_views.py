@@ -39,14 +39,17 @@ def test_the_page_proposes_the_due_quarter_and_previews_it(side_a):
     assert "Générer le fichier" not in preview.text
 
 
-def test_an_agent_generates_downloads_and_closes_the_quarter(side_a):
+def test_an_agent_generates_downloads_and_closes_the_quarter(
+    side_a, django_capture_on_commit_callbacks
+):
     numbered(side_a.collectivite)
     url = reverse("exports:index")
     preview = side_a.client.get(url, {"kind": "pecoto", "annee": "2026", "trimestre": "1"})
     assert "SAINT-MALO – T1 2026" in preview.text
-    response = side_a.client.post(
-        reverse("exports:generate", args=["pecoto"]), {"annee": "2026", "trimestre": "1"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = side_a.client.post(
+            reverse("exports:generate", args=["pecoto"]), {"annee": "2026", "trimestre": "1"}
+        )
     assert response["Location"] == url
     export = Export.objects.get()
     download = side_a.client.get(reverse("exports:download", args=[export.pk]))
@@ -72,11 +75,15 @@ def test_a_refused_generation_lists_the_problems(side_a):
     assert not Export.objects.exists()
 
 
-def test_the_quarter_list_pdf_goes_through_the_same_mechanism(side_a):
+def test_the_quarter_list_pdf_goes_through_the_same_mechanism(
+    side_a, django_capture_on_commit_callbacks
+):
     numbered(side_a.collectivite, 3)
-    side_a.client.post(
-        reverse("exports:generate", args=["liste-recenses"]), {"annee": "2026", "trimestre": "1"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        side_a.client.post(
+            reverse("exports:generate", args=["liste-recenses"]),
+            {"annee": "2026", "trimestre": "1"},
+        )
     export = Export.objects.get()
     assert (export.nom_fichier, export.content_type) == (
         "liste-recenses-2026-T1.pdf",
@@ -117,3 +124,37 @@ def test_an_elections_agent_sees_no_recensement_export(side_a):
         reverse("exports:generate", args=["pecoto"]), {"annee": "2026", "trimestre": "1"}
     )
     assert refused.status_code == 403
+
+
+def test_a_queued_export_shows_its_progress_until_the_worker_is_done(
+    side_a, django_capture_on_commit_callbacks
+):
+    numbered(side_a.collectivite)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        side_a.client.post(
+            reverse("exports:generate", args=["pecoto"]), {"annee": "2026", "trimestre": "1"}
+        )
+    export = Export.objects.get()
+    status = reverse("exports:status", args=[export.pk])
+    waiting = side_a.client.get(status, HTTP_HX_REQUEST="true").text
+    assert 'hx-trigger="every 1s"' in waiting and "en attente" in waiting
+    assert not export.downloadable
+    for callback in callbacks:  # what the commit of the request would have run: the task
+        callback()
+    done = side_a.client.get(status, HTTP_HX_REQUEST="true").text
+    assert "RE_20261.txt" in done and "hx-trigger" not in done
+
+
+def test_a_failed_export_shows_its_reason_and_no_link(side_a, django_capture_on_commit_callbacks):
+    numbered(side_a.collectivite)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        side_a.client.post(
+            reverse("exports:generate", args=["pecoto"]), {"annee": "2026", "trimestre": "1"}
+        )
+    RecenseFactory(collectivite=side_a.collectivite)  # unnumbered: the data changed meanwhile
+    for callback in callbacks:
+        callback()
+    export = Export.objects.get()
+    cell = side_a.client.get(reverse("exports:status", args=[export.pk])).text
+    assert "échec" in cell and "Les données ont changé" in cell
+    assert reverse("exports:download", args=[export.pk]) not in cell
