@@ -340,9 +340,12 @@ class Mouvement(CollectiviteOwned):
 
 
 class StatutImport(models.TextChoices):
+    ANALYSE = "analyse", "analyse en cours"
     APERCU = "apercu", "à confirmer"
+    IMPORT = "import", "import en cours"
     APPLIQUE = "applique", "importé"
     ABANDONNE = "abandonne", "abandonné"
+    ECHEC = "echec", "échec"
 
 
 class ImportReu(CollectiviteOwned):
@@ -352,9 +355,10 @@ class ImportReu(CollectiviteOwned):
     nom_fichier = models.CharField("nom du fichier", max_length=200)
     taille = models.PositiveBigIntegerField("taille (octets)")
     statut = models.CharField(
-        "statut", max_length=10, choices=StatutImport.choices, default=StatutImport.APERCU
+        "statut", max_length=10, choices=StatutImport.choices, default=StatutImport.ANALYSE
     )
     rapport = models.JSONField("rapport", default=dict)
+    erreur = models.TextField("erreur", blank=True)
     cree_par = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -372,3 +376,7 @@ class ImportReu(CollectiviteOwned):
 
     def __str__(self) -> str:
         return f"{self.nom_fichier} ({self.cree_le:%d/%m/%Y %H:%M})"
+
+    @property
+    def running(self) -> bool:
+        return self.statut in (StatutImport.ANALYSE, StatutImport.IMPORT)

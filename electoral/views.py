@@ -8,10 +8,8 @@ from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from electoral import reu
 from electoral.forms import (
     BureauForm,
     DecoupageForm,
@@ -43,6 +41,7 @@ from electoral.services import (
     refonte,
     resolve_bureau,
 )
+from electoral.tasks import analyse_import, apply_import
 from mairie.history import history_entries
 from mairie.models import Role
 from mairie.scoping import agent_required
@@ -318,20 +317,18 @@ def controle(request: HttpRequest) -> HttpResponse:
 
 @elections_agent
 def import_reu(request: HttpRequest) -> HttpResponse:
-    """Upload an ELIRE extraction: it is previewed, and imported only once confirmed."""
+    """Upload an ELIRE extraction: analysed in the background, imported once confirmed."""
     form = ReuUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["fichier"]
-        relative = keep_upload(request.collectivite, uploaded)
-        report = reu.preview(request.collectivite, Path(settings.MEDIA_ROOT) / relative)
         pending = ImportReu.objects.create(
             collectivite=request.collectivite,
-            fichier=relative,
+            fichier=keep_upload(request.collectivite, uploaded),
             nom_fichier=uploaded.name,
             taille=uploaded.size,
-            rapport=report.as_dict(),
             cree_par=request.user,
         )
+        transaction.on_commit(lambda: analyse_import.enqueue(pending.pk))
         return redirect("electoral:import_reu_detail", pk=pending.pk)
     imports = ImportReu.objects.for_request(request).select_related("cree_par")[:20]
     return render(request, "electoral/import_reu.html", {"form": form, "imports": imports})
@@ -340,13 +337,15 @@ def import_reu(request: HttpRequest) -> HttpResponse:
 @elections_agent
 def import_reu_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pending = get_object_or_404(ImportReu.objects.for_request(request), pk=pk)
-    return render(request, "electoral/import_reu_detail.html", {"import": pending})
+    # htmx polls the report block while the worker analyses or imports.
+    template = "electoral/partials/import_rapport.html" if request.htmx else None
+    return render(request, template or "electoral/import_reu_detail.html", {"import": pending})
 
 
 @require_POST
 @elections_agent
 def import_reu_decision(request: HttpRequest, pk: int) -> HttpResponse:
-    """Confirm (import in one transaction) or abandon a previewed extraction."""
+    """Confirm (imported in the background, in one transaction) or abandon an analysed file."""
     with transaction.atomic():
         pending = get_object_or_404(
             ImportReu.objects.for_request(request).select_for_update(), pk=pk
@@ -354,16 +353,11 @@ def import_reu_decision(request: HttpRequest, pk: int) -> HttpResponse:
         if pending.statut != StatutImport.APERCU or pending.rapport.get("refusal"):
             messages.error(request, "Cet import n'est plus à confirmer.")
         elif request.POST.get("decision") == "confirmer":
-            path = Path(settings.MEDIA_ROOT) / pending.fichier
-            report = reu.apply(request.collectivite, path, request.user)
-            pending.rapport = report.as_dict()
-            pending.statut, pending.applique_le = StatutImport.APPLIQUE, timezone.now()
+            pending.statut = StatutImport.IMPORT
             pending.save()
-            messages.success(
-                request,
-                f"Import terminé : {report.new} inscription(s), {report.changed} modification(s), "
-                f"{report.unchanged} inchangé(s), {report.rejected} ligne(s) rejetée(s).",
-            )
+            user_id = request.user.pk
+            transaction.on_commit(lambda: apply_import.enqueue(pending.pk, user_id))
+            messages.success(request, "Import lancé : le résultat s'affiche ci-dessous.")
         else:
             pending.statut = StatutImport.ABANDONNE
             pending.save()

@@ -1,3 +1,4 @@
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -18,34 +19,48 @@ LINES = [
 ]
 
 
-def upload(client, content: str, name: str = "extraction.csv"):
-    data = SimpleUploadedFile(name, content.encode("utf-8"), content_type="text/csv")
-    return client.post(reverse("electoral:import_reu"), {"fichier": data})
-
-
-def test_an_upload_is_previewed_and_imported_only_once_confirmed(side_a, settings, tmp_path):
+@pytest.fixture
+def upload(side_a, settings, tmp_path, django_capture_on_commit_callbacks):
+    """Post a file; the background analysis runs as the request's commit would start it."""
     settings.MEDIA_ROOT = tmp_path
-    response = upload(side_a.client, "\r\n".join([HEADER, *LINES]) + "\r\n")
+
+    def post(content: str, name: str = "extraction.csv"):
+        data = SimpleUploadedFile(name, content.encode("utf-8"), content_type="text/csv")
+        with django_capture_on_commit_callbacks(execute=True):
+            return side_a.client.post(reverse("electoral:import_reu"), {"fichier": data})
+
+    return post
+
+
+def test_an_upload_is_previewed_and_imported_only_once_confirmed(
+    side_a, upload, django_capture_on_commit_callbacks
+):
+    response = upload("\r\n".join([HEADER, *LINES]) + "\r\n")
     pending = ImportReu.objects.get()
     assert response["Location"] == reverse("electoral:import_reu_detail", args=[pending.pk])
-    page = side_a.client.get(response["Location"]).text
-    assert "Confirmer l&#x27;import" in page or "Confirmer l'import" in page
-    assert "31/02/1990" in page or "date" in page
+    page = side_a.client.get(response["Location"])
+    assert page.context["import"].statut == StatutImport.APERCU
+    assert "Confirmer l'import" in page.text
+    assert page.context["import"].rapport["rejected_lines"] == [
+        {"number": 4, "reason": "date de naissance impossible « 31/02/1990 »"}
+    ]
+    assert "date de naissance impossible « 31/02/1990 »" in page.text
     assert not Electeur.objects.exists()
     decision = reverse("electoral:import_reu_decision", args=[pending.pk])
-    done = side_a.client.post(decision, {"decision": "confirmer"}, follow=True)
-    assert "Import terminé : 2 inscription(s)" in done.text
-    assert "1 ligne(s) rejetée(s)" in done.text
+    with django_capture_on_commit_callbacks(execute=True):
+        side_a.client.post(decision, {"decision": "confirmer"})
+    pending.refresh_from_db()
+    assert pending.statut == StatutImport.APPLIQUE
+    assert (pending.rapport["new"], pending.rapport["rejected"]) == (2, 1)
     assert Electeur.objects.filter(collectivite=side_a.collectivite).count() == 2
     assert Mouvement.objects.filter(motif="reprise_reu").count() == 2
     again = side_a.client.post(decision, {"decision": "confirmer"}, follow=True)
-    assert "n&#x27;est plus à confirmer" in again.text or "n'est plus à confirmer" in again.text
+    assert "n&#x27;est plus à confirmer" in again.text
     assert Electeur.objects.count() == 2
 
 
-def test_an_abandoned_import_writes_nothing_and_drops_the_file(side_a, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    upload(side_a.client, "\r\n".join([HEADER, *LINES]) + "\r\n")
+def test_an_abandoned_import_writes_nothing_and_drops_the_file(side_a, upload, tmp_path):
+    upload("\r\n".join([HEADER, *LINES]) + "\r\n")
     pending = ImportReu.objects.get()
     side_a.client.post(
         reverse("electoral:import_reu_decision", args=[pending.pk]), {"decision": "abandonner"}
@@ -56,16 +71,30 @@ def test_an_abandoned_import_writes_nothing_and_drops_the_file(side_a, settings,
     assert not Electeur.objects.exists()
 
 
-def test_a_file_with_a_wrong_header_is_refused_and_cannot_be_confirmed(side_a, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    upload(side_a.client, "nom;prenom\r\nMARTIN;Jean\r\n")
+def test_a_file_with_a_wrong_header_is_refused_and_cannot_be_confirmed(side_a, upload):
+    upload("nom;prenom\r\nMARTIN;Jean\r\n")
     pending = ImportReu.objects.get()
     page = side_a.client.get(reverse("electoral:import_reu_detail", args=[pending.pk])).text
     assert "Fichier refusé" in page
     assert "Confirmer" not in page
 
 
-def test_a_non_csv_file_is_refused_next_to_the_field(side_a):
-    response = upload(side_a.client, "x", name="photo.png")
+def test_a_non_csv_file_is_refused_next_to_the_field(side_a, upload):
+    response = upload("x", name="photo.png")
     assert "Choisissez le fichier CSV" in response.text
     assert not ImportReu.objects.exists()
+
+
+def test_the_report_block_is_polled_while_the_worker_analyses(
+    side_a, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    data = SimpleUploadedFile("x.csv", HEADER.encode(), content_type="text/csv")
+    with django_capture_on_commit_callbacks(execute=False):
+        side_a.client.post(reverse("electoral:import_reu"), {"fichier": data})
+    pending = ImportReu.objects.get()
+    block = side_a.client.get(
+        reverse("electoral:import_reu_detail", args=[pending.pk]), HTTP_HX_REQUEST="true"
+    ).text
+    assert 'hx-trigger="every 2s"' in block and "Analyse en cours" in block
+    assert "<html" not in block
