@@ -65,12 +65,10 @@ def index(request: HttpRequest) -> HttpResponse:
     page = Paginator(electeurs.order_by("nom_naissance", "prenoms", "id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "electoral/index.html",
-        {"filters": filters, "page": page, "query": query.urlencode()},
+        {"filters": filters, "page": page},
     )
 
 

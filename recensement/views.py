@@ -38,12 +38,10 @@ def index(request: HttpRequest) -> HttpResponse:
     if filters.is_bound:
         recenses = filters.filter(recenses)
     page = Paginator(recenses, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "recensement/index.html",
-        {"filters": filters, "page": page, "query": query.urlencode()},
+        {"filters": filters, "page": page},
     )
 
 

@@ -278,3 +278,13 @@ def test_printing_gives_a_pdf_once_then_refuses(side_a):
     second = side_a.client.post(url, {"signataire": "maire"}, follow=True)
     assert "ne délivre pas de duplicata" in second.text
     assert recense.attestations.count() == 1
+
+
+def test_the_next_page_keeps_the_filters(side_a):
+    RecenseFactory.create_batch(51, collectivite=side_a.collectivite)
+    url = reverse("recensement:index")
+    first = side_a.client.get(url, {"q": "durand", "mode": "R"})
+    assert 'href="?q=durand&amp;mode=R&amp;page=2"' in first.text
+    second = side_a.client.get(url, {"q": "durand", "mode": "R", "page": "2"})
+    assert len(second.context["page"]) == 1
+    assert 'href="?q=durand&amp;mode=R&amp;page=1"' in second.text
