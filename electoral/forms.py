@@ -1,5 +1,5 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Fieldset, Layout
+from crispy_forms.layout import Field, Fieldset, Layout
 from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -17,12 +17,8 @@ from electoral.models import (
     voie_key,
 )
 from electoral.services import ADRESSE_FIELDS, ETAT_CIVIL_FIELDS
-from mairie.forms import CompactForm, DateInput
+from mairie.forms import CompactForm, DateInput, form_row
 from mairie.models import Collectivite
-
-
-def _row(*names: str) -> Div:
-    return Div(*[Div(Field(n), css_class="col-md") for n in names], css_class="row")
 
 
 class ScopedForm(forms.ModelForm):
@@ -67,17 +63,17 @@ class ElecteurForm(ScopedForm):
             Fieldset(
                 "État civil",
                 Field("sexe"),
-                _row("nom_naissance", "nom_usage"),
-                _row("prenoms", "date_naissance"),
-                _row("naissance_commune", "naissance_departement", "naissance_code_lieu"),
-                _row("naissance_pays", "nationalite"),
+                form_row("nom_naissance", "nom_usage"),
+                form_row("prenoms", "date_naissance"),
+                form_row("naissance_commune", "naissance_departement", "naissance_code_lieu"),
+                form_row("naissance_pays", "nationalite"),
             ),
             Fieldset(
                 "Adresse",
-                _row("numero_voie", "voie"),
-                _row("type_voie", "libelle_voie"),
-                _row("complement1", "complement2", "lieu_dit"),
-                _row("code_postal", "ville", "pays"),
+                form_row("numero_voie", "voie"),
+                form_row("type_voie", "libelle_voie"),
+                form_row("complement1", "complement2", "lieu_dit"),
+                form_row("code_postal", "ville", "pays"),
             ),
         )
 

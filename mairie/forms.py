@@ -1,4 +1,16 @@
+from crispy_forms.layout import Div, Field
 from django import forms
+
+
+def form_row(*names: str, sizes: tuple[int, ...] = ()) -> Div:
+    """Fields side by side on one Bootstrap row, in equal columns unless sizes are given."""
+    return Div(
+        *[
+            Div(Field(name), css_class=f"col-md-{sizes[i] if sizes else 12 // len(names)}")
+            for i, name in enumerate(names)
+        ],
+        css_class="row",
+    )
 
 
 class DateInput(forms.DateInput):

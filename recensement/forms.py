@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 
-from mairie.forms import CompactForm, DateInput
+from mairie.forms import CompactForm, DateInput, form_row
 from mairie.models import Collectivite, Commune, Pays, TypeCommune, departement_of
 from mairie.text import search_key
 from recensement.models import (
@@ -155,16 +155,6 @@ def _place_layout(prefix: str, abroad: bool) -> Div:
             css_class="row lieu-etranger",
         ),
         css_class="lieu",
-    )
-
-
-def _row(*names: str, sizes: tuple[int, ...] = ()) -> Div:
-    return Div(
-        *[
-            Div(Field(name), css_class=f"col-md-{sizes[i] if sizes else 12 // len(names)}")
-            for i, name in enumerate(names)
-        ],
-        css_class="row",
     )
 
 
@@ -320,13 +310,13 @@ class RecenseForm(forms.ModelForm):
         return Layout(
             Fieldset(
                 "Recensement",
-                _row("date_recensement", "inscription_d_office", sizes=(4, 8)),
+                form_row("date_recensement", "inscription_d_office", sizes=(4, 8)),
             ),
             Fieldset(
                 "État civil",
                 InlineRadios("sexe"),
-                _row("nom_naissance", "nom_usage"),
-                _row("prenoms", "date_naissance", sizes=(8, 4)),
+                form_row("nom_naissance", "nom_usage"),
+                form_row("prenoms", "date_naissance", sizes=(8, 4)),
                 _place_layout("naissance", True),
             ),
             Fieldset(
@@ -341,22 +331,22 @@ class RecenseForm(forms.ModelForm):
             Fieldset(
                 "Adresses",
                 HTML('<h3 class="h6 mt-2">Domicile</h3>'),
-                _row("domicile_numero", "domicile_voie", sizes=(2, 10)),
-                _row("domicile_complement", "domicile_code_postal", sizes=(8, 4)),
+                form_row("domicile_numero", "domicile_voie", sizes=(2, 10)),
+                form_row("domicile_complement", "domicile_code_postal", sizes=(8, 4)),
                 _place_layout("domicile", False),
                 Div(
                     Field("residence_identique"),
                     Div(
                         HTML('<h3 class="h6 mt-2">Résidence</h3>'),
-                        _row("residence_numero", "residence_voie", sizes=(2, 10)),
-                        _row("residence_complement", "residence_code_postal", sizes=(8, 4)),
+                        form_row("residence_numero", "residence_voie", sizes=(2, 10)),
+                        form_row("residence_complement", "residence_code_postal", sizes=(8, 4)),
                         _place_layout("residence", True),
                         css_class="residence-details",
                     ),
                     css_class="residence",
                 ),
                 HTML('<h3 class="h6 mt-2">Contact</h3>'),
-                _row("telephone_fixe", "telephone_portable", "courriel"),
+                form_row("telephone_fixe", "telephone_portable", "courriel"),
             ),
             Fieldset(
                 "Filiation",
@@ -364,9 +354,11 @@ class RecenseForm(forms.ModelForm):
             ),
             Fieldset(
                 "Informations diverses",
-                _row("nombre_freres_soeurs", "situation_familiale", "nombre_enfants", "pupille"),
-                _row("situation_scolaire", "etablissement"),
-                _row("diplome", "specialite", "profession"),
+                form_row(
+                    "nombre_freres_soeurs", "situation_familiale", "nombre_enfants", "pupille"
+                ),
+                form_row("situation_scolaire", "etablissement"),
+                form_row("diplome", "specialite", "profession"),
                 Div(
                     Field("situation_particuliere"),
                     Div(Field("situation_particuliere_detail"), css_class="particuliere-detail"),
@@ -381,8 +373,8 @@ class RecenseForm(forms.ModelForm):
             HTML(f'<h3 class="h6 mt-2">{title}</h3>'),
             Field(f"{parent}_non_declare"),
             Div(
-                _row(f"{parent}_nom", f"{parent}_prenoms"),
-                _row(f"{parent}_date_naissance", f"{parent}_nationalite"),
+                form_row(f"{parent}_nom", f"{parent}_prenoms"),
+                form_row(f"{parent}_date_naissance", f"{parent}_nationalite"),
                 _place_layout(f"{parent}_naissance", True),
                 css_class="parent-details",
             ),
