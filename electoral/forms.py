@@ -13,6 +13,7 @@ from electoral.models import (
     MotifInscription,
     MotifModification,
     MotifRadiation,
+    Parite,
     Voie,
     voie_key,
 )
@@ -226,16 +227,16 @@ class DecoupageForm(ScopedForm):
 
 def overlaps(a: Decoupage, b: Decoupage) -> bool:
     """Whether two rules of one street share at least one house number."""
-    if "pairs" in (a.parite, b.parite) and "impairs" in (a.parite, b.parite):
+    if {a.parite, b.parite} == {Parite.PAIRS, Parite.IMPAIRS}:
         return False
     low = max(a.numero_debut or 0, b.numero_debut or 0)
     high = min(a.numero_fin or 10**9, b.numero_fin or 10**9)
     if low > high:
         return False
-    parities = {a.parite, b.parite} - {"tous"}
+    parities = {a.parite, b.parite} - {Parite.TOUS}
     if not parities:
         return True
-    wanted = 0 if parities == {"pairs"} else 1
+    wanted = 0 if parities == {Parite.PAIRS} else 1
     first = low if low % 2 == wanted else low + 1
     return first <= high
 

@@ -18,7 +18,7 @@ from recensement.attestation import (
 )
 from recensement.forms import AttestationCancelForm, RecenseFilterForm, RecenseForm
 from recensement.models import Recense, Trimestre
-from recensement.services import QuarterError, closed_message, closed_quarters, numeroter
+from recensement.services import QuarterError, closed_message, is_closed, numeroter
 
 PAGE_SIZE = 50
 recensement_agent = agent_required(Role.RECENSEMENT)
@@ -72,7 +72,7 @@ def create(request: HttpRequest) -> HttpResponse:
 @recensement_agent
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     recense = _recense(request, pk)
-    if (recense.annee, recense.trimestre) in closed_quarters(request.collectivite):
+    if is_closed(request.collectivite, recense.annee, recense.trimestre):
         messages.error(request, closed_message(recense.annee, recense.trimestre))
         return redirect("recensement:detail", pk=recense.pk)
     return _form(request, recense, "Fiche de {recense} enregistrée.")
@@ -81,7 +81,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @recensement_agent
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     recense = _recense(request, pk)
-    closed = (recense.annee, recense.trimestre) in closed_quarters(request.collectivite)
+    closed = is_closed(request.collectivite, recense.annee, recense.trimestre)
     return render(
         request,
         "recensement/detail.html",
