@@ -10,11 +10,12 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.urls import reverse
 
 from electoral.models import BureauDeVote, Electeur, Inscription, Mouvement
 from electoral.reu import COLUMNS, ImportReport, apply
-from mairie.benchmarks import Benchmark, BenchmarkUnavailable
-from mairie.models import Collectivite
+from mairie.benchmarks import Benchmark, BenchmarkUnavailable, pages_pass, time_pages
+from mairie.models import Affectation, Collectivite, Role
 
 TARGET_RATIO = 4.0
 
@@ -286,4 +287,57 @@ IMPORT_REU = Benchmark(
     ),
     default_size=1_000_000,
     run=run,
+)
+
+
+def _pages_run(size: int, write: Callable[[str], None]) -> bool:
+    """The voters' list pages over `size` voters imported from a generated extraction."""
+    if connection.vendor != "postgresql":
+        raise BenchmarkUnavailable(
+            "Le banc d'essai pages-electeurs mesure les index de PostgreSQL (trigrammes) : il "
+            "faut PostgreSQL (DATABASE_URL=postgres://…)."
+        )
+    with tempfile.TemporaryDirectory() as folder, transaction.atomic():
+        path = Path(folder) / "reu.csv"
+        code = _free_code()
+        generate(path, size, code)
+        collectivite = Collectivite.objects.create(code_insee=code, nom="Banc d'essai pages")
+        user, _ = get_user_model().objects.get_or_create(username="banc-essai-pages")
+        Affectation.objects.create(user=user, collectivite=collectivite, role=Role.RESPONSABLE)
+        started = time.perf_counter()
+        report = apply(collectivite, path, user)
+        write(f"{report.new} inscriptions importées en {time.perf_counter() - started:.0f} s")
+        voter = Electeur.objects.filter(collectivite=collectivite).order_by("id")[size // 2]
+        bureau = BureauDeVote.objects.filter(collectivite=collectivite).order_by("code")[3]
+        index = reverse("electoral:index")
+        timings = time_pages(
+            user,
+            [
+                ("liste (1re page)", index),
+                ("liste (page 2)", f"{index}?page=2"),
+                (f"recherche « {voter.nom_naissance} »", f"{index}?q={voter.nom_naissance}"),
+                (
+                    f"recherche « {voter.prenoms.split()[0]} {voter.nom_naissance[:4]} »",
+                    f"{index}?q={voter.prenoms.split()[0]}+{voter.nom_naissance[:4]}",
+                ),
+                ("filtre bureau", f"{index}?bureau={bureau.pk}"),
+                ("filtre liste complémentaire européenne", f"{index}?liste=ce"),
+                ("filtre radiés", f"{index}?statut=radies"),
+                ("fiche d'un électeur", reverse("electoral:detail", args=[voter.pk])),
+            ],
+            write,
+        )
+        transaction.set_rollback(True)
+    _vacuum(write)
+    return pages_pass(timings, write)
+
+
+PAGES_ELECTEURS = Benchmark(
+    name="pages-electeurs",
+    help=(
+        "pages de la liste des électeurs (liste, recherche par nom, filtres) sur N électeurs : "
+        "requêtes SQL par page, p50/p95 sur 50 requêtes ; objectif p95 ≤ 100 ms à 1 000 000"
+    ),
+    default_size=1_000_000,
+    run=_pages_run,
 )

@@ -167,7 +167,11 @@ class ElecteurFilterForm(CompactForm):
         if data["liste"]:
             on_list, ever = on_list.filter(liste=data["liste"]), ever.filter(liste=data["liste"])
         if data["statut"] == "radies":
-            return queryset.filter(Exists(ever)).exclude(Exists(on_list))
+            # From the few radiated inscriptions (partial index), not from every voter.
+            radiated = Inscription.objects.filter(radie_le__isnull=False)
+            if data["liste"]:
+                radiated = radiated.filter(liste=data["liste"])
+            return queryset.filter(pk__in=radiated.values("electeur_id")).exclude(Exists(on_list))
         if data["statut"] == "tous":
             return queryset.filter(Exists(ever)) if data["liste"] else queryset
         return queryset.filter(Exists(on_list))

@@ -8,8 +8,18 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from mairie.models import Collectivite
 from mairie.scoping import CollectiviteOwned, SearchableQuerySet
 from mairie.text import search_key
+
+
+def audit(*, excluded: tuple[str, ...] = (), unindexed: tuple[str, ...] = ()) -> HistoricalRecords:
+    """The history of an electoral model. Its rows are looked up by the object's id only: the
+    copied foreign keys carry no index and the agent no constraint (a history row outlives the
+    account), which keeps a million-line import from maintaining them for nothing."""
+    return HistoricalRecords(
+        excluded_fields=list(excluded), no_db_index=list(unindexed), user_db_constraint=False
+    )
 
 
 class Liste(models.TextChoices):
@@ -30,7 +40,7 @@ class BureauDeVote(CollectiviteOwned):
     canton = models.CharField("canton", max_length=10, blank=True)
     circonscription = models.CharField("circonscription", max_length=10, blank=True)
 
-    history = HistoricalRecords()
+    history = audit(unindexed=("collectivite",))
 
     class Meta:
         verbose_name = "bureau de vote"
@@ -50,7 +60,7 @@ class Voie(CollectiviteOwned):
     code_postal = models.CharField("code postal", max_length=5, blank=True)
     recherche = models.CharField(max_length=130, editable=False, db_index=True)
 
-    history = HistoricalRecords(excluded_fields=["recherche"])
+    history = audit(excluded=("recherche",), unindexed=("collectivite",))
 
     class Meta:
         verbose_name = "voie"
@@ -93,7 +103,7 @@ class Decoupage(models.Model):
         BureauDeVote, on_delete=models.PROTECT, related_name="decoupages", verbose_name="bureau"
     )
 
-    history = HistoricalRecords()
+    history = audit(unindexed=("voie", "bureau"))
 
     class Meta:
         verbose_name = "règle de découpage"
@@ -167,18 +177,23 @@ class Electeur(CollectiviteOwned):
         verbose_name="bureau de vote",
     )
     ine = models.CharField("identifiant national d'électeur (INE)", max_length=20, blank=True)
-    # Searched with LIKE "%…%", which a btree index cannot serve.
+    # Searched with LIKE "%…%": on PostgreSQL a trigram index serves it (migration 0004).
     recherche = models.CharField(max_length=360, editable=False)
+    # Every read filters by collectivité first: the composite indexes below serve it.
+    collectivite = models.ForeignKey(
+        Collectivite, on_delete=models.PROTECT, verbose_name="collectivité", db_index=False
+    )
 
     objects = SearchableQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["recherche"])
+    history = audit(excluded=("recherche",), unindexed=("collectivite", "bureau", "voie"))
 
     class Meta:
         verbose_name = "électeur"
         ordering = ["nom_naissance", "prenoms", "id"]
         indexes = [
             models.Index(fields=["collectivite", "nom_naissance", "prenoms", "id"]),
-            models.Index(fields=["collectivite", "bureau"]),
+            # A bureau's voters in name order: a page of them reads 50 index entries.
+            models.Index(fields=["collectivite", "bureau", "nom_naissance", "prenoms", "id"]),
             models.Index(fields=["collectivite", "ine"]),
         ]
 
@@ -212,6 +227,7 @@ class Inscription(models.Model):
     )
     liste = models.CharField("liste", max_length=2, choices=Liste.choices)
     # The bureau in which the number applies: the voter's, kept in step by the services.
+    # Indexed by the (bureau, liste, numero_ordre) index below.
     bureau = models.ForeignKey(
         BureauDeVote,
         on_delete=models.PROTECT,
@@ -219,18 +235,25 @@ class Inscription(models.Model):
         blank=True,
         related_name="inscriptions",
         verbose_name="bureau de vote",
+        db_index=False,
     )
     numero_ordre = models.PositiveIntegerField("numéro d'ordre", null=True, blank=True)
     inscrit_le = models.DateField("inscrit le")
     radie_le = models.DateField("radié le", null=True, blank=True)
 
     objects = InscriptionQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = audit(unindexed=("electeur", "bureau"))
 
     class Meta:
         verbose_name = "inscription sur une liste"
         ordering = ["liste"]
-        indexes = [models.Index(fields=["bureau", "liste", "numero_ordre"])]
+        indexes = [
+            models.Index(fields=["bureau", "liste", "numero_ordre"]),
+            # The radiated voters' filter starts from these few rows.
+            models.Index(
+                fields=["electeur"], condition=Q(radie_le__isnull=False), name="inscription_radiee"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["electeur", "liste"],
@@ -285,8 +308,13 @@ class MotifModification(models.TextChoices):
 
 
 class Mouvement(CollectiviteOwned):
-    """The only way a voter joins, leaves or changes bureau; the tableaux are read from here."""
+    """The only way a voter joins, leaves or changes bureau; the tableaux are read from here.
+    Read by voter or by collectivité and period: the other foreign keys (bureaux, agent), only
+    checked when a bureau or an account is deleted, carry no index of their own."""
 
+    collectivite = models.ForeignKey(
+        Collectivite, on_delete=models.PROTECT, verbose_name="collectivité", db_index=False
+    )
     electeur = models.ForeignKey(
         Electeur, on_delete=models.PROTECT, related_name="mouvements", verbose_name="électeur"
     )
@@ -301,6 +329,7 @@ class Mouvement(CollectiviteOwned):
         blank=True,
         related_name="+",
         verbose_name="bureau avant",
+        db_index=False,
     )
     bureau_apres = models.ForeignKey(
         BureauDeVote,
@@ -309,6 +338,7 @@ class Mouvement(CollectiviteOwned):
         blank=True,
         related_name="+",
         verbose_name="bureau après",
+        db_index=False,
     )
     changements = models.JSONField("changements", default=dict, blank=True)
     cree_par = models.ForeignKey(
@@ -318,6 +348,7 @@ class Mouvement(CollectiviteOwned):
         blank=True,
         related_name="+",
         verbose_name="saisi par",
+        db_index=False,
     )
     cree_le = models.DateTimeField("saisi le", default=timezone.now)
 
@@ -368,7 +399,7 @@ class ImportReu(CollectiviteOwned):
     cree_le = models.DateTimeField("déposé le", default=timezone.now)
     applique_le = models.DateTimeField("importé le", null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = audit(unindexed=("collectivite",))
 
     class Meta:
         verbose_name = "import d'extraction REU"

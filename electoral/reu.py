@@ -614,6 +614,12 @@ class _Postgres(_Database):
         # The next import (or page) plans its joins on these: a bulk load leaves stale stats.
         for model in (Electeur, Inscription):
             self.analyze(model._meta.db_table)
+        # New names wait in the trigram index's pending list, which every search reads through:
+        # merge them now rather than at the next vacuum.
+        self.cursor.execute(
+            "SELECT gin_clean_pending_list(to_regclass('electoral_electeur_recherche_trgm')) "
+            "WHERE to_regclass('electoral_electeur_recherche_trgm') IS NOT NULL"
+        )
 
     def load(self, table: str, columns: list[str], rows: Iterable[tuple[str, ...]]) -> None:
         sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT text, NULL '')"
@@ -890,6 +896,7 @@ class _Import:
             "WHERE v.ine <> '' GROUP BY v.vkey",
             [c],
         )
+        self.db.analyze("reu_match")  # planned as empty otherwise: a nested loop over 1M lines
         unmatched = self.value(
             "SELECT COUNT(*) FROM reu_voter v "
             "WHERE NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.vkey = v.vkey)"

@@ -3,7 +3,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -44,6 +43,7 @@ from electoral.services import (
 from electoral.tasks import analyse_import, apply_import
 from mairie.history import history_entries
 from mairie.models import Role
+from mairie.pagination import page_of
 from mairie.scoping import agent_required
 
 PAGE_SIZE = 50
@@ -62,8 +62,8 @@ def index(request: HttpRequest) -> HttpResponse:
     electeurs = electeurs.select_related("bureau").prefetch_related(
         Prefetch("inscriptions", queryset=Inscription.objects.actives())
     )
-    page = Paginator(electeurs.order_by("nom_naissance", "prenoms", "id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = page_of(
+        electeurs.order_by("nom_naissance", "prenoms", "id"), request.GET.get("page"), PAGE_SIZE
     )
     return render(
         request,
@@ -263,7 +263,7 @@ def voies(request: HttpRequest) -> HttpResponse:
         voie = form.save()
         messages.success(request, f"Voie {voie} ajoutée : indiquez son découpage.")
         return redirect("electoral:voie", pk=voie.pk)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(rows, request.GET.get("page"), PAGE_SIZE)
     return render(request, "electoral/voies.html", {"page": page, "form": form})
 
 

@@ -3,8 +3,14 @@
 A feature app calls `register(...)` from its AppConfig.ready(), so `mairie` never imports it.
 """
 
+import statistics
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import override_settings
 
 
 class BenchmarkUnavailable(Exception):
@@ -25,3 +31,71 @@ BENCHMARKS: list[Benchmark] = []
 def register(benchmark: Benchmark) -> None:
     if benchmark.name not in {existing.name for existing in BENCHMARKS}:
         BENCHMARKS.append(benchmark)
+
+
+# -- List pages ------------------------------------------------------------------------------------
+
+PAGE_TARGET_MS = 100.0
+
+
+class _QueryCounter:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+@dataclass(frozen=True)
+class PageTiming:
+    label: str
+    queries: int
+    p50_ms: float
+    p95_ms: float
+
+
+def time_pages(
+    user, pages: list[tuple[str, str]], write: Callable[[str], None], repeat: int = 50
+) -> list[PageTiming]:
+    """Server time of each page (request to rendered response, in this process, on the
+    configured database) over `repeat` requests, and its SQL query count."""
+    timings = []
+    with override_settings(ALLOWED_HOSTS=["testserver"]):
+        client = Client()
+        client.force_login(user)
+        for label, url in pages:
+            client.get(url)  # warm: templates compiled, session read once
+            counter = _QueryCounter()  # not connection.queries: each request clears it
+            with connection.execute_wrapper(counter):
+                response = client.get(url)
+            if response.status_code != 200:
+                raise BenchmarkUnavailable(f"{label} : réponse {response.status_code} pour {url}")
+            durations = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                client.get(url)
+                durations.append((time.perf_counter() - started) * 1000)
+            durations.sort()
+            timing = PageTiming(
+                label,
+                counter.count,
+                statistics.median(durations),
+                durations[max(0, round(0.95 * len(durations)) - 1)],
+            )
+            write(
+                f"  {label} : {timing.queries} requêtes SQL, p50 {timing.p50_ms:.0f} ms, "
+                f"p95 {timing.p95_ms:.0f} ms"
+            )
+            timings.append(timing)
+    return timings
+
+
+def pages_pass(timings: list[PageTiming], write: Callable[[str], None]) -> bool:
+    worst = max(timing.p95_ms for timing in timings)
+    passed = worst <= PAGE_TARGET_MS
+    write(
+        f"p95 le plus lent : {worst:.0f} ms (objectif ≤ {PAGE_TARGET_MS:g} ms) : "
+        + ("PASS" if passed else "FAIL")
+    )
+    return passed

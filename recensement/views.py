@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -8,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from mairie.history import history_entries
 from mairie.models import Role
+from mairie.pagination import page_of
 from mairie.scoping import agent_required
 from recensement.attestation import (
     AttestationRefused,
@@ -37,7 +37,7 @@ def index(request: HttpRequest) -> HttpResponse:
     filters = RecenseFilterForm(request.GET or None, quarters=quarters)
     if filters.is_bound:
         recenses = filters.filter(recenses)
-    page = Paginator(recenses, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(recenses, request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "recensement/index.html",
