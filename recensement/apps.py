@@ -9,7 +9,11 @@ class RecensementConfig(AppConfig):
         from mairie import dashboard, demo
         from mairie.models import Role
         from recensement.demo import create_recenses
-        from recensement.models import current_quarter_count, unnumbered_count
+        from recensement.models import (
+            current_quarter_count,
+            pending_demandes_count,
+            unnumbered_count,
+        )
 
         demo.register(demo.DemoPart("recenses", "recensés", 40, create_recenses))
         for label, count, query in [
@@ -19,3 +23,11 @@ class RecensementConfig(AppConfig):
             dashboard.register(
                 dashboard.Figure(label, Role.RECENSEMENT, count, "recensement:index", query)
             )
+        dashboard.register(
+            dashboard.Figure(
+                "Demandes en ligne à traiter",
+                Role.RECENSEMENT,
+                pending_demandes_count,
+                "recensement:demandes",
+            )
+        )
