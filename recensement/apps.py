@@ -8,7 +8,7 @@ class RecensementConfig(AppConfig):
     def ready(self) -> None:
         from mairie import dashboard, demo
         from mairie.models import Role
-        from recensement.demo import create_recenses
+        from recensement.demo import create_demandes, create_recenses
         from recensement.models import (
             current_quarter_count,
             pending_demandes_count,
@@ -16,6 +16,7 @@ class RecensementConfig(AppConfig):
         )
 
         demo.register(demo.DemoPart("recenses", "recensés", 40, create_recenses))
+        demo.register(demo.DemoPart("demandes", "demandes en ligne", 3, create_demandes))
         for label, count, query in [
             ("Recensés du trimestre", current_quarter_count, ""),
             ("Recensés non numérotés", unnumbered_count, "numerote=non"),

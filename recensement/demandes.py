@@ -776,7 +776,7 @@ def _store(
             continue
         seen[mapped.identifiant] = seen[digest] = dossier.label
         pdf = dossier.pdf
-        demande = DemandeEnLigne.objects.create(
+        demande = DemandeEnLigne(
             collectivite=collectivite,
             identifiant=mapped.identifiant,
             sha256=digest,
@@ -790,6 +790,8 @@ def _store(
             non_reprises=mapped.non_reprises,
             deposee_par=user,
         )
+        demande._history_user = user  # also from the command, where no request says who
+        demande.save()
         attached = f"avec son PDF {demande.nom_fichier_pdf}" if pdf else "sans PDF"
         reports.append(
             Report(
@@ -1006,6 +1008,7 @@ def validate(demande: DemandeEnLigne, form: RecenseForm, user: AbstractBaseUser)
         recense = form.save()
         locked.statut, locked.recense = StatutDemande.VALIDEE, recense
         locked.traitee_le, locked.traitee_par = timezone.now(), user
+        locked._history_user = user
         locked.save()
     return recense
 
@@ -1018,6 +1021,7 @@ def refuse(demande: DemandeEnLigne, motif: str, user: AbstractBaseUser) -> None:
         locked = _locked(demande)
         locked.statut, locked.motif_refus = StatutDemande.REFUSEE, motif
         locked.traitee_le, locked.traitee_par = timezone.now(), user
+        locked._history_user = user
         locked.save()
 
 

@@ -555,3 +555,17 @@ def test_the_command_imports_files_and_folders_and_reports_each(side_a, referent
     assert "RC-101/demande.xml : demande RC-2026-000101 déjà reçue le 10/02/2026" in out.getvalue()
     assert "doctype.xml : le fichier contient une déclaration DOCTYPE" in out.getvalue()
     assert DemandeEnLigne.objects.count() == 2
+
+
+def test_the_demo_adds_clean_pending_requests_once(side_a, referentiel):
+    from recensement.demo import create_demandes
+
+    assert create_demandes(side_a.collectivite, 3) == 3
+    assert create_demandes(side_a.collectivite, 3) == 0
+    demandes = list(DemandeEnLigne.objects.filter(collectivite=side_a.collectivite))
+    assert len(demandes) == 3
+    for demande in demandes:
+        assert demande.statut == StatutDemande.A_TRAITER
+        assert (demande.non_reprises, problems(demande)) == ([], [])
+    assert {d.donnees["pere_connu"] for d in demandes} == {True, False}
+    assert any(d.donnees["naissance_code_lieu"].startswith("99") for d in demandes)
