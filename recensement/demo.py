@@ -12,6 +12,8 @@ import datetime
 import random
 import re
 from dataclasses import dataclass
+from io import BytesIO
+from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -19,6 +21,7 @@ from simple_history.utils import bulk_create_with_history
 from mairie.models import Collectivite, Commune, TypeCommune, departement_of
 from mairie.names import NOMS
 from mairie.text import strip_accents
+from recensement.demandes import Upload, import_uploads
 from recensement.models import (
     FRANCE,
     Diplome,
@@ -420,3 +423,116 @@ def create_recenses(collectivite: Collectivite, count: int) -> int:
         recenses, Recense, batch_size=BATCH_SIZE, default_change_reason=CHANGE_REASON
     )
     return len(recenses)
+
+
+DEMANDE_PAYS = [("MAR", "Casablanca"), ("ESP", "Séville")]
+DEMANDE_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<RecensementCitoyen>
+  <Formalite>
+    <Identifiant>{identifiant}</Identifiant>
+    <FormaliteType>DECL</FormaliteType>
+    <DateSoumission>{soumission}</DateSoumission>
+    <FormaliteMotifCode>RECENSEMENT</FormaliteMotifCode>
+    <FormaliteModeCode>AJOUT</FormaliteModeCode>
+  </Formalite>
+  <Personne>
+    <Sexe>{sexe}</Sexe>
+    <NomFamille>{nom}</NomFamille>
+    <NomUsage></NomUsage>
+    <PrenomUsuel>{prenom}</PrenomUsuel>
+    <Prenom>{autres}</Prenom>
+    <DateNaissance>{naissance}</DateNaissance>
+    <PaysNaissance>{pays}</PaysNaissance>
+    <Nationalite>FRA</Nationalite>
+    <CodeINSEENaissance>{code_naissance}</CodeINSEENaissance>
+    <LieuNaissance><Code>COMMUNE</Code><Nom>{lieu}</Nom></LieuNaissance>
+    <AdresseDomicile>
+      <Complement></Complement>
+      <NumeroVoie>{numero}</NumeroVoie>
+      <TypeVoie>Rue</TypeVoie>
+      <NomVoie>{voie}</NomVoie>
+      <CodePostal>{code_postal}</CodePostal>
+      <Localite>{commune}</Localite>
+      <CodeINSEE>{code_commune}</CodeINSEE>
+    </AdresseDomicile>
+    <AdresseResidence><NomVoie></NomVoie><CodePostal></CodePostal><CodeINSEE></CodeINSEE></AdresseResidence>
+    <SituationFamille>
+      <SituationMatrimoniale>Célibataire</SituationMatrimoniale>
+      <NombreEnfants>0</NombreEnfants>
+      <Pupille>Non</Pupille>
+      <NombreFrereSoeur>{freres}</NombreFrereSoeur>
+    </SituationFamille>
+    <MethodeContact><URI>{courriel}</URI><CanalCode>EMAIL</CanalCode></MethodeContact>
+    <MethodeContact><URI>{telephone}</URI><CanalCode>TEL</CanalCode></MethodeContact>
+  </Personne>
+  <FiliationPere>
+    <NomFamille>{pere}</NomFamille>
+    <PrenomUsuel>{pere_prenom}</PrenomUsuel>
+    <Prenom></Prenom>
+    <DateNaissance></DateNaissance>
+    <PaysNaissance></PaysNaissance>
+    <Nationalite></Nationalite>
+    <CodeINSEENaissance></CodeINSEENaissance>
+  </FiliationPere>
+  <FiliationMere>
+    <NomFamille>{mere}</NomFamille>
+    <PrenomUsuel>{mere_prenom}</PrenomUsuel>
+    <Prenom></Prenom>
+    <DateNaissance></DateNaissance>
+    <PaysNaissance>FRA</PaysNaissance>
+    <Nationalite>FRA</Nationalite>
+    <CodeINSEENaissance>{code_commune}</CodeINSEENaissance>
+    <LieuNaissance><Code>COMMUNE</Code><Nom>{commune}</Nom></LieuNaissance>
+  </FiliationMere>
+</RecensementCitoyen>
+"""
+
+
+def demande_xml(collectivite: Collectivite, index: int, today: datetime.date) -> bytes:
+    """A HubEE dossier of a young person of the collectivité who registered online a few days
+    ago; one in three was born abroad, one in three has no declared father."""
+    rng = random.Random(f"demande:{collectivite.code_insee}:{index}")
+    submitted = _days(today, -rng.randint(1, 10))
+    born = _born_sixteen_years_before(_days(submitted, -rng.randint(5, 60)))
+    sexe = rng.choice(("1", "2"))
+    prenoms = rng.sample(PRENOMS_MASCULINS if sexe == "1" else PRENOMS_FEMININS, 2)
+    nom, mere = rng.sample(NOMS, 2)
+    abroad = rng.choice(DEMANDE_PAYS) if index % 3 == 2 else None  # (ISO code, town)
+    hour = f"{rng.randint(8, 21):02d}:{rng.randint(0, 59):02d}:00"
+    values = {
+        "identifiant": f"DEMO-{collectivite.code_insee}-{index + 1:04d}",
+        "soumission": f"{submitted.isoformat()}T{hour}",
+        "sexe": sexe,
+        "nom": nom,
+        "prenom": prenoms[0],
+        "autres": prenoms[1],
+        "naissance": born.strftime("%d/%m/%Y"),
+        "pays": abroad[0] if abroad else "FRA",
+        "code_naissance": "" if abroad else collectivite.code_insee,
+        "lieu": abroad[1] if abroad else collectivite.nom,
+        "numero": rng.randint(1, 80),
+        "voie": rng.choice(NOMS_VOIE),
+        "code_postal": _postal_code(collectivite, collectivite.departement),
+        "commune": collectivite.nom,
+        "code_commune": collectivite.code_insee,
+        "freres": rng.randint(0, 3),
+        "courriel": f"{_slug(prenoms[0])}.{_slug(nom)}@example.fr",
+        "telephone": _phone(rng, "06"),
+        "pere": "" if index % 3 == 1 else nom,
+        "pere_prenom": "" if index % 3 == 1 else rng.choice(PRENOMS_PERES),
+        "mere": mere,
+        "mere_prenom": rng.choice(PRENOMS_MERES),
+    }
+    return DEMANDE_XML.format(**{k: escape(str(v)) for k, v in values.items()}).encode()
+
+
+def create_demandes(collectivite: Collectivite, count: int) -> int:
+    """Pending online requests (HubEE dossiers) through the same import as the agents' uploads;
+    a dossier already received is not duplicated, so a second run creates none."""
+    today = timezone.localdate()
+    uploads = []
+    for index in range(count):
+        data = demande_xml(collectivite, index, today)
+        uploads.append(Upload(f"demo-{index + 1}.xml", len(data), lambda data=data: BytesIO(data)))
+    reports = import_uploads(collectivite, uploads)
+    return sum(report.statut == "creee" for report in reports)

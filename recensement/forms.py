@@ -280,13 +280,12 @@ class RecenseForm(forms.ModelForm):
 
     def _initial_places(self) -> None:
         instance = self.instance
-        if not instance.pk:
+        if not instance.pk:  # a new registrant mostly lives in the collectivité
             self.initial.setdefault(
                 "domicile_commune_saisie",
                 f"{self.collectivite.nom} ({self.collectivite.code_insee})",
             )
             self.initial.setdefault("domicile_code_postal", self.collectivite.code_postal)
-            return
         self.initial["pere_non_declare"] = not instance.pere_connu
         self.initial["mere_non_declare"] = not instance.mere_connu
         for prefix, _, abroad in PLACES:
@@ -563,4 +562,39 @@ class AttestationCancelForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=500,
         error_messages={"required": "Indiquez le motif de l'annulation."},
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".xml,.pdf,.zip"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None) -> list:
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)]
+
+
+class DemandesUploadForm(forms.Form):
+    fichiers = MultipleFileField(
+        label="Dossiers HubEE",
+        help_text="Un ou plusieurs fichiers XML (avec leur PDF), ou une archive ZIP de dossiers.",
+        error_messages={"required": "Choisissez au moins un fichier."},
+    )
+
+
+class DemandeRefusForm(forms.Form):
+    motif = forms.CharField(
+        label="Motif du refus",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        help_text="Conservé avec la demande.",
+        error_messages={
+            "required": "Indiquez le motif du refus : il est conservé avec la demande."
+        },
     )

@@ -368,3 +368,89 @@ class Attestation(models.Model):
 
     def __str__(self) -> str:
         return f"Attestation de {self.recense} du {self.delivree_le:%d/%m/%Y}"
+
+
+class StatutDemande(models.TextChoices):
+    A_TRAITER = "a_traiter", "à traiter"
+    VALIDEE = "validee", "validée"
+    REFUSEE = "refusee", "refusée"
+
+
+class DemandeEnLigne(CollectiviteOwned):
+    """A dossier of the online procedure "Recensement citoyen obligatoire" received through
+    HubEE (XML `RecensementCitoyen` and its PDF), waiting for an agent to complete and validate
+    it into a registrant, or to refuse it with a message that is kept."""
+
+    identifiant = models.CharField("identifiant du dossier", max_length=100)
+    sha256 = models.CharField("empreinte SHA-256 du XML", max_length=64)
+    date_soumission = models.DateTimeField("soumise le")
+    nom = models.CharField("nom déclaré", max_length=200, blank=True)
+    fichier_xml = models.CharField("fichier XML (sous MEDIA_ROOT)", max_length=300)
+    nom_fichier_xml = models.CharField("nom du fichier XML", max_length=255)
+    fichier_pdf = models.CharField("fichier PDF (sous MEDIA_ROOT)", max_length=300, blank=True)
+    nom_fichier_pdf = models.CharField("nom du fichier PDF", max_length=255, blank=True)
+    # The registrant's fields as mapped from the XML (Recense field names, dates in ISO).
+    donnees = models.JSONField("données reprises", default=dict)
+    # [{"element": …, "valeur": …, "raison": …}]: what could not be mapped, with the raw value.
+    non_reprises = models.JSONField("éléments non repris", default=list)
+    statut = models.CharField(
+        "statut", max_length=10, choices=StatutDemande.choices, default=StatutDemande.A_TRAITER
+    )
+    motif_refus = models.TextField("motif du refus", blank=True)
+    recense = models.ForeignKey(
+        Recense,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="demandes_en_ligne",
+        verbose_name="recensé",
+    )
+    deposee_le = models.DateTimeField("déposée le", default=timezone.now)
+    deposee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="déposée par",
+    )
+    traitee_le = models.DateTimeField("traitée le", null=True, blank=True)
+    traitee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="traitée par",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "demande en ligne"
+        verbose_name_plural = "demandes en ligne"
+        ordering = ["-date_soumission", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collectivite", "identifiant"], name="unique_demande_identifiant"
+            ),
+            models.UniqueConstraint(fields=["collectivite", "sha256"], name="unique_demande_sha"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Demande {self.identifiant} ({self.nom or 'sans nom'})"
+
+    @property
+    def a_traiter(self) -> bool:
+        return self.statut == StatutDemande.A_TRAITER
+
+    @property
+    def date_recensement(self) -> datetime.date:
+        """The legal date of the declaration: the day it was submitted online."""
+        return timezone.localdate(self.date_soumission)
+
+
+def pending_demandes_count(collectivite) -> int:
+    return DemandeEnLigne.objects.filter(
+        collectivite=collectivite, statut=StatutDemande.A_TRAITER
+    ).count()

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -9,6 +9,7 @@ from mairie.history import history_entries
 from mairie.models import Role
 from mairie.pagination import page_of
 from mairie.scoping import agent_required
+from recensement import demandes
 from recensement.attestation import (
     AttestationRefused,
     Signataire,
@@ -16,8 +17,14 @@ from recensement.attestation import (
     issue_attestation,
     render_attestation_pdf,
 )
-from recensement.forms import AttestationCancelForm, RecenseFilterForm, RecenseForm
-from recensement.models import Recense, Trimestre
+from recensement.forms import (
+    AttestationCancelForm,
+    DemandeRefusForm,
+    DemandesUploadForm,
+    RecenseFilterForm,
+    RecenseForm,
+)
+from recensement.models import DemandeEnLigne, Recense, StatutDemande, Trimestre
 from recensement.services import QuarterError, closed_message, is_closed, numeroter
 
 PAGE_SIZE = 50
@@ -192,3 +199,117 @@ def attestation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             request, "Délivrance annulée : l'attestation peut être imprimée une nouvelle fois."
         )
     return redirect("recensement:detail", pk=recense.pk)
+
+
+def _demande(request: HttpRequest, pk: int) -> DemandeEnLigne:
+    return get_object_or_404(DemandeEnLigne.objects.for_request(request), pk=pk)
+
+
+REPORT_LEVELS = {
+    "creee": messages.SUCCESS,
+    "doublon": messages.WARNING,
+    "ignore": messages.INFO,
+    "refuse": messages.ERROR,
+}
+
+
+@recensement_agent
+def demandes_index(request: HttpRequest) -> HttpResponse:
+    """Online requests (HubEE dossiers): upload, and the queue to validate."""
+    form = DemandesUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        uploads = [
+            demandes.Upload(f.name, f.size, lambda f=f: f)
+            for f in request.FILES.getlist("fichiers")
+        ]
+        for report in demandes.import_uploads(request.collectivite, uploads, request.user):
+            messages.add_message(request, REPORT_LEVELS[report.statut], report.message)
+        return redirect("recensement:demandes")
+    rows = DemandeEnLigne.objects.for_request(request).select_related("recense", "traitee_par")
+    statut = request.GET.get("statut", StatutDemande.A_TRAITER)
+    if statut in StatutDemande.values:
+        rows = rows.filter(statut=statut)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "recensement/demandes.html",
+        {"form": form, "page": page, "statut": statut, "statuts": StatutDemande.choices},
+    )
+
+
+@recensement_agent
+def demande_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    demande = _demande(request, pk)
+    return render(
+        request,
+        "recensement/demande_detail.html",
+        {
+            "demande": demande,
+            "apercu": demandes.donnees_recense(demande),
+            "problems": demandes.problems(demande) if demande.a_traiter else [],
+            "refus_form": DemandeRefusForm(),
+            "history": history_entries(demande),
+        },
+    )
+
+
+@recensement_agent
+def demande_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    demande = _demande(request, pk)
+    path = demandes.stored_path(demande.fichier_pdf) if demande.fichier_pdf else None
+    if path is None or not path.is_file():
+        raise Http404("Pas de PDF pour cette demande.")
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=demande.nom_fichier_pdf or f"demande-{demande.pk}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@require_POST
+@recensement_agent
+def demande_refuser(request: HttpRequest, pk: int) -> HttpResponse:
+    demande = _demande(request, pk)
+    form = DemandeRefusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["motif"]))
+        return redirect("recensement:demande_detail", pk=demande.pk)
+    try:
+        demandes.refuse(demande, form.cleaned_data["motif"], request.user)
+    except demandes.DemandeError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"Demande {demande.identifiant} refusée ; le motif est conservé.")
+    return redirect("recensement:demande_detail", pk=demande.pk)
+
+
+@recensement_agent
+def demande_valider(request: HttpRequest, pk: int) -> HttpResponse:
+    """The registrant form pre-filled from the request: the agent completes and validates it."""
+    demande = _demande(request, pk)
+    if not demande.a_traiter:
+        messages.error(request, f"Cette demande a déjà été {demande.get_statut_display()}.")
+        return redirect("recensement:demande_detail", pk=demande.pk)
+    form = demandes.validation_form(demande, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            recense = demandes.validate(demande, form, request.user)
+        except demandes.DemandeError as refusal:
+            messages.error(request, str(refusal))
+            return redirect("recensement:demande_detail", pk=demande.pk)
+        except IntegrityError:
+            form.add_error(None, "Cette personne vient d'être recensée par un autre agent.")
+        else:
+            messages.success(
+                request,
+                f"Demande {demande.identifiant} validée : {recense} est recensé(e) au "
+                f"{recense.date_recensement:%d/%m/%Y}. Mode : {recense.get_mode_display()} "
+                f"({recense.motif_mode}). Imprimez l'attestation.",
+            )
+            return redirect("recensement:detail", pk=recense.pk)
+    return render(
+        request,
+        "recensement/demande_form.html",
+        {"form": form, "demande": demande, "problems": demandes.problems(demande)},
+    )

@@ -24,7 +24,7 @@ from exports.models import Export
 from exports.services import run_export
 from mairie.models import Role
 from recensement.attestation import Signataire, issue_attestation
-from recensement.models import Attestation, Recense, Trimestre
+from recensement.models import Attestation, DemandeEnLigne, Recense, Trimestre
 from tests.conftest import Side, agent_with_role
 from tests.factories import BureauFactory, ElecteurFactory, RecenseFactory, VoieFactory
 
@@ -58,6 +58,21 @@ def b_recense_with_attestation(side: Side) -> tuple[dict, dict]:
     recense = RecenseFactory(collectivite=side.collectivite)
     issue_attestation(recense, side.agent, Signataire.MAIRE)
     return {"pk": recense.pk}, {"motif": "essai", "signataire": Signataire.MAIRE}
+
+
+def b_demande(side: Side) -> tuple[dict, dict]:
+    demande = DemandeEnLigne.objects.create(
+        collectivite=side.collectivite,
+        identifiant="RC-B",
+        sha256="0" * 64,
+        date_soumission="2026-02-09T10:00:00+01:00",
+        fichier_xml="demandes/absent.xml",
+        nom_fichier_xml="demande.xml",
+        fichier_pdf="demandes/absent.pdf",
+        nom_fichier_pdf="demande.pdf",
+        donnees={"nom_naissance": "DURAND", "prenoms": "Léa", "date_naissance": "2010-01-12"},
+    )
+    return {"pk": demande.pk}, {"motif": "essai", "situation_scolaire": "S"}
 
 
 def b_export(side: Side) -> tuple[dict, dict]:
@@ -129,6 +144,17 @@ ACCESS: dict[str, Access] = {
         methods=("post",),
         foreign=b_recense_with_attestation,
         sample_kwargs=PK,
+    ),
+    "recensement:demandes": Access(role=Role.RECENSEMENT),
+    "recensement:demande_detail": Access(
+        role=Role.RECENSEMENT, foreign=b_demande, sample_kwargs=PK
+    ),
+    "recensement:demande_pdf": Access(role=Role.RECENSEMENT, foreign=b_demande, sample_kwargs=PK),
+    "recensement:demande_refuser": Access(
+        role=Role.RECENSEMENT, methods=("post",), foreign=b_demande, sample_kwargs=PK
+    ),
+    "recensement:demande_valider": Access(
+        role=Role.RECENSEMENT, methods=("get", "post"), foreign=b_demande, sample_kwargs=PK
     ),
     "electoral:index": Access(role=ELECTIONS),
     "electoral:inscription": Access(role=ELECTIONS),
@@ -262,6 +288,7 @@ def snapshot() -> list:
             BureauDeVote,
             Decoupage,
             ImportReu,
+            DemandeEnLigne,
         )
     ]
 

@@ -1,0 +1,1029 @@
+"""Online registrations received through HubEE (démarche « Recensement citoyen obligatoire »).
+
+A dossier is an XML file with root `RecensementCitoyen` and its PDF copy, uploaded one by one
+or as a ZIP of dossiers. Reading is defensive (size limits, no DOCTYPE, no entity, no network,
+no path outside the archive); elements are read by name, whitespace stripped, and whatever
+cannot be mapped to the registrant's fields is kept with its raw value for the agent. Each
+dossier becomes a `DemandeEnLigne` to check, complete in the registrant form and validate.
+
+Transactions: a ZIP is one HubEE download, stored whole or not at all (one transaction, and one
+bad dossier refuses the archive); loose files are independent dossiers, each stored in its own
+transaction so that one bad file does not hold back the others.
+"""
+
+import datetime
+import hashlib
+import re
+import uuid
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from lxml import etree
+
+from mairie.models import (
+    CODE_COMMUNE_RE,
+    Collectivite,
+    Commune,
+    Pays,
+    TypeCommune,
+    departement_of,
+)
+from mairie.text import search_key
+from recensement.forms import RecenseForm, normalise_phone
+from recensement.models import (
+    FRANCE,
+    DemandeEnLigne,
+    Pupille,
+    Recense,
+    Sexe,
+    SituationFamiliale,
+    StatutDemande,
+    identity_key,
+)
+from recensement.rules import OutOfAgeError, decide_mode
+
+ROOT = "RecensementCitoyen"
+MAX_XML_BYTES = 1_000_000  # a dossier's XML weighs a few kilobytes
+MAX_PDF_BYTES = 20_000_000
+MAX_ZIP_BYTES = 200_000_000
+MAX_ZIP_MEMBERS = 2_000
+MAX_ZIP_UNCOMPRESSED = 500_000_000
+STORAGE = "demandes"
+
+SEXES = {"1": Sexe.MASCULIN, "2": Sexe.FEMININ}
+SITUATIONS = {
+    "CELIBATAIRE": SituationFamiliale.CELIBATAIRE,
+    "MARIE": SituationFamiliale.MARIE,
+    "MARIEE": SituationFamiliale.MARIE,
+    "MARIE E": SituationFamiliale.MARIE,
+    "PACSE": SituationFamiliale.PACSE,
+    "PACSEE": SituationFamiliale.PACSE,
+    "PACSE E": SituationFamiliale.PACSE,
+    "UNION LIBRE": SituationFamiliale.UNION_LIBRE,
+    "CONCUBINAGE": SituationFamiliale.UNION_LIBRE,
+    "DIVORCE": SituationFamiliale.DIVORCE,
+    "DIVORCEE": SituationFamiliale.DIVORCE,
+    "DIVORCE E": SituationFamiliale.DIVORCE,
+    "VEUF": SituationFamiliale.VEUF,
+    "VEUVE": SituationFamiliale.VEUF,
+    "VEUF VE": SituationFamiliale.VEUF,
+}
+PUPILLE_NON = {"", "NON", "N", "FALSE", "0"}
+FRENCH_WORDS = {"FRANCAISE", "FRANCAIS", "FRANCE", "FRANCAIS E"}
+EXTENSIONS = {"B": "BIS", "T": "TER", "Q": "QUATER", "C": "QUINQUIES"}
+# Elements read (or deliberately left aside) by the mapping; any other one is reported.
+KNOWN = {
+    "Formalite", "Identifiant", "FormaliteType", "DateSoumission", "FormaliteMotifCode",
+    "FormaliteModeCode", "Personne", "Civilite", "Sexe", "NomFamille", "NomUsage",
+    "PrenomUsuel", "Prenom", "DateNaissance", "PaysNaissance", "Nationalite",
+    "CodeINSEENaissance", "LieuNaissance", "Code", "Nom", "AdresseDomicile", "AdresseResidence",
+    "PointDeRemise", "Complement", "NumeroVoie", "Extension", "TypeVoie", "NomVoie", "LieuDit",
+    "CodePostal", "Localite", "CodeINSEE", "SituationFamille", "SituationMatrimoniale",
+    "NombreEnfants", "Pupille", "NombreFrereSoeur", "MethodeContact", "URI", "CanalCode",
+    "FiliationPere", "FiliationMere",
+}  # fmt: skip
+
+
+class DossierError(Exception):
+    """A file refused as a whole; the message (French) names the file and the reason."""
+
+
+class DemandeError(Exception):
+    """An action on a request is refused; the message (French) is for the agent."""
+
+
+# --- Reading files ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file given by the agent (web page) or on the command line."""
+
+    name: str
+    size: int
+    open: Callable[[], BinaryIO]
+
+    @classmethod
+    def from_path(cls, path: Path, name: str | None = None) -> "Upload":
+        return cls(name or path.name, path.stat().st_size, lambda: path.open("rb"))
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str  # path inside the archive, or the uploaded file's name
+    data: bytes
+
+
+def _suffix(name: str) -> str:
+    return PurePosixPath(name).suffix.lower()
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1_000_000:.1f} Mo".replace(".", ",")
+
+
+def _check_size(name: str, size: int) -> None:
+    limit = {".xml": MAX_XML_BYTES, ".pdf": MAX_PDF_BYTES, ".zip": MAX_ZIP_BYTES}[_suffix(name)]
+    if size > limit:
+        raise DossierError(
+            f"{name} : fichier trop volumineux ({_mb(size)}, {_mb(limit)} au plus) : refusé, "
+            "rien n'est enregistré."
+        )
+
+
+def _read(upload: Upload) -> Entry:
+    _check_size(upload.name, upload.size)
+    with upload.open() as handle:
+        data = handle.read(upload.size + 1)
+    _check_size(upload.name, len(data))
+    return Entry(upload.name, data)
+
+
+def _safe_member(name: str) -> bool:
+    """False for a path escaping the archive's folder (zip slip): absolute, drive, or '..'."""
+    normalised = name.replace("\\", "/")
+    if normalised.startswith("/") or re.match(r"^[A-Za-z]:", normalised):
+        return False
+    return ".." not in PurePosixPath(normalised).parts
+
+
+def _read_zip(upload: Upload) -> tuple[list[Entry], list[str]]:
+    """The XML and PDF members of an archive, and the names of the members left aside. Every
+    path is checked before anything is read; sizes are checked on the bytes actually read."""
+    _check_size(upload.name, upload.size)
+    with upload.open() as handle:
+        try:
+            archive = zipfile.ZipFile(handle)
+        except (zipfile.BadZipFile, OSError) as error:
+            raise DossierError(f"{upload.name} : archive ZIP illisible ({error}).") from error
+        with archive:
+            members = archive.infolist()
+            if len(members) > MAX_ZIP_MEMBERS:
+                raise DossierError(
+                    f"{upload.name} : {len(members)} fichiers dans l'archive, "
+                    f"{MAX_ZIP_MEMBERS} au plus : archive refusée, rien n'est enregistré."
+                )
+            for member in members:
+                if not _safe_member(member.filename):
+                    raise DossierError(
+                        f"{upload.name} : le chemin « {member.filename} » sort du dossier de "
+                        "l'archive : archive refusée, rien n'est enregistré."
+                    )
+            entries, ignored, total = [], [], 0
+            for member in members:
+                if member.is_dir():
+                    continue
+                if _suffix(member.filename) not in (".xml", ".pdf"):
+                    ignored.append(member.filename)
+                    continue
+                inner = f"{upload.name} : {member.filename}"
+                _check_size(inner, member.file_size)
+                try:
+                    with archive.open(member) as stream:
+                        data = stream.read(member.file_size + 1)
+                except (zipfile.BadZipFile, RuntimeError, OSError, EOFError) as error:
+                    raise DossierError(f"{inner} : illisible dans l'archive ({error}).") from error
+                _check_size(inner, len(data))
+                total += len(data)
+                if total > MAX_ZIP_UNCOMPRESSED:
+                    raise DossierError(
+                        f"{upload.name} : contenu décompressé trop volumineux "
+                        f"({_mb(MAX_ZIP_UNCOMPRESSED)} au plus) : archive refusée."
+                    )
+                entries.append(Entry(member.filename, data))
+    return entries, ignored
+
+
+def parse_xml(name: str, data: bytes) -> etree._Element:
+    """The root of a dossier, parsed without DTD, entity, network nor huge tree; a DOCTYPE is
+    refused outright (entity expansion, external files)."""
+    if len(data) > MAX_XML_BYTES:
+        raise DossierError(
+            f"{name} : fichier trop volumineux ({_mb(len(data))}, {_mb(MAX_XML_BYTES)} au plus) : "
+            "refusé, rien n'est enregistré."
+        )
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise DossierError(
+            f"{name} : le fichier contient une déclaration DOCTYPE ou ENTITY, interdite dans un "
+            "dossier HubEE : refusé, rien n'est enregistré."
+        )
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as error:
+        raise DossierError(
+            f"{name} : XML mal formé, ligne {error.lineno} ({error.msg}) : refusé, rien n'est "
+            "enregistré."
+        ) from error
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:  # e.g. a DOCTYPE encoded in UTF-16
+        raise DossierError(f"{name} : déclaration DOCTYPE interdite : refusé.")
+    if etree.QName(root).localname != ROOT:
+        raise DossierError(
+            f"{name} : l'élément racine est <{etree.QName(root).localname}>, pas <{ROOT}> : "
+            "ce n'est pas un dossier de recensement citoyen en ligne."
+        )
+    return root
+
+
+# --- Mapping ---------------------------------------------------------------------------------
+
+
+def _local(element: etree._Element) -> str:
+    return etree.QName(element).localname
+
+
+def _child(parent: etree._Element | None, name: str) -> etree._Element | None:
+    if parent is None:
+        return None
+    return next((c for c in parent if _local(c) == name), None)
+
+
+def _children(parent: etree._Element | None, name: str) -> list[etree._Element]:
+    return [] if parent is None else [c for c in parent if _local(c) == name]
+
+
+def _text(parent: etree._Element | None, name: str) -> str:
+    element = _child(parent, name)
+    return " ".join((element.text or "").split()) if element is not None else ""
+
+
+def _block(root: etree._Element, name: str) -> etree._Element | None:
+    return next(root.iter(f"{{*}}{name}"), None)
+
+
+def _empty(element: etree._Element | None) -> bool:
+    return element is None or not "".join(element.itertext()).strip()
+
+
+def _path(element: etree._Element) -> str:
+    names = [_local(e) for e in reversed(list(element.iterancestors()))][1:]
+    return "/".join([*names, _local(element)])
+
+
+def _date(value: str) -> datetime.date | None:
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _submitted(value: str) -> datetime.datetime | None:
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        day = _date(value)
+        if day is None:
+            return None
+        moment = datetime.datetime.combine(day, datetime.time(12))
+    if timezone.is_naive(moment):  # HubEE writes the local time of metropolitan France
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def _prenoms(usuel: str, autres: str) -> str:
+    """All first names in order: the usual one first, then the others (once)."""
+    others = autres.replace(",", " ").split()
+    names = usuel.split()
+    if others[: len(names)] == names:
+        return " ".join(others)
+    return " ".join(names + others)
+
+
+@dataclass
+class Mapped:
+    identifiant: str
+    date_soumission: datetime.datetime
+    nom: str
+    donnees: dict = field(default_factory=dict)
+    non_reprises: list[dict] = field(default_factory=list)
+
+
+class _Mapper:
+    """Maps one dossier; `note` keeps what cannot be mapped with its raw value."""
+
+    def __init__(self, countries: dict[str, Pays]) -> None:
+        self.countries = countries
+        self.values: dict = {}
+        self.notes: list[dict] = []
+
+    def note(self, element: str, value: str, reason: str) -> None:
+        self.notes.append({"element": element, "valeur": value, "raison": reason})
+
+    def country(self, value: str) -> Pays | None:
+        key = search_key(value)
+        if key in FRENCH_WORDS:
+            return self.countries.get("FRA")
+        return self.countries.get(key) if len(key) == 3 else None
+
+    # Places
+
+    def commune(self, code: str) -> Commune | None:
+        """A current commune (or Paris/Lyon/Marseille arrondissement) of the COG."""
+        if not CODE_COMMUNE_RE.match(code):
+            return None
+        return (
+            Commune.objects.filter(code=code, typecom__in=(TypeCommune.COM, TypeCommune.ARM))
+            .order_by("typecom")
+            .first()
+        )
+
+    def unknown_commune(self, element: str, code: str, declared: str, what: str) -> None:
+        old = (
+            Commune.objects.filter(
+                code=code, typecom__in=(TypeCommune.COMD, TypeCommune.COMA)
+            ).first()
+            if CODE_COMMUNE_RE.match(code)
+            else None
+        )
+        if old:
+            parent = Commune.objects.filter(code=old.comparent, typecom=TypeCommune.COM).first()
+            kind = "déléguée" if old.typecom == TypeCommune.COMD else "associée"
+            now = f"{parent.libelle} ({parent.code})" if parent else old.comparent
+            self.note(
+                element,
+                code,
+                f"code d'une ancienne commune ({old.libelle}, aujourd'hui commune {kind} de "
+                f"{now}) : {what} à vérifier et à saisir",
+            )
+        else:
+            self.note(
+                element,
+                code,
+                f"code INSEE inconnu du référentiel (commune déclarée : {declared or '—'}) : "
+                f"{what} à saisir",
+            )
+
+    def set_place(self, prefix: str, code: str, commune: str, departement: str, pays: str):
+        self.values.update(
+            {
+                f"{prefix}_code_lieu": code,
+                f"{prefix}_commune": commune,
+                f"{prefix}_departement": departement,
+                f"{prefix}_pays": pays,
+            }
+        )
+
+    def birth_place(self, block: etree._Element, prefix: str, required: bool) -> None:
+        path = _local(block)
+        pays_raw = _text(block, "PaysNaissance")
+        code = _text(block, "CodeINSEENaissance").upper()
+        lieux = {
+            _text(lieu, "Code").upper(): _text(lieu, "Nom")
+            for lieu in _children(block, "LieuNaissance")
+        }
+        ville = lieux.get("COMMUNE", "")
+        pays = self.country(pays_raw) if pays_raw else None
+        if pays_raw and pays is None:
+            self.note(f"{path}/PaysNaissance", pays_raw, "code pays ISO inconnu du référentiel")
+            return
+        if pays is not None and pays.code != FRANCE:
+            if not ville:
+                self.note(f"{path}/LieuNaissance", "", "ville de naissance à l'étranger absente")
+            if code:
+                self.note(
+                    f"{path}/CodeINSEENaissance", code, f"ignoré : né(e) à l'étranger ({pays})"
+                )
+            self.set_place(prefix, pays.code, ville, "", pays.libenr)
+            return
+        if not code:
+            if required or ville:
+                self.note(
+                    f"{path}/CodeINSEENaissance",
+                    "",
+                    f"code INSEE de la commune de naissance absent (commune déclarée : "
+                    f"{ville or '—'}) : lieu de naissance à saisir",
+                )
+            return
+        commune = self.commune(code)
+        if commune is None:
+            self.unknown_commune(f"{path}/CodeINSEENaissance", code, ville, "lieu de naissance")
+            return
+        self.set_place(
+            prefix, commune.code, commune.libelle, departement_of(commune.code), "France"
+        )
+        if ville and search_key(ville) not in (search_key(commune.libelle), commune.ncc):
+            self.note(
+                f"{path}/LieuNaissance",
+                ville,
+                f"nom déclaré différent de celui du code {code} ({commune.libelle}) : "
+                "le code est repris, à vérifier",
+            )
+
+    def address(self, block: etree._Element | None, prefix: str) -> bool:
+        """Maps an address block; False when it is absent or empty."""
+        if _empty(block):
+            return False
+        path = _local(block)
+        numero = _text(block, "NumeroVoie")
+        extension = _text(block, "Extension").upper()
+        if extension:
+            numero = f"{numero} {EXTENSIONS.get(extension, extension)}".strip()
+        nom_voie, lieu_dit = _text(block, "NomVoie"), _text(block, "LieuDit")
+        voie = " ".join(p for p in (_text(block, "TypeVoie"), nom_voie) if p) or lieu_dit
+        complement = ", ".join(
+            p
+            for p in (
+                _text(block, "PointDeRemise"),
+                _text(block, "Complement"),
+                lieu_dit if nom_voie else "",
+            )
+            if p
+        )
+        code_postal = _text(block, "CodePostal")
+        self.values.update(
+            {
+                f"{prefix}_numero": numero,
+                f"{prefix}_voie": voie,
+                f"{prefix}_complement": complement,
+                f"{prefix}_code_postal": code_postal,
+            }
+        )
+        if code_postal and not re.fullmatch(r"\d{5}", code_postal):
+            self.note(f"{path}/CodePostal", code_postal, "code postal invalide (5 chiffres)")
+        code, localite = _text(block, "CodeINSEE").upper(), _text(block, "Localite")
+        what = "commune de l'adresse"
+        if not code:
+            self.note(
+                f"{path}/CodeINSEE",
+                localite,
+                f"code INSEE de la commune absent (localité déclarée : {localite or '—'}) : "
+                f"{what} à saisir",
+            )
+            return True
+        commune = self.commune(code)
+        if commune is None:
+            self.unknown_commune(f"{path}/CodeINSEE", code, localite, what)
+            return True
+        self.set_place(
+            prefix, commune.code, commune.libelle, departement_of(commune.code), "France"
+        )
+        return True
+
+    # The dossier
+
+    def person(self, personne: etree._Element) -> None:
+        values = self.values
+        sexe = _text(personne, "Sexe")
+        if sexe in SEXES:
+            values["sexe"] = SEXES[sexe]
+        else:
+            self.note("Personne/Sexe", sexe, "valeur attendue : 1 (masculin) ou 2 (féminin)")
+        values["nom_naissance"] = _text(personne, "NomFamille")
+        if not values["nom_naissance"]:
+            self.note("Personne/NomFamille", "", "nom de famille absent")
+        values["nom_usage"] = _text(personne, "NomUsage")
+        values["prenoms"] = _prenoms(_text(personne, "PrenomUsuel"), _text(personne, "Prenom"))
+        born = _text(personne, "DateNaissance")
+        if _date(born):
+            values["date_naissance"] = _date(born).isoformat()
+        else:
+            self.note("Personne/DateNaissance", born, "date de naissance invalide (JJ/MM/AAAA)")
+        nationalite = _text(personne, "Nationalite")
+        country = self.country(nationalite) if nationalite else None
+        if nationalite and (country is None or country.code != FRANCE):
+            self.note(
+                "Personne/Nationalite",
+                nationalite,
+                "nationalité autre que française ou inconnue : le recensement concerne les "
+                "Français, à vérifier (nationalité acquise ?)",
+            )
+        self.birth_place(personne, "naissance", required=True)
+        if not self.address(_child(personne, "AdresseDomicile"), "domicile"):
+            self.note("Personne/AdresseDomicile", "", "adresse du domicile absente")
+        residence = self.residence(_child(personne, "AdresseResidence"))
+        values["residence_identique"] = not residence
+        self.family(_child(personne, "SituationFamille"))
+        self.contacts(_children(personne, "MethodeContact"))
+
+    def residence(self, block: etree._Element | None) -> bool:
+        """True when a residence distinct from the domicile is declared."""
+        before = dict(self.values)
+        if not self.address(block, "residence"):
+            return False
+        parts = ("numero", "voie", "complement", "code_postal", "code_lieu")
+        if all(
+            self.values.get(f"residence_{p}", "") == before.get(f"domicile_{p}", "") for p in parts
+        ):
+            for key in [k for k in self.values if k.startswith("residence_")]:
+                del self.values[key]
+            return False
+        return True
+
+    def count(self, block: etree._Element, name: str, target: str) -> None:
+        raw = _text(block, name)
+        if not raw:
+            return
+        if raw.isdigit() and int(raw) <= 99:
+            self.values[target] = int(raw)
+        else:
+            self.note(f"SituationFamille/{name}", raw, "nombre attendu (0 à 99)")
+
+    def family(self, block: etree._Element | None) -> None:
+        if block is None:
+            return
+        word = _text(block, "SituationMatrimoniale")
+        if word:
+            code = SITUATIONS.get(search_key(word))
+            if code:
+                self.values["situation_familiale"] = code
+            else:
+                self.note(
+                    "SituationFamille/SituationMatrimoniale", word, "situation familiale inconnue"
+                )
+        self.count(block, "NombreEnfants", "nombre_enfants")
+        self.count(block, "NombreFrereSoeur", "nombre_freres_soeurs")
+        pupille = search_key(_text(block, "Pupille"))
+        if pupille in PUPILLE_NON:
+            self.values["pupille"] = Pupille.NON
+        elif "NATION" in pupille:
+            self.values["pupille"] = Pupille.NATION
+        elif "ETAT" in pupille:
+            self.values["pupille"] = Pupille.ETAT
+        else:
+            self.note(
+                "SituationFamille/Pupille",
+                _text(block, "Pupille"),
+                "pupille : préciser de l'État ou de la Nation",
+            )
+
+    def contacts(self, methods: list[etree._Element]) -> None:
+        for method in methods:
+            canal, uri = _text(method, "CanalCode").upper(), _text(method, "URI")
+            if not uri:
+                continue
+            element = f"MethodeContact ({canal or '?'})"
+            if canal == "EMAIL":
+                address = re.sub(r"^mailto:", "", uri, flags=re.IGNORECASE)
+                try:
+                    validate_email(address)
+                except ValidationError:
+                    self.note(element, uri, "adresse électronique invalide")
+                    continue
+                if "courriel" in self.values:
+                    self.note(element, uri, "second courriel : non repris")
+                else:
+                    self.values["courriel"] = address
+            elif canal == "TEL":
+                number = normalise_phone(re.sub(r"^tel:", "", uri, flags=re.IGNORECASE))
+                if not re.fullmatch(r"0\d{9}", number):
+                    self.note(element, uri, "numéro de téléphone invalide (10 chiffres)")
+                    continue
+                target = "telephone_portable" if number[:2] in ("06", "07") else "telephone_fixe"
+                if target in self.values:
+                    self.note(element, uri, "numéro supplémentaire : non repris")
+                else:
+                    self.values[target] = number
+            else:
+                self.note(element, uri, f"canal de contact inconnu ({canal or 'absent'})")
+
+    def parent(self, block: etree._Element | None, parent: str) -> None:
+        values = self.values
+        if _empty(block):
+            values[f"{parent}_connu"] = False
+            return
+        values[f"{parent}_connu"] = True
+        path = _local(block)
+        values[f"{parent}_nom"] = _text(block, "NomFamille")
+        values[f"{parent}_prenoms"] = _prenoms(_text(block, "PrenomUsuel"), _text(block, "Prenom"))
+        born = _text(block, "DateNaissance")
+        if born and _date(born):
+            values[f"{parent}_date_naissance"] = _date(born).isoformat()
+        elif born:
+            self.note(f"{path}/DateNaissance", born, "date de naissance invalide (JJ/MM/AAAA)")
+        nationalite = _text(block, "Nationalite")
+        if nationalite:
+            country = self.country(nationalite)
+            if country:
+                values[f"{parent}_nationalite"] = country.code
+            else:
+                self.note(f"{path}/Nationalite", nationalite, "nationalité inconnue")
+        self.birth_place(block, f"{parent}_naissance", required=False)
+
+    def unknown_elements(self, root: etree._Element) -> None:
+        for element in root.iter():
+            if len(element) == 0 and _local(element) not in KNOWN and (element.text or "").strip():
+                self.note(_path(element), element.text.strip(), "élément inconnu : non repris")
+
+    def lengths(self) -> None:
+        for name, value in self.values.items():
+            limit = Recense._meta.get_field(name).max_length
+            if isinstance(value, str) and limit and len(value) > limit:
+                label = Recense._meta.get_field(name).verbose_name
+                self.note(
+                    name,
+                    value,
+                    f"{label} trop long ({len(value)} caractères, {limit} au plus) : à raccourcir",
+                )
+
+
+def countries() -> dict[str, Pays]:
+    """The COG countries by ISO alpha-3 code, current ones first."""
+    found: dict[str, Pays] = {}
+    for pays in Pays.objects.exclude(codeiso3="").order_by("-actual", "code"):
+        found.setdefault(pays.codeiso3.upper(), pays)
+    return found
+
+
+def map_dossier(name: str, root: etree._Element, known: dict[str, Pays]) -> Mapped:
+    formalite, personne = _block(root, "Formalite"), _block(root, "Personne")
+    identifiant = _text(formalite, "Identifiant")
+    if not identifiant:
+        raise DossierError(f"{name} : identifiant du dossier (Formalite/Identifiant) absent.")
+    if len(identifiant) > DemandeEnLigne._meta.get_field("identifiant").max_length:
+        raise DossierError(f"{name} : identifiant du dossier trop long.")
+    raw_date = _text(formalite, "DateSoumission")
+    submitted = _submitted(raw_date)
+    if submitted is None:
+        raise DossierError(
+            f"{name} : date de soumission (Formalite/DateSoumission) absente ou invalide "
+            f"(« {raw_date} ») : c'est la date légale du recensement."
+        )
+    if personne is None:
+        raise DossierError(f"{name} : élément <Personne> absent.")
+    mapper = _Mapper(known)
+    mapper.person(personne)
+    mapper.parent(_block(root, "FiliationPere"), "pere")
+    mapper.parent(_block(root, "FiliationMere"), "mere")
+    mapper.unknown_elements(root)
+    mapper.lengths()
+    values = mapper.values
+    nom = " ".join(p for p in (values.get("nom_naissance"), values.get("prenoms")) if p)
+    return Mapped(identifiant, submitted, nom[:200], values, mapper.notes)
+
+
+# --- Storing ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    """What became of one file."""
+
+    fichier: str
+    statut: str  # "creee", "doublon", "refuse", "ignore"
+    message: str
+    demande: DemandeEnLigne | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.statut != "refuse"
+
+
+@dataclass
+class _Dossier:
+    xml: Entry
+    pdf: Entry | None
+    label: str  # how the reports name it
+    mapped: Mapped | None = None
+
+
+def _pair(entries: list[Entry], label: Callable[[str], str]) -> tuple[list[_Dossier], list[Entry]]:
+    """Each XML with the PDF of its folder: the one with the same name, or the only one when
+    the folder holds one XML and one PDF. Returns the dossiers and the PDFs left alone."""
+    folders: dict[str, list[Entry]] = {}
+    for entry in entries:
+        folder = str(PurePosixPath(entry.name.replace("\\", "/")).parent)
+        folders.setdefault(folder, []).append(entry)
+    dossiers, alone = [], []
+    for content in folders.values():
+        xmls = [e for e in content if _suffix(e.name) == ".xml"]
+        pdfs = [e for e in content if _suffix(e.name) == ".pdf"]
+        by_stem = {PurePosixPath(p.name).stem: p for p in pdfs}
+        for xml in xmls:
+            pdf = by_stem.pop(PurePosixPath(xml.name).stem, None)
+            dossiers.append(_Dossier(xml, pdf, label(xml.name)))
+        if len(xmls) == 1 and len(by_stem) == 1 and dossiers[-1].pdf is None:
+            dossiers[-1].pdf = by_stem.popitem()[1]
+        alone += by_stem.values()
+    return dossiers, alone
+
+
+def _prepare(dossier: _Dossier, known: dict[str, Pays]) -> None:
+    root = parse_xml(dossier.label, dossier.xml.data)
+    dossier.mapped = map_dossier(dossier.label, root, known)
+    if dossier.pdf is not None and not dossier.pdf.data.startswith(b"%PDF-"):
+        raise DossierError(
+            f"{dossier.label} : le fichier joint {dossier.pdf.name} n'est pas un PDF : refusé."
+        )
+
+
+def _keep(collectivite: Collectivite, data: bytes, suffix: str, written: list[Path]) -> str:
+    """Writes a file under MEDIA_ROOT (never under static); returns its relative path."""
+    relative = Path(STORAGE) / collectivite.code_insee / f"{uuid.uuid4().hex}{suffix}"
+    target = Path(settings.MEDIA_ROOT) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    written.append(target)
+    return str(relative)
+
+
+def _store(
+    collectivite: Collectivite,
+    dossiers: list[_Dossier],
+    user: AbstractBaseUser | None,
+    written: list[Path],
+) -> list[Report]:
+    reports = []
+    seen: dict[str, str] = {}
+    for dossier in dossiers:
+        mapped = dossier.mapped
+        digest = hashlib.sha256(dossier.xml.data).hexdigest()
+        received = DemandeEnLigne.objects.for_collectivite(collectivite)
+        existing, same = received.filter(sha256=digest).first(), "même contenu"
+        if existing is None:
+            existing = received.filter(identifiant=mapped.identifiant).first()
+            same = "même identifiant"
+        if existing is not None:
+            reports.append(
+                Report(
+                    dossier.label,
+                    "doublon",
+                    f"{dossier.label} : demande {existing.identifiant} déjà reçue le "
+                    f"{timezone.localtime(existing.deposee_le):%d/%m/%Y} ({same}) : "
+                    "non dupliquée.",
+                    existing,
+                )
+            )
+            continue
+        twin = seen.get(mapped.identifiant) or seen.get(digest)
+        if twin:
+            reports.append(
+                Report(
+                    dossier.label,
+                    "doublon",
+                    f"{dossier.label} : même dossier que {twin} : non dupliqué.",
+                )
+            )
+            continue
+        seen[mapped.identifiant] = seen[digest] = dossier.label
+        pdf = dossier.pdf
+        demande = DemandeEnLigne(
+            collectivite=collectivite,
+            identifiant=mapped.identifiant,
+            sha256=digest,
+            date_soumission=mapped.date_soumission,
+            nom=mapped.nom,
+            fichier_xml=_keep(collectivite, dossier.xml.data, ".xml", written),
+            nom_fichier_xml=PurePosixPath(dossier.xml.name).name[:255],
+            fichier_pdf=_keep(collectivite, pdf.data, ".pdf", written) if pdf else "",
+            nom_fichier_pdf=PurePosixPath(pdf.name).name[:255] if pdf else "",
+            donnees=mapped.donnees,
+            non_reprises=mapped.non_reprises,
+            deposee_par=user,
+        )
+        demande._history_user = user  # also from the command, where no request says who
+        demande.save()
+        attached = f"avec son PDF {demande.nom_fichier_pdf}" if pdf else "sans PDF"
+        reports.append(
+            Report(
+                dossier.label,
+                "creee",
+                f"{dossier.label} : demande {demande.identifiant} enregistrée "
+                f"({demande.nom or 'sans nom'}), {attached}.",
+                demande,
+            )
+        )
+    return reports
+
+
+def _store_batch(
+    collectivite: Collectivite,
+    dossiers: list[_Dossier],
+    user: AbstractBaseUser | None,
+    refusal_label: str,
+) -> list[Report]:
+    """One transaction: every dossier stored, or none (and no file left on disk)."""
+    written: list[Path] = []
+    try:
+        with transaction.atomic():
+            return _store(collectivite, dossiers, user, written)
+    except IntegrityError:
+        for path in written:
+            path.unlink(missing_ok=True)
+        return [
+            Report(
+                refusal_label,
+                "refuse",
+                f"{refusal_label} : le même dossier vient d'être déposé par un autre agent : "
+                "rien n'est enregistré, réessayez pour voir le résultat.",
+            )
+        ]
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def _import_zip(
+    collectivite: Collectivite,
+    upload: Upload,
+    user: AbstractBaseUser | None,
+    known: dict[str, Pays],
+) -> list[Report]:
+    try:
+        entries, ignored = _read_zip(upload)
+        dossiers, alone = _pair(entries, lambda inner: f"{upload.name} : {inner}")
+        if not dossiers:
+            raise DossierError(f"{upload.name} : aucun dossier XML dans l'archive.")
+        for dossier in dossiers:
+            _prepare(dossier, known)
+    except DossierError as error:
+        message = str(error)
+        if "rien n'est enregistré" not in message:
+            message += " Archive refusée, rien n'est enregistré."
+        return [Report(upload.name, "refuse", message)]
+    reports = _store_batch(collectivite, dossiers, user, upload.name)
+    reports += [
+        Report(
+            f"{upload.name} : {e.name}",
+            "ignore",
+            f"{upload.name} : {e.name} : PDF sans dossier XML : ignoré.",
+        )
+        for e in alone
+    ]
+    reports += [
+        Report(f"{upload.name} : {n}", "ignore", f"{upload.name} : {n} : ni XML ni PDF : ignoré.")
+        for n in ignored
+    ]
+    return reports
+
+
+def import_uploads(
+    collectivite: Collectivite,
+    uploads: Iterable[Upload],
+    user: AbstractBaseUser | None = None,
+) -> list[Report]:
+    """Store each dossier of the uploaded files (XML, PDF, ZIP of dossiers) as a request to
+    validate; a dossier already received (same Identifiant or same XML content) is reported,
+    not duplicated. One report per file or dossier, in order."""
+    known = countries()
+    reports: list[Report] = []
+    loose: list[Entry] = []
+    for upload in uploads:
+        suffix = _suffix(upload.name)
+        if suffix == ".zip":
+            reports += _import_zip(collectivite, upload, user, known)
+        elif suffix in (".xml", ".pdf"):
+            try:
+                loose.append(_read(upload))
+            except DossierError as error:
+                reports.append(Report(upload.name, "refuse", str(error)))
+        else:
+            reports.append(
+                Report(
+                    upload.name,
+                    "refuse",
+                    f"{upload.name} : type de fichier non pris en charge (XML, PDF ou ZIP).",
+                )
+            )
+    dossiers, alone = _pair(loose, lambda name: name)
+    for dossier in dossiers:
+        try:
+            _prepare(dossier, known)
+        except DossierError as error:
+            reports.append(Report(dossier.label, "refuse", str(error)))
+            continue
+        reports += _store_batch(collectivite, [dossier], user, dossier.label)
+    reports += [
+        Report(e.name, "ignore", f"{e.name} : PDF sans dossier XML correspondant : ignoré.")
+        for e in alone
+    ]
+    return reports
+
+
+# --- Checking, completing, validating, refusing -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    message: str
+    recense: Recense | None = None  # the registrant already recorded, if that is the problem
+
+
+def donnees_recense(demande: DemandeEnLigne) -> Recense:
+    """The registrant the request describes, not saved: the form starts from it."""
+    values = {}
+    for name, value in demande.donnees.items():
+        if Recense._meta.get_field(name).get_internal_type() == "DateField" and value:
+            value = datetime.date.fromisoformat(value)
+        values[name] = value
+    return Recense(
+        collectivite=demande.collectivite, date_recensement=demande.date_recensement, **values
+    )
+
+
+def in_collectivite(collectivite: Collectivite, code: str) -> bool:
+    """The commune itself, or one of its municipal arrondissements (Paris, Lyon, Marseille)."""
+    return (
+        code == collectivite.code_insee
+        or Commune.objects.filter(
+            code=code, typecom=TypeCommune.ARM, comparent=collectivite.code_insee
+        ).exists()
+    )
+
+
+def problems(demande: DemandeEnLigne) -> list[Problem]:
+    """Why the request may have to be refused: domicile elsewhere, age outside 16–25 on the
+    submission date, person already registered (the registrant form's duplicate guard)."""
+    found = []
+    values, collectivite = demande.donnees, demande.collectivite
+    code = values.get("domicile_code_lieu", "")
+    if code and not in_collectivite(collectivite, code):
+        found.append(
+            Problem(
+                f"Le domicile déclaré ({values.get('domicile_commune')}, {code}) n'est pas dans "
+                f"la collectivité ({collectivite}) : la demande relève de la mairie du domicile."
+            )
+        )
+    born = values.get("date_naissance")
+    if born:
+        try:
+            decide_mode(datetime.date.fromisoformat(born), demande.date_recensement)
+        except OutOfAgeError as error:
+            found.append(Problem(f"À la date de la demande : {error}"))
+    if born and values.get("nom_naissance") and values.get("prenoms"):
+        recense = (
+            Recense.objects.for_collectivite(collectivite)
+            .filter(
+                identite=identity_key(values["nom_naissance"], values["prenoms"]),
+                date_naissance=born,
+            )
+            .exclude(pk=demande.recense_id)
+            .first()
+        )
+        if recense:
+            found.append(
+                Problem(
+                    f"Cette personne est déjà recensée : {recense}, recensé(e) le "
+                    f"{recense.date_recensement:%d/%m/%Y}.",
+                    recense,
+                )
+            )
+    return found
+
+
+def validation_form(demande: DemandeEnLigne, data=None) -> RecenseForm:
+    """The registrant form pre-filled from the request; the date of recensement is the
+    submission date (the legal date of the declaration) and cannot be changed."""
+    form = RecenseForm(data, instance=donnees_recense(demande), collectivite=demande.collectivite)
+    for name in ("date_recensement", "inscription_d_office"):
+        form.fields[name].disabled = True
+    form.fields["date_recensement"].help_text = "Date de la demande en ligne (date légale)."
+    if not demande.donnees.get("domicile_code_lieu"):  # not guessed: the agent enters it
+        form.initial["domicile_commune_saisie"] = ""
+    return form
+
+
+def _locked(demande: DemandeEnLigne) -> DemandeEnLigne:
+    locked = DemandeEnLigne.objects.select_for_update().get(pk=demande.pk)
+    if not locked.a_traiter:
+        raise DemandeError(f"Cette demande a déjà été {locked.get_statut_display()}.")
+    return locked
+
+
+def validate(demande: DemandeEnLigne, form: RecenseForm, user: AbstractBaseUser) -> Recense:
+    """Create the registrant from the completed form and mark the request done, linked to it,
+    in one transaction."""
+    with transaction.atomic():
+        locked = _locked(demande)
+        recense = form.save()
+        locked.statut, locked.recense = StatutDemande.VALIDEE, recense
+        locked.traitee_le, locked.traitee_par = timezone.now(), user
+        locked._history_user = user
+        locked.save()
+    return recense
+
+
+def refuse(demande: DemandeEnLigne, motif: str, user: AbstractBaseUser) -> None:
+    motif = motif.strip()
+    if not motif:
+        raise DemandeError("Indiquez le motif du refus : il est conservé avec la demande.")
+    with transaction.atomic():
+        locked = _locked(demande)
+        locked.statut, locked.motif_refus = StatutDemande.REFUSEE, motif
+        locked.traitee_le, locked.traitee_par = timezone.now(), user
+        locked._history_user = user
+        locked.save()
+
+
+def stored_path(relative: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / relative

@@ -1,0 +1,571 @@
+import datetime as dt
+import io
+import zipfile
+from io import StringIO
+from pathlib import Path
+
+import pytest
+import time_machine
+from django import forms
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from mairie.models import Commune, TypeCommune
+from recensement.demandes import MAX_XML_BYTES, Upload, import_uploads, problems
+from recensement.models import DemandeEnLigne, Mode, Recense, StatutDemande
+from tests.factories import RecenseFactory
+
+DATA = Path(__file__).parent / "data" / "demandes"
+
+
+@pytest.fixture(autouse=True)
+def today():
+    with time_machine.travel(dt.datetime(2026, 2, 10, 10, 0), tick=False):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def referentiel(cog):
+    """The test COG, with Baillé: a former commune, now delegated to Saint-Marc-le-Blanc."""
+    Commune.objects.create(
+        typecom=TypeCommune.COM, code="35292", tncc="0", ncc="SAINT MARC LE BLANC",
+        nccenr="Saint-Marc-le-Blanc", libelle="Saint-Marc-le-Blanc", departement_code="35",
+    )  # fmt: skip
+    Commune.objects.create(
+        typecom=TypeCommune.COMD, code="35011", tncc="0", ncc="BAILLE", nccenr="Baillé",
+        libelle="Baillé", departement_code="35", comparent="35292",
+    )  # fmt: skip
+
+
+def xml(name: str) -> bytes:
+    return (DATA / name).read_bytes()
+
+
+def upload(name: str, data: bytes) -> Upload:
+    return Upload(name, len(data), lambda: io.BytesIO(data))
+
+
+def post(client, *files: tuple[str, bytes]):
+    uploads = [SimpleUploadedFile(name, data) for name, data in files]
+    return client.post(reverse("recensement:demandes"), {"fichiers": uploads}, follow=True)
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def stored_files(media_root: Path) -> list[Path]:
+    return [p for p in media_root.rglob("*") if p.is_file()] if media_root.exists() else []
+
+
+def zip_of(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+# --- Mapping -----------------------------------------------------------------------------------
+
+
+def test_a_complete_dossier_becomes_a_pending_request_with_its_pdf(side_a, referentiel):
+    response = post(
+        side_a.client, ("complet.xml", xml("complet.xml")), ("complet.pdf", xml("complet.pdf"))
+    )
+    demande = DemandeEnLigne.objects.get()
+    assert messages_of(response) == [
+        "complet.xml : demande RC-2026-000101 enregistrée (Le Goff Maëlys Anne Louise), avec son "
+        "PDF complet.pdf."
+    ]
+    assert demande.collectivite == side_a.collectivite
+    assert demande.statut == StatutDemande.A_TRAITER
+    assert demande.deposee_par == side_a.agent
+    assert demande.date_recensement == dt.date(2026, 2, 9)
+    assert demande.non_reprises == []
+    values = demande.donnees
+    assert (values["sexe"], values["nom_naissance"], values["prenoms"]) == (
+        "F",
+        "Le Goff",
+        "Maëlys Anne Louise",
+    )
+    assert values["date_naissance"] == "2010-01-12"
+    assert [values[f"naissance_{p}"] for p in ("code_lieu", "commune", "departement", "pays")] == [
+        "35288",
+        "Saint-Malo",
+        "035",
+        "France",
+    ]
+    assert (values["domicile_numero"], values["domicile_voie"]) == ("4 BIS", "Rue des Lilas")
+    assert (values["domicile_complement"], values["domicile_code_lieu"]) == (
+        "Appartement 12",
+        "35288",
+    )
+    assert values["residence_identique"] is False
+    assert (values["residence_voie"], values["residence_complement"]) == (
+        "Boulevard Féart",
+        "Internat du lycée",
+    )
+    assert (values["residence_code_lieu"], values["residence_commune"]) == ("35093", "Dinard")
+    assert (values["courriel"], values["telephone_portable"]) == (
+        "maelys.legoff@example.fr",
+        "0612345678",
+    )
+    assert (values["situation_familiale"], values["nombre_freres_soeurs"], values["pupille"]) == (
+        "C",
+        2,
+        "0",
+    )
+    assert (values["pere_connu"], values["pere_nom"], values["pere_prenoms"]) == (
+        True,
+        "Le Goff",
+        "Yannick",
+    )
+    assert (values["pere_naissance_code_lieu"], values["pere_nationalite"]) == ("35093", "99100")
+    assert (values["mere_prenoms"], values["mere_date_naissance"]) == (
+        "Carmen Isabel",
+        "1980-11-21",
+    )
+    assert (values["mere_naissance_code_lieu"], values["mere_naissance_commune"]) == (
+        "99134",
+        "Séville",
+    )
+    assert (values["mere_naissance_pays"], values["mere_nationalite"]) == ("Espagne", "99134")
+    media = Path(demande.fichier_pdf)
+    assert media.parts[:2] == ("demandes", "35288")
+    pdf = side_a.client.get(reverse("recensement:demande_pdf", args=[demande.pk]))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content) == xml("complet.pdf")
+    assert 'filename="complet.pdf"' in pdf["Content-Disposition"]
+
+
+def test_parents_with_empty_elements_are_not_declared(side_a, referentiel):
+    import_uploads(side_a.collectivite, [upload("p.xml", xml("parents_inconnus.xml"))])
+    values = DemandeEnLigne.objects.get().donnees
+    assert (values["pere_connu"], values["mere_connu"]) == (False, False)
+    assert "pere_nom" not in values and "mere_naissance_code_lieu" not in values
+
+
+def test_a_person_born_abroad_gets_the_insee_code_of_the_iso_country(side_a, referentiel):
+    import_uploads(side_a.collectivite, [upload("e.xml", xml("ne_a_l_etranger.xml"))])
+    demande = DemandeEnLigne.objects.get()
+    values = demande.donnees
+    assert [values[f"naissance_{p}"] for p in ("code_lieu", "commune", "departement", "pays")] == [
+        "99350",
+        "Casablanca",
+        "",
+        "Maroc",
+    ]
+    assert values["sexe"] == "M"
+    assert demande.non_reprises == []
+
+
+def test_an_empty_residence_is_the_domicile(side_a, referentiel):
+    import_uploads(side_a.collectivite, [upload("r.xml", xml("residence_vide.xml"))])
+    values = DemandeEnLigne.objects.get().donnees
+    assert values["residence_identique"] is True
+    assert not [
+        key for key in values if key.startswith("residence_") and key != "residence_identique"
+    ]
+
+
+def test_an_obsolete_birth_commune_code_is_flagged_not_guessed(side_a, referentiel):
+    import_uploads(side_a.collectivite, [upload("o.xml", xml("commune_obsolete.xml"))])
+    demande = DemandeEnLigne.objects.get()
+    assert "naissance_code_lieu" not in demande.donnees
+    assert demande.non_reprises == [
+        {
+            "element": "Personne/CodeINSEENaissance",
+            "valeur": "35011",
+            "raison": "code d'une ancienne commune (Baillé, aujourd'hui commune déléguée de "
+            "Saint-Marc-le-Blanc (35292)) : lieu de naissance à vérifier et à saisir",
+        }
+    ]
+
+
+def test_an_unknown_code_and_unmappable_values_are_listed_with_their_raw_value(side_a, referentiel):
+    data = (
+        xml("complet.xml")
+        .replace(b"<CodeINSEENaissance>35288", b"<CodeINSEENaissance>20004")
+        .replace(b"<Sexe>2</Sexe>", b"<Sexe>X</Sexe>")
+        .replace(b"C\xc3\xa9libataire", b"S\xc3\xa9par\xc3\xa9e")
+        .replace(b"<Pupille>Non</Pupille>", b"<Pupille>Non</Pupille><Handicap>oui</Handicap>")
+        .replace(b"<CanalCode>TEL</CanalCode>", b"<CanalCode>FAX</CanalCode>")
+        .replace(b"<PaysNaissance>ESP</PaysNaissance>", b"<PaysNaissance>XYZ</PaysNaissance>")
+    )
+    import_uploads(side_a.collectivite, [upload("u.xml", data)])
+    demande = DemandeEnLigne.objects.get()
+    notes = {(n["element"], n["valeur"]): n["raison"] for n in demande.non_reprises}
+    assert notes == {
+        ("Personne/Sexe", "X"): "valeur attendue : 1 (masculin) ou 2 (féminin)",
+        ("Personne/CodeINSEENaissance", "20004"): "code INSEE inconnu du référentiel (commune "
+        "déclarée : Saint-Malo) : lieu de naissance à saisir",
+        ("SituationFamille/SituationMatrimoniale", "Séparée"): "situation familiale inconnue",
+        ("MethodeContact (FAX)", "06 12 34 56 78"): "canal de contact inconnu (FAX)",
+        ("FiliationMere/PaysNaissance", "XYZ"): "code pays ISO inconnu du référentiel",
+        ("Personne/SituationFamille/Handicap", "oui"): "élément inconnu : non repris",
+    }
+    assert "sexe" not in demande.donnees and "naissance_code_lieu" not in demande.donnees
+    page = side_a.client.get(reverse("recensement:demande_detail", args=[demande.pk])).text
+    assert "Éléments non repris (6)" in page and "20004" in page
+
+
+# --- Duplicates --------------------------------------------------------------------------------
+
+
+def test_the_same_file_twice_is_recognised_by_its_content(side_a, referentiel):
+    post(side_a.client, ("complet.xml", xml("complet.xml")))
+    response = post(side_a.client, ("copie.xml", xml("complet.xml")))
+    assert DemandeEnLigne.objects.count() == 1
+    assert messages_of(response) == [
+        "copie.xml : demande RC-2026-000101 déjà reçue le 10/02/2026 (même contenu) : non "
+        "dupliquée."
+    ]
+
+
+def test_the_same_identifiant_with_another_content_is_not_duplicated(side_a, referentiel):
+    import_uploads(side_a.collectivite, [upload("a.xml", xml("complet.xml"))])
+    changed = xml("complet.xml").replace(b"Appartement 12", b"Appartement 14")
+    reports = import_uploads(side_a.collectivite, [upload("b.xml", changed)])
+    assert [r.statut for r in reports] == ["doublon"]
+    assert "(même identifiant)" in reports[0].message
+    assert DemandeEnLigne.objects.count() == 1
+
+
+def test_another_collectivite_may_receive_the_same_dossier(side_a, side_b, referentiel):
+    import_uploads(side_a.collectivite, [upload("a.xml", xml("complet.xml"))])
+    reports = import_uploads(side_b.collectivite, [upload("a.xml", xml("complet.xml"))])
+    assert [r.statut for r in reports] == ["creee"]
+
+
+# --- Hostile or broken files -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["billion_laughs.xml", "entite_externe.xml", "doctype.xml"], ids=str
+)
+def test_a_doctype_is_refused_outright(side_a, referentiel, media_root, name):
+    response = post(side_a.client, (name, xml(name)))
+    [message] = messages_of(response)
+    assert message == (
+        f"{name} : le fichier contient une déclaration DOCTYPE ou ENTITY, interdite dans un "
+        "dossier HubEE : refusé, rien n'est enregistré."
+    )
+    assert "root:" not in response.text
+    assert DemandeEnLigne.objects.count() == 0 and stored_files(media_root) == []
+
+
+def test_a_doctype_hidden_by_another_encoding_is_refused(side_a, referentiel):
+    data = xml("entite_externe.xml").decode().replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    reports = import_uploads(side_a.collectivite, [upload("x.xml", data.encode("utf-16"))])
+    assert [(r.statut, r.message) for r in reports] == [
+        ("refuse", "x.xml : déclaration DOCTYPE interdite : refusé.")
+    ]
+
+
+def test_malformed_xml_and_a_wrong_root_are_refused_with_the_line(side_a, referentiel):
+    reports = import_uploads(
+        side_a.collectivite,
+        [upload("m.xml", xml("malforme.xml")), upload("r.xml", xml("mauvaise_racine.xml"))],
+    )
+    assert [r.statut for r in reports] == ["refuse", "refuse"]
+    assert reports[0].message.startswith("m.xml : XML mal formé, ligne 4 (")
+    assert reports[1].message == (
+        "r.xml : l'élément racine est <DemandeActeEtatCivil>, pas <RecensementCitoyen> : ce "
+        "n'est pas un dossier de recensement citoyen en ligne."
+    )
+    assert DemandeEnLigne.objects.count() == 0
+
+
+def test_an_oversize_file_is_refused(side_a, referentiel, media_root):
+    data = xml("complet.xml").replace(
+        b"</RecensementCitoyen>", b" " * MAX_XML_BYTES + b"</RecensementCitoyen>"
+    )
+    [message] = messages_of(post(side_a.client, ("gros.xml", data)))
+    assert (
+        message
+        == "gros.xml : fichier trop volumineux (1,0 Mo, 1,0 Mo au plus) : refusé, rien n'est "
+        "enregistré."
+    )
+    assert DemandeEnLigne.objects.count() == 0 and stored_files(media_root) == []
+
+
+def test_a_zip_of_dossiers_is_stored_with_each_pdf(side_a, referentiel):
+    archive = zip_of(
+        {
+            "RC-101/demande.xml": xml("complet.xml"),
+            "RC-101/recapitulatif.pdf": xml("complet.pdf"),
+            "RC-104/RC-104.xml": xml("ne_a_l_etranger.xml"),
+            "RC-104/RC-104.pdf": xml("complet.pdf"),
+            "LISEZMOI.txt": b"HubEE",
+        }
+    )
+    reports = import_uploads(side_a.collectivite, [upload("hubee.zip", archive)], side_a.agent)
+    assert [r.statut for r in reports] == ["creee", "creee", "ignore"]
+    assert reports[2].message == "hubee.zip : LISEZMOI.txt : ni XML ni PDF : ignoré."
+    pdfs = dict(DemandeEnLigne.objects.values_list("identifiant", "nom_fichier_pdf"))
+    assert pdfs == {"RC-2026-000101": "recapitulatif.pdf", "RC-2026-000104": "RC-104.pdf"}
+
+
+def test_one_bad_dossier_refuses_the_whole_zip(side_a, referentiel, media_root):
+    archive = zip_of(
+        {"a/demande.xml": xml("complet.xml"), "b/demande.xml": xml("entite_externe.xml")}
+    )
+    reports = import_uploads(side_a.collectivite, [upload("lot.zip", archive)])
+    assert [(r.statut, r.message) for r in reports] == [
+        (
+            "refuse",
+            "lot.zip : b/demande.xml : le fichier contient une déclaration DOCTYPE ou ENTITY, "
+            "interdite dans un dossier HubEE : refusé, rien n'est enregistré.",
+        )
+    ]
+    assert DemandeEnLigne.objects.count() == 0 and stored_files(media_root) == []
+
+
+@pytest.mark.parametrize(
+    "path", ["../../evil.xml", "/etc/cron.d/x.xml", "a/../../b.xml", "C:/x.xml"]
+)
+def test_a_zip_with_a_path_outside_its_folder_is_refused(side_a, referentiel, media_root, path):
+    archive = zip_of({"ok/demande.xml": xml("complet.xml"), path: xml("residence_vide.xml")})
+    [message] = messages_of(post(side_a.client, ("slip.zip", archive)))
+    assert message == (
+        f"slip.zip : le chemin « {path} » sort du dossier de l'archive : archive refusée, rien "
+        "n'est enregistré."
+    )
+    assert DemandeEnLigne.objects.count() == 0 and stored_files(media_root) == []
+
+
+def test_an_oversize_member_refuses_the_zip(side_a, referentiel):
+    padded = xml("complet.xml").replace(
+        b"</RecensementCitoyen>", b" " * MAX_XML_BYTES + b"</RecensementCitoyen>"
+    )
+    reports = import_uploads(side_a.collectivite, [upload("z.zip", zip_of({"d/gros.xml": padded}))])
+    assert [r.statut for r in reports] == ["refuse"]
+    assert reports[0].message.startswith("z.zip : d/gros.xml : fichier trop volumineux")
+
+
+def test_a_file_that_is_not_a_zip_is_refused(side_a, referentiel):
+    reports = import_uploads(side_a.collectivite, [upload("faux.zip", b"pas une archive")])
+    assert reports[0].statut == "refuse"
+    assert reports[0].message.startswith("faux.zip : archive ZIP illisible")
+
+
+# --- Checks, refusal, validation ---------------------------------------------------------------
+
+
+def imported(collectivite, data: bytes = b"") -> DemandeEnLigne:
+    import_uploads(collectivite, [upload("d.xml", data or xml("complet.xml"))])
+    return DemandeEnLigne.objects.latest("id")
+
+
+def test_a_clean_request_has_no_problem(side_a, referentiel):
+    assert problems(imported(side_a.collectivite)) == []
+
+
+def test_a_domicile_outside_the_collectivite_is_shown(side_a, referentiel):
+    data = xml("complet.xml").replace(
+        b"<CodeINSEE>35288</CodeINSEE>", b"<CodeINSEE>35093</CodeINSEE>"
+    )
+    demande = imported(side_a.collectivite, data)
+    assert [p.message for p in problems(demande)] == [
+        "Le domicile déclaré (Dinard, 35093) n'est pas dans la collectivité (Saint-Malo (35288)) : "
+        "la demande relève de la mairie du domicile."
+    ]
+    page = side_a.client.get(reverse("recensement:demande_detail", args=[demande.pk])).text
+    assert "Le domicile déclaré (Dinard, 35093)" in page
+
+
+def test_an_age_outside_16_to_25_on_the_submission_date_is_shown(side_a, referentiel):
+    data = xml("complet.xml").replace(b"12/01/2010", b"12/03/2010")
+    [problem] = problems(imported(side_a.collectivite, data))
+    assert problem.message == (
+        "À la date de la demande : La personne n'a pas encore 16 ans le 09/02/2026 : elle pourra "
+        "se faire recenser à partir du 12/03/2026."
+    )
+
+
+def test_a_person_already_registered_is_shown_with_the_record(side_a, referentiel):
+    existing = RecenseFactory(
+        collectivite=side_a.collectivite,
+        nom_naissance="LE GOFF",
+        prenoms="Maelys Anne Louise",
+        date_naissance=dt.date(2010, 1, 12),
+    )
+    demande = imported(side_a.collectivite)
+    [problem] = problems(demande)
+    assert problem.recense == existing
+    page = side_a.client.get(reverse("recensement:demande_detail", args=[demande.pk])).text
+    assert reverse("recensement:detail", args=[existing.pk]) in page
+
+
+def test_a_request_is_refused_with_a_message_that_is_kept(side_a, referentiel):
+    demande = imported(side_a.collectivite)
+    url = reverse("recensement:demande_refuser", args=[demande.pk])
+    side_a.client.post(url, {"motif": "  "})
+    demande.refresh_from_db()
+    assert demande.statut == StatutDemande.A_TRAITER
+    side_a.client.post(url, {"motif": "Domicile à Dinard : dossier transmis à la mairie."})
+    demande.refresh_from_db()
+    assert demande.statut == StatutDemande.REFUSEE
+    assert demande.motif_refus == "Domicile à Dinard : dossier transmis à la mairie."
+    assert (demande.traitee_par, demande.history.first().history_user) == (
+        side_a.agent,
+        side_a.agent,
+    )
+    response = side_a.client.get(
+        reverse("recensement:demande_valider", args=[demande.pk]), follow=True
+    )
+    assert messages_of(response)[-1] == "Cette demande a déjà été refusée."
+
+
+def browser_data(form) -> dict:
+    """What a browser would send for the form as displayed (checkboxes sent only when ticked)."""
+    data = {}
+    for name, field in form.fields.items():
+        if field.disabled:
+            continue
+        value = form[name].value()
+        if isinstance(field, forms.BooleanField):
+            if value:
+                data[name] = "on"
+        elif value is not None:
+            data[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return data
+
+
+def test_the_agent_completes_and_validates_a_request_into_a_registrant(side_a, referentiel):
+    demande = imported(side_a.collectivite)
+    url = reverse("recensement:demande_valider", args=[demande.pk])
+    form = side_a.client.get(url).context["form"]
+    assert form["naissance_commune_saisie"].value() == "Saint-Malo (35288)"
+    assert form["residence_commune_saisie"].value() == "Dinard (35093)"
+    assert form["mere_naissance_ou"].value() == "etranger"
+    data = browser_data(form)
+    data["date_recensement"] = "2026-02-10"  # disabled: the submission date stands
+    response = side_a.client.post(url, data)
+    assert response.context["form"].errors == {"situation_scolaire": ["Ce champ est obligatoire."]}
+    assert Recense.objects.count() == 0
+    data["situation_scolaire"] = "S"
+    response = side_a.client.post(url, data, follow=True)
+    recense = Recense.objects.get()
+    demande.refresh_from_db()
+    assert (demande.statut, demande.recense, demande.traitee_par) == (
+        StatutDemande.VALIDEE,
+        recense,
+        side_a.agent,
+    )
+    assert recense.date_recensement == dt.date(2026, 2, 9)
+    assert (recense.mode, recense.collectivite) == (Mode.RECENSE, side_a.collectivite)
+    assert (recense.nom_naissance, recense.prenoms, recense.sexe) == (
+        "Le Goff",
+        "Maëlys Anne Louise",
+        "F",
+    )
+    assert (recense.mere_naissance_code_lieu, recense.mere_naissance_commune) == (
+        "99134",
+        "Séville",
+    )
+    assert (recense.residence_identique, recense.residence_code_lieu) == (False, "35093")
+    assert recense.history.get().history_user == side_a.agent
+    assert messages_of(response)[0].startswith(
+        "Demande RC-2026-000101 validée : Le Goff Maëlys Anne Louise est recensé(e) au 09/02/2026."
+    )
+    again = side_a.client.post(url, data, follow=True)
+    assert messages_of(again) == ["Cette demande a déjà été validée."]
+    assert Recense.objects.count() == 1
+    attestation = side_a.client.post(
+        reverse("recensement:attestation", args=[recense.pk]), {"signataire": "maire"}
+    )
+    assert attestation["Content-Type"] == "application/pdf"
+
+
+def test_a_request_for_a_person_already_registered_cannot_be_validated(side_a, referentiel):
+    demande = imported(side_a.collectivite)
+    form = side_a.client.get(reverse("recensement:demande_valider", args=[demande.pk])).context[
+        "form"
+    ]
+    RecenseFactory(
+        collectivite=side_a.collectivite, nom_naissance="Le Goff", prenoms="Maëlys Anne Louise",
+        date_naissance=dt.date(2010, 1, 12),
+    )  # fmt: skip
+    data = browser_data(form) | {"situation_scolaire": "S"}
+    response = side_a.client.post(reverse("recensement:demande_valider", args=[demande.pk]), data)
+    assert "Cette personne est déjà recensée" in response.text
+    demande.refresh_from_db()
+    assert demande.statut == StatutDemande.A_TRAITER and Recense.objects.count() == 1
+
+
+def test_the_list_shows_the_collectivites_own_pending_requests(side_a, side_b, referentiel):
+    imported(side_a.collectivite)
+    imported(side_b.collectivite, xml("parents_inconnus.xml"))
+    page = side_a.client.get(reverse("recensement:demandes")).text
+    assert "RC-2026-000101" in page and "RC-2026-000102" not in page
+    figures = side_a.client.get(reverse("home")).context["figures"]
+    assert ("Demandes en ligne à traiter", 1, "/recensement/demandes/") in figures
+
+
+def test_an_agent_of_b_cannot_see_nor_act_on_a_request_of_a(side_a, side_b, referentiel):
+    demande = imported(side_a.collectivite)
+    client = side_b.client
+    for name in ("demande_detail", "demande_pdf", "demande_valider"):
+        assert client.get(reverse(f"recensement:{name}", args=[demande.pk])).status_code == 404
+    assert (
+        client.post(
+            reverse("recensement:demande_refuser", args=[demande.pk]), {"motif": "x"}
+        ).status_code
+        == 404
+    )
+    demande.refresh_from_db()
+    assert demande.statut == StatutDemande.A_TRAITER
+
+
+# --- Command -----------------------------------------------------------------------------------
+
+
+def test_the_command_imports_files_and_folders_and_reports_each(side_a, referentiel, tmp_path):
+    folder = tmp_path / "hubee"
+    (folder / "RC-101").mkdir(parents=True)
+    (folder / "RC-101" / "demande.xml").write_bytes(xml("complet.xml"))
+    (folder / "RC-101" / "demande.pdf").write_bytes(xml("complet.pdf"))
+    out = StringIO()
+    call_command(
+        "import_demandes", "--commune", "35288", str(folder), str(DATA / "ne_a_l_etranger.xml"),
+        stdout=out,
+    )  # fmt: skip
+    assert out.getvalue().splitlines() == [
+        "RC-101/demande.xml : demande RC-2026-000101 enregistrée (Le Goff Maëlys Anne Louise), "
+        "avec son PDF demande.pdf.",
+        "ne_a_l_etranger.xml : demande RC-2026-000104 enregistrée (El Amrani Yanis Karim), "
+        "sans PDF.",
+        "2 demande(s) enregistrée(s), 0 déjà reçue(s), 0 fichier(s) refusé(s).",
+    ]
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 fichier\\(s\\) refusé\\(s\\)"):
+        call_command(
+            "import_demandes", "--commune", "35288", str(folder), str(DATA / "doctype.xml"),
+            stdout=out,
+        )  # fmt: skip
+    assert "RC-101/demande.xml : demande RC-2026-000101 déjà reçue le 10/02/2026" in out.getvalue()
+    assert "doctype.xml : le fichier contient une déclaration DOCTYPE" in out.getvalue()
+    assert DemandeEnLigne.objects.count() == 2
+
+
+def test_the_demo_adds_clean_pending_requests_once(side_a, referentiel):
+    from recensement.demo import create_demandes
+
+    assert create_demandes(side_a.collectivite, 3) == 3
+    assert create_demandes(side_a.collectivite, 3) == 0
+    demandes = list(DemandeEnLigne.objects.filter(collectivite=side_a.collectivite))
+    assert len(demandes) == 3
+    for demande in demandes:
+        assert demande.statut == StatutDemande.A_TRAITER
+        assert (demande.non_reprises, problems(demande)) == ([], [])
+    assert {d.donnees["pere_connu"] for d in demandes} == {True, False}
+    assert any(d.donnees["naissance_code_lieu"].startswith("99") for d in demandes)
