@@ -217,8 +217,9 @@ class Recense(CollectiviteOwned):
         "précisions (usage interne, jamais exportées)", blank=True
     )
 
-    # Folded names for accent-insensitive search and the duplicate guard.
-    recherche = models.CharField(max_length=170, editable=False, db_index=True)
+    # Folded names for accent-insensitive search (LIKE "%…%": a trigram index on PostgreSQL,
+    # migration 0004) and the duplicate guard.
+    recherche = models.CharField(max_length=170, editable=False)
     identite = models.CharField(max_length=115, editable=False)
 
     created_at = models.DateTimeField("saisi le", auto_now_add=True)
@@ -230,7 +231,17 @@ class Recense(CollectiviteOwned):
     class Meta:
         verbose_name = "recensé"
         ordering = ["-date_recensement", "nom_naissance", "prenoms", "id"]
-        indexes = [models.Index(fields=["collectivite", "annee", "trimestre"])]
+        # The list's order, whole or by quarter: a page reads 50 index entries, never sorts.
+        indexes = [
+            models.Index(
+                fields=["collectivite", "-date_recensement", "nom_naissance", "prenoms", "id"],
+                name="recense_liste",
+            ),
+            models.Index(
+                fields=["collectivite", "annee", "trimestre", "-date_recensement", "nom_naissance"],
+                name="recense_trimestre",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["collectivite", "identite", "date_naissance"], name="unique_recense"

@@ -229,7 +229,7 @@ def demandes_index(request: HttpRequest) -> HttpResponse:
     statut = request.GET.get("statut", StatutDemande.A_TRAITER)
     if statut in StatutDemande.values:
         rows = rows.filter(statut=statut)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(rows, request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "recensement/demandes.html",
