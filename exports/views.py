@@ -53,8 +53,10 @@ def index(request: HttpRequest) -> HttpResponse:
             (
                 kind,
                 EXPORTERS[kind],
-                EXPORTERS[kind].form_class(
-                    request.GET if chosen == kind else None, auto_id=f"{kind}-%s"
+                EXPORTERS[kind].form(
+                    request.collectivite,
+                    request.GET if chosen == kind else None,
+                    auto_id=f"{kind}-%s",
                 ),
             )
             for kind in kinds
