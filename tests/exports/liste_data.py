@@ -1,6 +1,7 @@
 """The fixed data set of the list-file tests: every case the files have to carry."""
 
 import datetime as dt
+from pathlib import Path
 
 from electoral import services
 from electoral.models import (
@@ -14,6 +15,7 @@ from electoral.models import (
 from mairie.models import Collectivite
 from tests.factories import BureauFactory, ElecteurFactory
 
+GOLDEN = Path(__file__).parent / "golden"
 DATE = dt.date(2026, 3, 10)  # the extraction date of the golden files
 BEFORE = dt.date(2025, 1, 10)
 
