@@ -56,10 +56,11 @@ class Throttled:
 
 class InBackground:
     """Progress reported from a thread of its own, with its own database connection: while a
-    COPY streams, its connection can run no other query. Only the latest value is sent."""
+    COPY streams, its connection can run no other query. The thread first counts the rows in
+    all (`count`, at the same time as the COPY starts), then passes on the latest value."""
 
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
+    def __init__(self, progress: Progress, count: Callable[[], int]) -> None:
+        self.progress, self.count = progress, count
         self.latest: queue.Queue = queue.Queue(maxsize=1)
         self.thread = threading.Thread(target=self._run, daemon=True)
 
@@ -67,14 +68,15 @@ class InBackground:
         self.thread.start()
         return self
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, done: int, total: int = 0) -> None:
         with contextlib.suppress(queue.Full):  # the thread is busy: the next value will do
-            self.latest.put_nowait((done, total))
+            self.latest.put_nowait(done)
 
     def _run(self) -> None:
         try:
-            while (item := self.latest.get()) is not None:
-                self.progress(*item)
+            total = self.count()
+            while (done := self.latest.get()) is not None:
+                self.progress(done, total)
         finally:
             connection.close()  # this thread's own connection
 
@@ -84,23 +86,22 @@ class InBackground:
 
 
 class CopySink:
-    """Where COPY … TO STDOUT writes: libpq gives one row per call; rows are gathered into
-    blocks, transformed (`transform(block)`, e.g. line ends), then written; progress is reported
-    every `every` rows."""
+    """Where COPY … TO STDOUT writes: libpq gives exactly one row per call, ended by LF. Rows
+    are gathered into blocks of whole rows, written through `transform` (e.g. CRLF line ends);
+    progress is reported every `every` rows."""
 
     BLOCK = 1 << 17
 
     def __init__(
         self,
         out: BinaryIO,
-        total: int,
         progress: Progress,
-        transform: Callable[[bytes], bytes] | None = None,
         every: int = 5000,
+        transform: Callable[[bytes], bytes] | None = None,
     ) -> None:
-        self.out, self.total, self.progress = out, total, progress
-        self.transform = transform or (lambda block: block)
+        self.out, self.progress = out, progress
         self.every = every
+        self.transform = transform
         self.rows = 0
         self.parts: list[bytes] = []
         self.pending = 0
@@ -112,40 +113,49 @@ class CopySink:
         if self.pending >= self.BLOCK:
             self.flush()
         if not self.rows % self.every:
-            self.progress(self.rows, self.total)
+            self.progress(self.rows, 0)  # the total is InBackground's
         return len(row)
 
     def flush(self) -> None:
         if self.parts:
-            self.out.write(self.transform(b"".join(self.parts)))
+            block = b"".join(self.parts)
+            self.out.write(self.transform(block) if self.transform else block)
             self.parts, self.pending = [], 0
 
 
-def copy_to(sql: str, params: list, sink: CopySink) -> int:
-    """Run `COPY (sql) TO STDOUT …` (sql holds the COPY statement, with %s placeholders) into
-    the sink; returns the rows written."""
-    with connection.cursor() as cursor:
-        statement = cursor.cursor.mogrify(sql, params).decode()
-        with InBackground(sink.progress) as progress:
-            sink.progress = progress
-            cursor.cursor.copy_expert(statement, sink)
-            sink.flush()
-    return sink.rows
+class CsvLines:
+    """Turns a block of whole CSV rows from COPY (LF-ended) into the file's lines: `prefix`
+    (leading columns, the same on every line) + the row + CRLF. A line break inside a quoted
+    value is data and stays as it is: within a block of whole rows, a line break ends a row when
+    an even number of quote characters came before it (a doubled quote inside a value counts
+    twice)."""
 
-
-class CrlfLines:
-    """COPY ends CSV lines with LF; the file wants CRLF. A line break inside a quoted value is
-    data and stays as it is: a break is outside quotes when an even number of quote characters
-    came before it (doubled quotes inside a value count twice)."""
-
-    def __init__(self) -> None:
-        self.inside = False
+    def __init__(self, prefix: bytes = b"") -> None:
+        self.prefix = prefix
+        self.row_end = b"\r\n" + prefix
 
     def __call__(self, block: bytes) -> bytes:
         pieces = block.split(b'"')
-        for index in range(len(pieces)):
-            if not self.inside:
-                pieces[index] = pieces[index].replace(b"\n", b"\r\n")
-            if index < len(pieces) - 1:
-                self.inside = not self.inside
-        return b'"'.join(pieces)
+        for index in range(0, len(pieces), 2):  # the even pieces are outside quotes
+            pieces[index] = pieces[index].replace(b"\n", self.row_end)
+        lines = b'"'.join(pieces)
+        # The block ends with a row: its end brought the next line's prefix, not wanted yet.
+        return self.prefix + lines[: len(lines) - len(self.prefix)]
+
+
+def copy_to(sql: str, params: list, sink: CopySink, count: Callable[[], int]) -> int:
+    """Run `COPY (sql) TO STDOUT …` (sql holds the COPY statement, with %s placeholders) into
+    the sink, progress reported against `count()`; returns the rows written."""
+    with connection.cursor() as cursor:
+        statement = cursor.cursor.mogrify(sql, params).decode()
+        # JIT would compile the row expressions of a big export for half a second and more,
+        # more than it saves on them.
+        cursor.execute("SET jit = off")
+        try:
+            with InBackground(sink.progress, count) as progress:
+                sink.progress = progress
+                cursor.cursor.copy_expert(statement, sink)
+                sink.flush()
+        finally:
+            cursor.execute("RESET jit")
+    return sink.rows

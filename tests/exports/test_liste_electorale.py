@@ -234,7 +234,7 @@ def test_a_stored_list_has_the_size_and_hash_of_its_bytes(side_a, people):
 
 
 @pytest.mark.parametrize("writer", [write_csv, write_xml])
-def test_progress_is_reported_as_rows_are_written(side_a, people, writer):
+def test_progress_is_reported_as_rows_are_written(transactional_db, side_a, people, writer):
     seen = []
     writer(
         Extraction(side_a.collectivite, "p", liste_data.DATE),
