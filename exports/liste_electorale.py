@@ -39,7 +39,7 @@ from lxml import etree
 
 from electoral.extraction import liste_a_date
 from electoral.models import BureauDeVote, Inscription, Liste
-from exports.streaming import CopySink, CsvLines, Progress, copy_to
+from exports.streaming import Lines, Progress, copy_to
 from mairie.models import Collectivite
 
 SCHEMA = Path(__file__).parent / "schemas" / "liste-electorale-v1.xsd"
@@ -221,13 +221,13 @@ def csv_header(extraction: Extraction) -> bytes:
 def write_csv(
     extraction: Extraction, out: BinaryIO, progress: Progress, every: int = PROGRESS_EVERY
 ) -> int:
-    """The list CSV into `out`, progress reported every `every` rows; returns the number of
-    voters."""
+    """The list CSV into `out`, progress reported every `every` rows (on PostgreSQL, every
+    block read from COPY); returns the number of voters."""
     out.write(csv_header(extraction))
     if connection.vendor == "postgresql":
         sql, params = copy_csv_sql(extraction)
-        sink = CopySink(out, progress, every, CsvLines(csv_prefix(extraction)))
-        return copy_to(sql, params, sink, extraction.inscriptions().count)
+        lines = Lines(b'"', prefix=csv_prefix(extraction), end=b"\r\n")
+        return copy_to(sql, params, out, lines, progress, extraction.inscriptions().count)
     total = extraction.inscriptions().count()
     writer = defusedcsv.writer(_Utf8(out), delimiter=";", lineterminator="\r\n")
     done = 0
@@ -300,13 +300,14 @@ def _xml_ends(extraction: Extraction) -> tuple[bytes, bytes]:
 def write_xml(
     extraction: Extraction, out: BinaryIO, progress: Progress, every: int = PROGRESS_EVERY
 ) -> int:
-    """The list XML into `out`, progress reported every `every` rows; returns the number of
-    voters."""
+    """The list XML into `out`, progress reported every `every` rows (on PostgreSQL, every
+    block read from COPY); returns the number of voters."""
     if connection.vendor == "postgresql":
         head, tail = _xml_ends(extraction)
         out.write(head)
-        sink = CopySink(out, progress, every, xml_rows)
-        done = copy_to(*copy_xml_sql(extraction), sink, extraction.inscriptions().count)
+        lines = Lines(XML_QUOTE, keep_quote=False)
+        count = extraction.inscriptions().count
+        done = copy_to(*copy_xml_sql(extraction), out, lines, progress, count)
         out.write(tail)
         return done
     total = extraction.inscriptions().count()
@@ -348,7 +349,7 @@ def copy_xml_sql(extraction: Extraction) -> tuple[str, list]:
     rows that have some (one test per row, the rare rows cleaned column by column). COPY
     writes the fragment in CSV format with a delimiter and a quote character that no fragment
     holds (control characters): no escaping at all, and a fragment with a line break (data)
-    comes between two quote characters, which xml_rows drops."""
+    comes between two quote characters, which Lines drops."""
     columns = [
         (index, column)
         for index, column in enumerate(extraction.columns())
@@ -373,10 +374,6 @@ def copy_xml_sql(extraction: Extraction) -> tuple[str, list]:
     sql = f"SELECT {element} FROM ({sql} OFFSET 0) u"
     options = f"FORMAT csv, DELIMITER E'\\x02', QUOTE E'{XML_QUOTE_SQL}'"
     return f"COPY ({sql}) TO STDOUT WITH ({options})", params
-
-
-def xml_rows(block: bytes) -> bytes:
-    return block.replace(XML_QUOTE, b"")
 
 
 def schema() -> etree.XMLSchema:

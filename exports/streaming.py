@@ -4,6 +4,7 @@ poured into a file."""
 
 import contextlib
 import hashlib
+import os
 import queue
 import threading
 from collections.abc import Callable
@@ -85,77 +86,81 @@ class InBackground:
         self.thread.join()
 
 
-class CopySink:
-    """Where COPY … TO STDOUT writes: libpq gives exactly one row per call, ended by LF. Rows
-    are gathered into blocks of whole rows, written through `transform` (e.g. CRLF line ends);
-    progress is reported every `every` rows."""
-
-    BLOCK = 1 << 17
+class Lines:
+    """COPY's output, chunk by chunk, cut anywhere, turned into the file's lines. Rows end with
+    LF; a line break inside a quoted value is data: a break ends a row when an even number of
+    `quote` characters came before it since the start (a doubled quote counts twice). Each line
+    gets `prefix` (leading columns, the same on every line) and ends with `end`; the quote
+    characters are dropped unless `keep_quote`. Counts the rows as they go by."""
 
     def __init__(
-        self,
-        out: BinaryIO,
-        progress: Progress,
-        every: int = 5000,
-        transform: Callable[[bytes], bytes] | None = None,
+        self, quote: bytes, prefix: bytes = b"", end: bytes = b"\n", keep_quote: bool = True
     ) -> None:
-        self.out, self.progress = out, progress
-        self.every = every
-        self.transform = transform
+        self.quote, self.prefix, self.keep_quote = quote, prefix, keep_quote
+        self.row_end = end + prefix
+        self.inside = False
         self.rows = 0
-        self.parts: list[bytes] = []
-        self.pending = 0
+        # Written once more data comes: after the last row, the prefix of a line that never
+        # comes, which finish() drops.
+        self.held = prefix
 
-    def write(self, row: bytes) -> int:
-        self.parts.append(row)
-        self.pending += len(row)
-        self.rows += 1
-        if self.pending >= self.BLOCK:
-            self.flush()
-        if not self.rows % self.every:
-            self.progress(self.rows, 0)  # the total is InBackground's
-        return len(row)
-
-    def flush(self) -> None:
-        if self.parts:
-            block = b"".join(self.parts)
-            self.out.write(self.transform(block) if self.transform else block)
-            self.parts, self.pending = [], 0
+    def __call__(self, chunk: bytes) -> bytes:
+        pieces = chunk.split(self.quote)
+        for index in range(1 if self.inside else 0, len(pieces), 2):  # outside quotes
+            self.rows += pieces[index].count(b"\n")
+            if self.row_end != b"\n":
+                pieces[index] = pieces[index].replace(b"\n", self.row_end)
+        if len(pieces) % 2 == 0:  # an odd number of quote characters
+            self.inside = not self.inside
+        data = self.held + (self.quote if self.keep_quote else b"").join(pieces)
+        cut = len(data) - len(self.prefix)
+        self.held = data[cut:]
+        return data[:cut]
 
 
-class CsvLines:
-    """Turns a block of whole CSV rows from COPY (LF-ended) into the file's lines: `prefix`
-    (leading columns, the same on every line) + the row + CRLF. A line break inside a quoted
-    value is data and stays as it is: within a block of whole rows, a line break ends a row when
-    an even number of quote characters came before it (a doubled quote inside a value counts
-    twice)."""
+def copy_to(
+    sql: str,
+    params: list,
+    out: BinaryIO,
+    lines: Lines,
+    progress: Progress,
+    count: Callable[[], int],
+) -> int:
+    """Run `COPY (sql) TO STDOUT …` (sql holds the COPY statement, with %s placeholders) and
+    write its lines into `out`, progress reported against `count()`; returns the rows written.
 
-    def __init__(self, prefix: bytes = b"") -> None:
-        self.prefix = prefix
-        self.row_end = b"\r\n" + prefix
+    psycopg2 hands COPY's output over one row per call: to a pipe, whose C write costs next to
+    nothing, while a thread reads it by large chunks, shapes the lines and writes them (and the
+    database keeps working meanwhile)."""
+    read_end, write_end = os.pipe()
+    failed: list[BaseException] = []
 
-    def __call__(self, block: bytes) -> bytes:
-        pieces = block.split(b'"')
-        for index in range(0, len(pieces), 2):  # the even pieces are outside quotes
-            pieces[index] = pieces[index].replace(b"\n", self.row_end)
-        lines = b'"'.join(pieces)
-        # The block ends with a row: its end brought the next line's prefix, not wanted yet.
-        return self.prefix + lines[: len(lines) - len(self.prefix)]
+    def drain(reporter: InBackground) -> None:
+        with open(read_end, "rb", buffering=0) as pipe:
+            try:
+                while chunk := pipe.read(1 << 17):
+                    out.write(lines(chunk))
+                    reporter(lines.rows)
+            except BaseException as error:  # given to the caller; the pipe is emptied
+                failed.append(error)
+                while pipe.read(1 << 17):
+                    pass
 
-
-def copy_to(sql: str, params: list, sink: CopySink, count: Callable[[], int]) -> int:
-    """Run `COPY (sql) TO STDOUT …` (sql holds the COPY statement, with %s placeholders) into
-    the sink, progress reported against `count()`; returns the rows written."""
-    with connection.cursor() as cursor:
-        statement = cursor.cursor.mogrify(sql, params).decode()
-        # JIT would compile the row expressions of a big export for half a second and more,
-        # more than it saves on them.
-        cursor.execute("SET jit = off")
+    with InBackground(progress, count) as reporter:
+        thread = threading.Thread(target=drain, args=(reporter,), daemon=True)
+        thread.start()
         try:
-            with InBackground(sink.progress, count) as progress:
-                sink.progress = progress
-                cursor.cursor.copy_expert(statement, sink)
-                sink.flush()
+            with open(write_end, "wb", buffering=1 << 16) as pipe, connection.cursor() as cursor:
+                statement = cursor.cursor.mogrify(sql, params).decode()
+                # JIT would compile the row expressions of a big export for half a second and
+                # more, more than it saves on them.
+                cursor.execute("SET jit = off")
+                try:
+                    cursor.cursor.copy_expert(statement, pipe)
+                finally:
+                    cursor.execute("RESET jit")
         finally:
-            cursor.execute("RESET jit")
-    return sink.rows
+            thread.join()  # the write end is closed: the thread reads to the end
+    if failed:
+        raise failed[0]
+    return lines.rows
