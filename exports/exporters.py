@@ -1,18 +1,22 @@
 """The export formats, interchangeable: the web page and `manage.py export` both go through
 EXPORTERS. An exporter takes its options from a form, lists what would break its format, and
-renders (filename, content type, bytes)."""
+renders (filename, content type, bytes), or, for big files, writes them as a stream."""
 
 import datetime
+import io
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from exports import pecoto
+from electoral.models import BureauDeVote, Liste
+from exports import liste_electorale, pecoto
 from exports.liste_recenses import render_liste_recenses_pdf
 from exports.pecoto import Problem
-from mairie.forms import CompactForm
+from exports.streaming import Progress, no_progress
+from mairie.forms import CompactForm, DateInput
 from mairie.models import Affectation, Collectivite, Role
 from mairie.text import strip_accents
 from recensement.models import Recense, quarter_label, quarter_of
@@ -23,6 +27,12 @@ class Rendered:
     filename: str
     content_type: str
     data: bytes
+
+
+@dataclass(frozen=True)
+class Streamed:
+    filename: str
+    content_type: str
 
 
 def previous_quarter(today: datetime.date) -> tuple[int, int]:
@@ -65,8 +75,20 @@ class Exporter:
         """What would break the format; an export with problems is refused."""
         return []
 
+    @classmethod
+    def form(cls, collectivite: Collectivite, data=None, **kwargs) -> forms.Form:
+        """The options form; a form whose choices depend on the collectivité overrides this."""
+        return cls.form_class(data, **kwargs)
+
     def render(self) -> Rendered:
         raise NotImplementedError
+
+    def write(self, out: BinaryIO, progress: Progress) -> Streamed:
+        """Write the file into `out`, reporting (rows done, rows in all) to `progress`. By
+        default the rendered bytes at once; big files override this and stream."""
+        rendered = self.render()
+        out.write(rendered.data)
+        return Streamed(rendered.filename, rendered.content_type)
 
 
 class QuarterExporter(Exporter):
@@ -141,8 +163,102 @@ class ListeRecensesExporter(QuarterExporter):
         return Rendered(f"liste-recenses-{annee}-T{trimestre}.pdf", "application/pdf", data)
 
 
+class ListeForm(CompactForm):
+    liste = forms.ChoiceField(label="Liste", choices=Liste.choices, initial=Liste.PRINCIPALE)
+    date = forms.DateField(
+        label="Liste au",
+        widget=DateInput(),
+        help_text="La liste telle qu'elle était ce jour-là (défaut : aujourd'hui).",
+        required=False,
+    )
+    bureau = forms.ModelChoiceField(
+        label="Bureau",
+        queryset=BureauDeVote.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label="tous les bureaux",
+    )
+
+    def __init__(self, *args, collectivite: Collectivite | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the collectivité's own bureaux: another's code is "not one of the choices".
+        self.fields["bureau"].queryset = BureauDeVote.objects.filter(collectivite=collectivite)
+        self.fields["date"].initial = timezone.localdate()
+
+    def clean_date(self) -> datetime.date:
+        return self.cleaned_data["date"] or timezone.localdate()
+
+
+class ListeExporter(Exporter):
+    """The list of one day (one bureau or all): see exports.liste_electorale."""
+
+    form_class = ListeForm
+    role = Role.ELECTIONS
+    extension: str
+    content_type: str
+
+    @classmethod
+    def form(cls, collectivite: Collectivite, data=None, **kwargs) -> forms.Form:
+        return cls.form_class(data, collectivite=collectivite, **kwargs)
+
+    def __init__(self, collectivite: Collectivite, options: dict) -> None:
+        bureau = options["bureau"]
+        self.extraction = liste_electorale.Extraction(
+            collectivite, options["liste"], options["date"], bureau
+        )
+        # Kept with the export (JSON) and sent back to the form when it runs.
+        super().__init__(
+            collectivite,
+            {
+                "liste": options["liste"],
+                "date": options["date"].isoformat(),
+                "bureau": bureau.code if bureau else "",
+            },
+        )
+
+    def describe(self) -> str:
+        return f"{self.verbose_name} — {self.extraction.info}"
+
+    @property
+    def filename(self) -> str:
+        extraction = self.extraction
+        bureau = f"-bureau-{extraction.bureau.code}" if extraction.bureau else ""
+        return (
+            f"liste-{extraction.liste}-{self.collectivite.code_insee}-"
+            f"{extraction.date:%Y%m%d}{bureau}.{self.extension}"
+        )
+
+    def render(self) -> Rendered:
+        out = io.BytesIO()
+        streamed = self.write(out, no_progress)
+        return Rendered(streamed.filename, streamed.content_type, out.getvalue())
+
+
+class ListeCsvExporter(ListeExporter):
+    identifier = "liste-csv"
+    verbose_name = "Liste électorale (CSV)"
+    extension = "csv"
+    content_type = "text/csv; charset=utf-8"
+
+    def write(self, out: BinaryIO, progress: Progress) -> Streamed:
+        liste_electorale.write_csv(self.extraction, out, progress)
+        return Streamed(self.filename, self.content_type)
+
+
+class ListeXmlExporter(ListeExporter):
+    identifier = "liste-xml"
+    verbose_name = "Liste électorale (XML)"
+    extension = "xml"
+    content_type = "application/xml"
+
+    def write(self, out: BinaryIO, progress: Progress) -> Streamed:
+        liste_electorale.write_xml(self.extraction, out, progress)
+        return Streamed(self.filename, self.content_type)
+
+
 EXPORTERS: dict[str, type[Exporter]] = {
-    exporter.identifier: exporter for exporter in (PecotoExporter, ListeRecensesExporter)
+    exporter.identifier: exporter
+    for exporter in (PecotoExporter, ListeRecensesExporter, ListeCsvExporter, ListeXmlExporter)
 }
 
 

@@ -1,8 +1,8 @@
 """Running an exporter into a kept file, and recording what the portal says of it."""
 
 import contextlib
-import hashlib
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from exports.exporters import EXPORTERS, Exporter
+from exports.exporters import EXPORTERS, Exporter, Streamed
 from exports.models import EtatPortail, Export, Statut
 from exports.pecoto import Problem
+from exports.streaming import HashingWriter, Progress, Throttled
 from mairie.models import Collectivite
 from recensement import services as recensement_services
 
@@ -31,7 +32,7 @@ def exporter_for(collectivite: Collectivite, kind: str, data: dict) -> Exporter:
     if kind not in EXPORTERS:
         raise ExportRefused(f"Type d'export inconnu : {kind}.")
     exporter_class = EXPORTERS[kind]
-    form = exporter_class.form_class(data)
+    form = exporter_class.form(collectivite, data)
     if not form.is_valid():
         errors = "; ".join(
             f"{form.fields[name].label if name in form.fields else name} : {' '.join(messages)}"
@@ -41,18 +42,38 @@ def exporter_for(collectivite: Collectivite, kind: str, data: dict) -> Exporter:
     return exporter_class(collectivite, form.cleaned_data)
 
 
-def _store(export: Export, filename: str, data: bytes) -> None:
-    relative = Path("exports") / export.collectivite.code_insee / f"{export.pk}-{filename}"
-    target = Path(settings.MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.part")
+@dataclass(frozen=True)
+class StoredFile:
+    relative: str  # under MEDIA_ROOT
+    streamed: Streamed
+    size: int
+    sha256: str
+
+
+def _store(export: Export, exporter: Exporter, progress: Progress) -> StoredFile:
+    """Write the exporter's file under MEDIA_ROOT as it comes, hashing it on the way."""
+    folder = Path("exports") / export.collectivite.code_insee
+    (Path(settings.MEDIA_ROOT) / folder).mkdir(parents=True, exist_ok=True)
+    partial = Path(settings.MEDIA_ROOT) / folder / f".{export.pk}-{exporter.identifier}.part"
     try:
-        partial.write_bytes(data)
+        with partial.open("wb") as file:
+            out = HashingWriter(file)
+            streamed = exporter.write(out, progress)
+        relative = folder / f"{export.pk}-{streamed.filename}"
         # Complete files only: a reader never sees a half-written file under the final name.
-        os.replace(partial, target)
+        os.replace(partial, Path(settings.MEDIA_ROOT) / relative)
     finally:
         partial.unlink(missing_ok=True)
-    export.fichier = str(relative)
+    return StoredFile(str(relative), streamed, out.size, out.sha256)
+
+
+def _progress_of(export: Export) -> Progress:
+    """Progress of a run into Export.progression, at most once per percent."""
+
+    def report(percent: int) -> None:
+        Export.objects.filter(pk=export.pk).update(progression=percent)
+
+    return Throttled(report)
 
 
 def prepare_export(
@@ -87,17 +108,17 @@ def run_prepared(export: Export) -> Export:
                 "Les données ont changé : "
                 + " ; ".join(f"{p.who} — {p.field} : {p.message}" for p in problems[:20])
             )
-        rendered = exporter.render()
-        _store(export, rendered.filename, rendered.data)
+        stored = _store(export, exporter, _progress_of(export))
     except Exception as error:
         Export.objects.filter(pk=export.pk).update(
             statut=Statut.ECHEC, erreur=str(error), termine_le=timezone.now()
         )
         raise
-    export.nom_fichier = rendered.filename
-    export.content_type = rendered.content_type
-    export.taille = len(rendered.data)
-    export.sha256 = hashlib.sha256(rendered.data).hexdigest()
+    export.fichier = stored.relative
+    export.nom_fichier = stored.streamed.filename
+    export.content_type = stored.streamed.content_type
+    export.taille = stored.size
+    export.sha256 = stored.sha256
     export.statut, export.progression = Statut.TERMINE, 100
     export.termine_le = timezone.now()
     export.save()
