@@ -31,7 +31,7 @@ def exporter_for(collectivite: Collectivite, kind: str, data: dict) -> Exporter:
     if kind not in EXPORTERS:
         raise ExportRefused(f"Type d'export inconnu : {kind}.")
     exporter_class = EXPORTERS[kind]
-    form = exporter_class.form_class(data)
+    form = exporter_class.form(collectivite, data)
     if not form.is_valid():
         errors = "; ".join(
             f"{form.fields[name].label if name in form.fields else name} : {' '.join(messages)}"

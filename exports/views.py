@@ -20,7 +20,7 @@ def _preview(request: HttpRequest, kind: str) -> dict:
         exporter = exporter_for(request.collectivite, kind, request.GET)
     except ExportRefused as refusal:
         return {"refusal": str(refusal)}
-    preview = {"exporter": exporter, "problems": exporter.problems()}
+    preview = {"exporter": exporter, "problems": exporter.problems(), "lines": exporter.preview()}
     if isinstance(exporter, QuarterExporter):
         recenses = exporter.recenses()
         preview |= {
@@ -53,8 +53,10 @@ def index(request: HttpRequest) -> HttpResponse:
             (
                 kind,
                 EXPORTERS[kind],
-                EXPORTERS[kind].form_class(
-                    request.GET if chosen == kind else None, auto_id=f"{kind}-%s"
+                EXPORTERS[kind].form(
+                    request.collectivite,
+                    request.GET if chosen == kind else None,
+                    auto_id=f"{kind}-%s",
                 ),
             )
             for kind in kinds
