@@ -293,3 +293,90 @@ def test_the_command_writes_the_tableau(period, tmp_path):
     written = tmp_path / "tableau-p-20260101-20260331.pdf"
     assert written.read_bytes() == export.path.read_bytes()
     assert "Total des additions : 5" in pages_text(written.read_bytes())[0]
+
+
+# --- the list of one bureau ------------------------------------------------------------------
+
+
+@pytest.fixture
+def bureau_list(town):
+    side, (b1, b2, _) = town
+    for nom, prenoms in [("MARTIN", "Paul"), ("ÉTIENNE", "Éric"), ("DURAND", "Zoé")]:
+        voter(side.collectivite, b1, nom, prenoms)
+    partant = voter(side.collectivite, b1, "PARTANT")
+    radier(partant, Liste.PRINCIPALE, MotifRadiation.DECES, dt.date(2026, 3, 2), None)
+    voter(side.collectivite, b2, "AILLEURS")
+    voter(side.collectivite, b1, "SCHMIDT", "Anna", Liste.MUNICIPALE, nationalite="Allemande")
+    return side, b1
+
+
+def bureau_pdf(side, bureau, **options) -> tuple[str, "Export"]:
+    data = {"liste": "p", "bureau": bureau.code, "ordre": "numero"} | options
+    export = run_export(side.collectivite, "liste-bureau-pdf", data, side.agent)
+    return " ".join(pages_text(export.path.read_bytes())), export
+
+
+def test_the_bureau_list_holds_its_active_voters_by_number_or_name(bureau_list):
+    side, b1 = bureau_list
+    text, export = bureau_pdf(side, b1)
+    assert export.nom_fichier == "liste-p-bureau-0001.pdf"
+    for absent in ("PARTANT", "AILLEURS", "SCHMIDT"):
+        assert absent not in text
+    assert "Électeurs inscrits : 3" in text and "Arrêtée à 3 électeurs." in text
+    by_number = [text.index(f"{n} {name} ") for n, name in ((1, "MARTIN"), (2, "ÉTIENNE"))]
+    assert by_number == sorted(by_number) and text.index("3 DURAND") > by_number[1]
+    text, _ = bureau_pdf(side, b1, ordre="nom")
+    positions = [text.index(f" {name} ") for name in ("DURAND", "ÉTIENNE", "MARTIN")]
+    assert positions == sorted(positions)
+    assert "Mairie de Saint-Malo (code INSEE 35288) — Liste électorale, liste principale" in text
+    assert "Bureau 0001 — Hôtel de ville" in text and "page 1 / 1" in text
+
+
+def test_a_complementary_list_shows_the_nationality(bureau_list):
+    side, b1 = bureau_list
+    text, _ = bureau_pdf(side, b1, liste="cm")
+    assert "Nationalité" in text and "SCHMIDT Anna" in text and "Allemande" in text
+    assert "MARTIN" not in text
+
+
+def test_an_empty_bureau_list_is_refused(bureau_list):
+    side, b1 = bureau_list
+    with pytest.raises(ExportRefused) as refusal:
+        bureau_pdf(side, b1, liste="ce")
+    assert "aucun électeur inscrit sur cette liste" in str(refusal.value.problems[0])
+
+
+def test_the_bureaux_offered_are_those_of_the_agents_collectivite(bureau_list, side_b):
+    BureauFactory(collectivite=side_b.collectivite, code="0009", libelle="Lycée Fesch")
+    page = side_b.client.get(reverse("exports:index")).text
+    assert "0009 — Lycée Fesch" in page and "Hôtel de ville" not in page
+    # A's bureau code is not a choice for B, whatever B posts.
+    response = side_b.client.post(
+        reverse("exports:generate", args=["liste-bureau-pdf"]),
+        {"liste": "p", "bureau": "0001", "ordre": "numero"},
+    )
+    assert response.status_code == 302 and not Export.objects.exists()
+    with pytest.raises(ExportRefused, match="Bureau de vote"):
+        run_export(side_b.collectivite, "liste-bureau-pdf", {"liste": "p", "bureau": "0001"}, None)
+
+
+def test_the_command_writes_a_bureau_list(bureau_list, tmp_path):
+    call_command(
+        "export",
+        "liste-bureau-pdf",
+        "--commune",
+        "35288",
+        "--liste",
+        "p",
+        "--bureau",
+        "0001",
+        "--ordre",
+        "nom",
+        "--output",
+        str(tmp_path),
+    )
+    written = tmp_path / "liste-p-bureau-0001.pdf"
+    assert (
+        "Électeurs inscrits : 3 — classés par ordre alphabétique"
+        in pages_text(written.read_bytes())[0]
+    )
