@@ -7,6 +7,7 @@ memory (this process plus the rendering processes, each at its peak)."""
 
 import datetime
 import json
+import os
 import random
 import subprocess
 import sys
@@ -45,8 +46,9 @@ html = sys.stdin.read()
 started = time.perf_counter()
 data = HTML(string=html, base_url=sys.argv[1]).write_pdf()
 seconds = time.perf_counter() - started
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"seconds": seconds, "peak_kb": peak, "bytes": len(data)}))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"seconds": seconds, "peak_kb": usage.ru_maxrss, "bytes": len(data),
+                  "cpu": usage.ru_utime + usage.ru_stime}))
 """
 
 
@@ -155,6 +157,10 @@ def _single(html: str) -> dict:
 
 
 def run(size: int, write: Callable[[str], None]) -> bool:
+    write(
+        f"{os.cpu_count()} cœurs, charge moyenne de la machine {os.getloadavg()[0]:.1f} "
+        "(les autres processus ralentissent les deux mesures)"
+    )
     started = time.perf_counter()
     # Everything is rolled back: the rendering processes never read the database.
     with transaction.atomic():
@@ -181,16 +187,18 @@ def run(size: int, write: Callable[[str], None]) -> bool:
     write(
         f"en parallèle ({workers} processus de rendu, {len(parts)} documents joints) : "
         f"{parallel:.1f} s, {rows / parallel:.0f} lignes/s, {sum(joined.pages)} pages, "
+        f"{joined.cpu:.0f} s de calcul, "
         f"{len(joined.data) / 1e6:.1f} Mo ; mémoire de pointe {joined.peak_mb:.0f} Mo "
         f"(ce processus et les processus de rendu : "
         + ", ".join(f"{kb / 1024:.0f}" for kb in joined.peak_kb.values())
-        + " Mo)"
+        + f" Mo) ; charge {os.getloadavg()[0]:.1f}"
     )
     single = _single(single_html)
     single_rate = rows / single["seconds"]
     write(
         f"document unique (référence, un seul rendu WeasyPrint) : {single['seconds']:.1f} s, "
-        f"{single_rate:.0f} lignes/s, mémoire de pointe {single['peak_kb'] / 1024:.0f} Mo"
+        f"{single_rate:.0f} lignes/s, {single['cpu']:.0f} s de calcul (import compris), "
+        f"mémoire de pointe {single['peak_kb'] / 1024:.0f} Mo ; charge {os.getloadavg()[0]:.1f}"
     )
     speedup = (rows / parallel) / single_rate
     fast = speedup >= TARGET_SPEEDUP

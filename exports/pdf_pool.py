@@ -41,6 +41,7 @@ class Joined:
     pages: list[int]  # pages of each part, in order
     # Peak resident memory (kB) of each process that rendered, the caller's included.
     peak_kb: dict[int, int] = field(default_factory=dict)
+    cpu: float = 0.0  # CPU seconds of the renderings, in whichever process
 
     @property
     def peak_mb(self) -> float:
@@ -51,10 +52,16 @@ def _peak_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux
 
 
-def render_html(html: str, base_url: str) -> tuple[bytes, int, int]:
-    """One document: (PDF, process id, peak memory of the process in kB)."""
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def render_html(html: str, base_url: str) -> tuple[bytes, int, int, float]:
+    """One document: (PDF, process id, peak memory of the process in kB, CPU seconds)."""
+    started = cpu_seconds()
     data = HTML(string=html, base_url=base_url).write_pdf()
-    return data, os.getpid(), _peak_kb()
+    return data, os.getpid(), _peak_kb(), cpu_seconds() - started
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -79,10 +86,11 @@ def render_parts(
         raise ValueError("Aucun document à imprimer.")
     rendered: dict[int, bytes] = {}
     peaks: dict[int, int] = {}
+    cpu = 0.0
     if sum(part.rows for part in parts) < parallel_rows:
         for index, part in enumerate(parts):
-            rendered[index], pid, peak = render_html(part.html, base_url)
-            peaks[pid] = peak
+            rendered[index], pid, peak, seconds = render_html(part.html, base_url)
+            peaks[pid], cpu = peak, cpu + seconds
     else:
         order = sorted(range(len(parts)), key=lambda index: -parts[index].rows)
         count = max(1, min(workers or os.cpu_count() or 1, len(parts)))
@@ -91,8 +99,8 @@ def render_parts(
                 index: pool.submit(render_html, parts[index].html, base_url) for index in order
             }
             for index, future in futures.items():
-                rendered[index], pid, peak = future.result()
-                peaks[pid] = max(peak, peaks.get(pid, 0))
+                rendered[index], pid, peak, seconds = future.result()
+                peaks[pid], cpu = max(peak, peaks.get(pid, 0)), cpu + seconds
     writer = pypdf.PdfWriter()
     pages = []
     for index, part in enumerate(parts):
@@ -105,4 +113,4 @@ def render_parts(
     output = io.BytesIO()
     writer.write(output)
     peaks[os.getpid()] = max(peaks.get(os.getpid(), 0), _peak_kb())
-    return Joined(output.getvalue(), pages, peaks)
+    return Joined(output.getvalue(), pages, peaks, cpu)
