@@ -169,6 +169,8 @@ class Section:
 
     @property
     def title(self) -> str:
+        if self.code == SANS_BUREAU:
+            return "Électeurs sans bureau de vote"
         return f"Bureau {self.code} — {self.libelle}" if self.libelle else f"Bureau {self.code}"
 
     @property
@@ -238,7 +240,7 @@ def build_tableau(
     codes = {pk: section.code for pk, section in bureaux.items()}
     movements = tableau_movements(collectivite, liste, du, au)
     current, closed = _numeros(movements, liste)
-    sans_bureau = Section(SANS_BUREAU, "électeurs sans bureau de vote")
+    sans_bureau = Section(SANS_BUREAU, "")
 
     def add(side: str, bureau_id: int | None, row: dict, key: str, motif: str, numero) -> None:
         section = bureaux.get(bureau_id, sans_bureau)

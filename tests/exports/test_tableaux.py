@@ -231,6 +231,29 @@ def test_the_movements_read_are_those_of_the_collectivite_list_and_period(period
     assert not read.filter(motif=MotifInscription.REPRISE_REU).exists()
 
 
+def test_a_movement_without_bureau_gets_a_section_of_its_own(town):
+    side, (b1, _, _) = town
+    electeur = voter(side.collectivite, b1, "SANSBUREAU")
+    Mouvement.objects.create(
+        collectivite=side.collectivite,
+        electeur=electeur,
+        type=TypeMouvement.RADIATION,
+        liste=Liste.PRINCIPALE,
+        motif=MotifRadiation.AUTRE_COMMUNE,
+        date_effet=dt.date(2026, 3, 1),
+    )
+    tableau = build_tableau(side.collectivite, "p", DU, AU)
+    assert [s.title for s in tableau.printed_sections] == [
+        "Bureau 0001 — Hôtel de ville",
+        "Électeurs sans bureau de vote",
+    ]
+    text = " ".join(pages_text(render_tableau_pdf(tableau).data))
+    assert "Électeurs sans bureau de vote Additions : 0 — Retranchements : 1" in text
+    # Récapitulatif: no addition (volontaire, total), one retranchement (autre commune, total).
+    assert "Électeurs sans bureau de vote 0 0" in text
+    assert "Électeurs sans bureau de vote 1 1" in text
+
+
 def test_a_period_that_ends_before_it_starts_is_refused(period):
     with pytest.raises(ExportRefused, match=r"La fin de la période \(01/01/2026\) précède"):
         run_export(
