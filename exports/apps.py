@@ -7,7 +7,12 @@ class ExportsConfig(AppConfig):
 
     def ready(self) -> None:
         from exports.benchmarks import LISTE_CSV, LISTE_XML
+        from exports.exporters import EXPORTERS
+        from exports.tableaux import TABLEAU_EXPORTERS
+        from exports.tableaux_benchmark import TABLEAU_PDF
         from mairie import benchmarks
 
+        EXPORTERS.update({exporter.identifier: exporter for exporter in TABLEAU_EXPORTERS})
         benchmarks.register(LISTE_CSV)
         benchmarks.register(LISTE_XML)
+        benchmarks.register(TABLEAU_PDF)

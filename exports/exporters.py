@@ -68,8 +68,17 @@ class Exporter:
         self.collectivite = collectivite
         self.options = options
 
+    @classmethod
+    def form(cls, collectivite: Collectivite, data=None, **kwargs) -> forms.Form:
+        """The options form; an exporter whose choices depend on the collectivité overrides it."""
+        return cls.form_class(data, **kwargs)
+
     def describe(self) -> str:
         raise NotImplementedError
+
+    def preview(self) -> list[str]:
+        """Lines shown on the page before generating (what the file will hold)."""
+        return []
 
     def problems(self) -> list[Problem]:
         """What would break the format; an export with problems is refused."""

@@ -20,7 +20,7 @@ def _preview(request: HttpRequest, kind: str) -> dict:
         exporter = exporter_for(request.collectivite, kind, request.GET)
     except ExportRefused as refusal:
         return {"refusal": str(refusal)}
-    preview = {"exporter": exporter, "problems": exporter.problems()}
+    preview = {"exporter": exporter, "problems": exporter.problems(), "lines": exporter.preview()}
     if isinstance(exporter, QuarterExporter):
         recenses = exporter.recenses()
         preview |= {
