@@ -9,6 +9,7 @@ from typing import BinaryIO
 
 from django import forms
 from django.db.models import QuerySet
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from electoral.models import BureauDeVote, Liste
@@ -83,11 +84,6 @@ class Exporter:
     def problems(self) -> list[Problem]:
         """What would break the format; an export with problems is refused."""
         return []
-
-    @classmethod
-    def form(cls, collectivite: Collectivite, data=None, **kwargs) -> forms.Form:
-        """The options form; a form whose choices depend on the collectivité overrides this."""
-        return cls.form_class(data, **kwargs)
 
     def render(self) -> Rendered:
         raise NotImplementedError
@@ -227,6 +223,10 @@ class ListeExporter(Exporter):
 
     def describe(self) -> str:
         return f"{self.verbose_name} — {self.extraction.info}"
+
+    def preview(self) -> list[str]:
+        count = self.extraction.inscriptions().count()
+        return [f"{count} électeur{pluralize(count)} sur la liste ce jour-là."]
 
     @property
     def filename(self) -> str:

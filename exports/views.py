@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from exports.exporters import EXPORTERS, ListeExporter, QuarterExporter, allowed_kinds
+from exports.exporters import EXPORTERS, QuarterExporter, allowed_kinds
 from exports.models import EtatPortail, Export
 from exports.services import ExportRefused, exporter_for, queue_export, set_portal_state
 from mairie.scoping import agent_required
@@ -28,8 +28,6 @@ def _preview(request: HttpRequest, kind: str) -> dict:
             "numerotes": recenses.filter(numero_inscription__isnull=False).count(),
             "portal_text": exporter.portal_text(),
         }
-    if isinstance(exporter, ListeExporter):
-        preview["electeurs"] = exporter.extraction.inscriptions().count()
     return preview
 
 

@@ -39,8 +39,8 @@ def test_the_database_worker_generates_a_queued_export(side_a, settings, tmp_pat
 
 
 def test_the_worker_renders_a_long_tableau_in_child_processes(side_a, settings, tmp_path):
-    from exports.tableaux_benchmark import create_movements
     from exports.pdf_pool import PARALLEL_ROWS
+    from exports.tableaux_benchmark import create_movements
 
     settings.MEDIA_ROOT = tmp_path
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
