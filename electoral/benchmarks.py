@@ -14,7 +14,13 @@ from django.urls import reverse
 
 from electoral.models import BureauDeVote, Electeur, Inscription, Mouvement
 from electoral.reu import COLUMNS, ImportReport, apply
-from mairie.benchmarks import Benchmark, BenchmarkUnavailable, pages_pass, time_pages
+from mairie.benchmarks import (
+    Benchmark,
+    BenchmarkUnavailable,
+    free_code_insee,
+    pages_pass,
+    time_pages,
+)
 from mairie.models import Affectation, Collectivite, Role
 
 TARGET_RATIO = 4.0
@@ -220,11 +226,6 @@ def _vacuum(write: Callable[[str], None]) -> None:
     write(f"nettoyage (VACUUM) : {time.perf_counter() - started:.1f} s")
 
 
-def _free_code() -> str:
-    taken = set(Collectivite.objects.values_list("code_insee", flat=True))
-    return next(f"{code:05d}" for code in range(99999, 1000, -1) if f"{code:05d}" not in taken)
-
-
 def _steps(report: ImportReport) -> str:
     return ", ".join(f"{step} {seconds:.2f} s" for step, seconds in report.timings.items())
 
@@ -237,7 +238,7 @@ def run(size: int, write: Callable[[str], None]) -> bool:
         )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "reu.csv"
-        code = _free_code()
+        code = free_code_insee()
         started = time.perf_counter()
         generate(path, size, code)
         megabytes = path.stat().st_size / 1e6
@@ -299,7 +300,7 @@ def _pages_run(size: int, write: Callable[[str], None]) -> bool:
         )
     with tempfile.TemporaryDirectory() as folder, transaction.atomic():
         path = Path(folder) / "reu.csv"
-        code = _free_code()
+        code = free_code_insee()
         generate(path, size, code)
         collectivite = Collectivite.objects.create(code_insee=code, nom="Banc d'essai pages")
         user, _ = get_user_model().objects.get_or_create(username="banc-essai-pages")

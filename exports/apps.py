@@ -8,6 +8,7 @@ class ExportsConfig(AppConfig):
     def ready(self) -> None:
         from exports.benchmarks import LISTE_CSV, LISTE_XML
         from exports.exporters import EXPORTERS
+        from exports.pecoto_benchmark import PECOTO
         from exports.tableaux import TABLEAU_EXPORTERS
         from exports.tableaux_benchmark import TABLEAU_PDF
         from mairie import benchmarks
@@ -16,3 +17,4 @@ class ExportsConfig(AppConfig):
         benchmarks.register(LISTE_CSV)
         benchmarks.register(LISTE_XML)
         benchmarks.register(TABLEAU_PDF)
+        benchmarks.register(PECOTO)

@@ -22,7 +22,7 @@ from lxml import etree
 from electoral.models import BureauDeVote, Electeur, Inscription
 from exports.liste_electorale import Extraction, schema
 from exports.models import Export
-from mairie.benchmarks import Benchmark, BenchmarkUnavailable
+from mairie.benchmarks import Benchmark, BenchmarkUnavailable, free_code_insee
 from mairie.models import Collectivite
 
 CSV_RATIO, XML_RATIO, MEMORY_MB = 1.5, 4.0, 150
@@ -223,11 +223,6 @@ def _in_subprocess(what: str, code_insee: str, folder: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def _free_code() -> str:
-    taken = set(Collectivite.objects.values_list("code_insee", flat=True))
-    return next(f"{code:05d}" for code in range(98999, 1000, -1) if f"{code:05d}" not in taken)
-
-
 def validate_streaming(path: str) -> int:
     """Validate the XML file against the schema while reading it; returns the voters."""
     count = 0
@@ -250,7 +245,9 @@ def _run(kind: str, ratio_target: float, size: int, write: Callable[[str], None]
             f"Le banc d'essai {kind} mesure dans des processus à part : il ne peut pas tourner "
             "dans une transaction."
         )
-    collectivite = Collectivite.objects.create(code_insee=_free_code(), nom="Banc d'essai listes")
+    collectivite = Collectivite.objects.create(
+        code_insee=free_code_insee(), nom="Banc d'essai listes"
+    )
     try:
         started = time.perf_counter()
         create_voters(collectivite, size)

@@ -29,7 +29,7 @@ from electoral.models import (
 )
 from exports.pdf_pool import render_parts
 from exports.tableaux import build_tableau, tableau_html, tableau_parts
-from mairie.benchmarks import Benchmark
+from mairie.benchmarks import Benchmark, free_code_insee
 from mairie.models import Collectivite
 from mairie.names import NOMS, prenoms_of_generation
 
@@ -50,11 +50,6 @@ usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"seconds": seconds, "peak_kb": usage.ru_maxrss, "bytes": len(data),
                   "cpu": usage.ru_utime + usage.ru_stime}))
 """
-
-
-def _free_code() -> str:
-    taken = set(Collectivite.objects.values_list("code_insee", flat=True))
-    return next(f"{code:05d}" for code in range(99998, 1000, -1) if f"{code:05d}" not in taken)
 
 
 def create_movements(collectivite: Collectivite, size: int, seed: int = 2026) -> None:
@@ -165,7 +160,7 @@ def run(size: int, write: Callable[[str], None]) -> bool:
     # Everything is rolled back: the rendering processes never read the database.
     with transaction.atomic():
         collectivite = Collectivite.objects.create(
-            code_insee=_free_code(), nom="Banc d'essai des tableaux"
+            code_insee=free_code_insee(), nom="Banc d'essai des tableaux"
         )
         create_movements(collectivite, size)
         created = time.perf_counter() - started

@@ -12,6 +12,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import override_settings
 
+from mairie.models import Collectivite
+
 
 class BenchmarkUnavailable(Exception):
     """The benchmark cannot run here (e.g. it needs PostgreSQL); the message (French) says why."""
@@ -99,3 +101,10 @@ def pages_pass(timings: list[PageTiming], write: Callable[[str], None]) -> bool:
         + ("PASS" if passed else "FAIL")
     )
     return passed
+
+
+def free_code_insee() -> str:
+    """A code no collectivité uses, for the throwaway collectivité a benchmark measures in: in
+    the unused "département" 96 (99xxx would read as a country, abroad)."""
+    taken = set(Collectivite.objects.values_list("code_insee", flat=True))
+    return next(f"{code}" for code in range(96999, 96000, -1) if f"{code}" not in taken)

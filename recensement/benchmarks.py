@@ -7,22 +7,17 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 
-from mairie.benchmarks import Benchmark, pages_pass, time_pages
+from mairie.benchmarks import Benchmark, free_code_insee, pages_pass, time_pages
 from mairie.models import Affectation, Collectivite, Role
 from recensement.demo import create_recenses
 from recensement.models import Recense
-
-
-def _free_code() -> str:
-    taken = set(Collectivite.objects.values_list("code_insee", flat=True))
-    return next(f"{code:05d}" for code in range(99999, 1000, -1) if f"{code:05d}" not in taken)
 
 
 def run(size: int, write: Callable[[str], None]) -> bool:
     # Everything is rolled back at the end: the database is left as it was.
     with transaction.atomic():
         collectivite = Collectivite.objects.create(
-            code_insee=_free_code(), nom="Banc d'essai recensement"
+            code_insee=free_code_insee(), nom="Banc d'essai recensement"
         )
         user, _ = get_user_model().objects.get_or_create(username="banc-essai-recenses")
         Affectation.objects.create(user=user, collectivite=collectivite, role=Role.RESPONSABLE)
