@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from electoral.models import (
+    ELECTEUR_KEY_LENGTH,
     BureauDeVote,
     Electeur,
     Inscription,
@@ -416,6 +417,10 @@ class _Reader:
             row.append("")
             values = get(row)
             joined = "\t".join(values)
+            if "\x00" in joined:
+                # PostgreSQL stores no NUL character: a damaged line, not a value to keep.
+                report.reject(number, "caractère nul (octet 0) dans la ligne : fichier abîmé ?")
+                continue
             if joined[:1] == " " or joined[-1:] == " " or " \t" in joined or "\t " in joined:
                 values = tuple(value.strip() for value in values)
             (
@@ -492,6 +497,7 @@ class _Reader:
                 usage_key = fold(nom_usage)
             # As Electeur.save() computes it: search_key(f"{nom} {nom_usage} {prenoms}").
             recherche = " ".join(filter(None, (nom_key, usage_key, prenoms_key)))
+            recherche = recherche[:ELECTEUR_KEY_LENGTH]
             nkey = f"{nom_key}|{prenoms_key}|{iso or incomplete}"
             street = ""
             if libelle_voie:
