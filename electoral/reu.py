@@ -313,6 +313,13 @@ def _header(reader: Iterator[list[str]]) -> list[str]:
     raise _Refused("Le fichier est vide.")
 
 
+def _csv_reason(error: csv.Error) -> str:
+    """The csv module's English message, in the agent's words."""
+    if "field larger than field limit" in str(error):
+        return f"une valeur dépasse {csv.field_size_limit():,} caractères".replace(",", " ")
+    return "guillemets ou séparateurs mal placés"
+
+
 def _utf8_error_line(path: Path) -> int:
     with path.open("rb") as file:
         for number, raw in enumerate(file, start=1):
@@ -344,7 +351,8 @@ class _Reader:
                     yield from self._lines(reader, self._columns(_header(reader)))
                 except csv.Error as error:
                     raise _Refused(
-                        f"Le fichier n'est pas un CSV lisible (ligne {reader.line_num}) : {error}."
+                        f"Le fichier n'est pas un CSV lisible (ligne {reader.line_num}) : "
+                        f"{_csv_reason(error)}."
                     ) from error
         except UnicodeDecodeError as error:
             raise _Refused(

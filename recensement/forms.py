@@ -31,19 +31,25 @@ CODE_IN_PARENTHESES = re.compile(r"\(\s*((?:\d{2}|2A|2B)\d{3})\s*\)\s*$", re.IGN
 PLAIN_CODE = re.compile(r"^\s*((?:\d{2}|2A|2B)\d{3})\s*$", re.IGNORECASE)
 PARENT_FIELDS = ["nom", "prenoms", "date_naissance", "nationalite"]
 PHONE_FIELDS = ["telephone_fixe", "telephone_portable"]
+PARENT_TEXT = ["nom", "prenoms", "naissance_ville"]
 # Written in the PECOTO file as INSEE text (capitals, no accents): what it cannot carry is
 # refused here, not found at export time.
 EXCHANGE_TEXT_FIELDS = [
-    f"{prefix}{name}"
-    for prefix, names in (
-        ("", ["nom_naissance", "nom_usage", "prenoms", "etablissement", "specialite"]),
-        ("", ["profession", "naissance_ville"]),
-        ("domicile_", ["numero", "voie", "complement"]),
-        ("residence_", ["numero", "voie", "complement", "ville"]),
-        ("pere_", ["nom", "prenoms", "naissance_ville"]),
-        ("mere_", ["nom", "prenoms", "naissance_ville"]),
-    )
-    for name in names
+    "nom_naissance",
+    "nom_usage",
+    "prenoms",
+    "naissance_ville",
+    "domicile_numero",
+    "domicile_voie",
+    "domicile_complement",
+    "residence_numero",
+    "residence_voie",
+    "residence_complement",
+    "residence_ville",
+    *(f"{parent}_{name}" for parent in ("pere", "mere") for name in PARENT_TEXT),
+    "etablissement",
+    "specialite",
+    "profession",
 ]
 POSTAL_CODE_FIELDS = ["domicile_code_postal", "residence_code_postal"]
 

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.urls import reverse
-from hypothesis import example, given
+from hypothesis import event, example, given
 
 from exports import pecoto
 from recensement.models import Recense
@@ -30,6 +30,7 @@ def today():
 def test_every_registrant_the_form_accepts_passes_the_pecoto_validator(side_a, cog, overrides):
     response = side_a.client.post(reverse("recensement:create"), form_data(**overrides))
     assert response.status_code < 500
+    event(f"HTTP {response.status_code}")
     if response.status_code != 302:
         return
     recense = Recense.objects.get()
