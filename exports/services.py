@@ -216,6 +216,8 @@ def set_portal_state(export: Export, etat: str, message: str, user: AbstractBase
         raise ExportRefused("État inconnu.")
     if etat == EtatPortail.REJETE and not message.strip():
         raise ExportRefused("Recopiez le message du portail qui explique le rejet.")
+    if "\x00" in message:  # PostgreSQL stores no NUL character
+        raise ExportRefused("Le message contient un caractère nul : recopiez-le sans lui.")
     with transaction.atomic():
         export.etat_portail, export.message_portail = etat, message.strip()
         export._history_user = user

@@ -464,9 +464,14 @@ class RecenseForm(forms.ModelForm):
         self._guard_duplicate(data)
         for name in EXCHANGE_TEXT_FIELDS:
             self._clean_exchange_text(name)
-        for name in POSTAL_CODE_FIELDS:
+        residence_in_france = not data.get("residence_identique", True) and (
+            data.get("residence_ou") != ABROAD
+        )
+        for name, in_france in zip(POSTAL_CODE_FIELDS, (True, residence_in_france), strict=True):
             if data.get(name) and not re.fullmatch(r"\d{5}", data[name].strip()):
                 self.add_error(name, "Le code postal compte 5 chiffres.")
+            elif in_france and not data.get(name) and name not in self.errors:
+                self.add_error(name, "Indiquez le code postal (adresse en France).")
         return data
 
     def _clean_exchange_text(self, name: str) -> None:

@@ -7,10 +7,14 @@ import pytest
 import time_machine
 from django.urls import reverse
 from hypothesis import event, example, given
+from hypothesis import strategies as st
 
 from exports import pecoto
+from exports.models import Export
+from exports.services import run_export
 from recensement.models import Recense
-from tests.hostile import PROPERTY_SETTINGS
+from tests.factories import RecenseFactory
+from tests.hostile import PROPERTY_SETTINGS, TEXT
 from tests.recensement.test_properties import OVERRIDES
 from tests.recensement.test_views import form_data
 
@@ -40,3 +44,37 @@ def test_every_registrant_the_form_accepts_passes_the_pecoto_validator(side_a, c
     )
     Recense.objects.all().delete()
     assert [p for p in problems if p.recense_id == recense.pk] == []
+
+
+@pytest.fixture
+def deposited(side_a, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    RecenseFactory(collectivite=side_a.collectivite, numero_inscription=1)
+    return run_export(side_a.collectivite, "pecoto", {"annee": 2026, "trimestre": 1}, None)
+
+
+@PROPERTY_SETTINGS
+@given(
+    etat=st.one_of(st.sampled_from(["depose", "recu", "rejete"]), TEXT),
+    message=TEXT,
+)
+@example(etat="rejete", message="Fichier rejeté\x00")
+def test_the_portal_answer_is_recorded_or_refused_in_french(side_a, deposited, etat, message):
+    deposited.refresh_from_db()
+    before = (Export.history.count(), deposited.etat_portail)
+    response = side_a.client.post(
+        reverse("exports:portal_state", args=[deposited.pk]),
+        {"etat": etat, "message": message},
+        follow=True,
+    )
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    deposited.refresh_from_db()
+    if Export.history.count() > before[0]:
+        event("enregistré")
+        assert (deposited.etat_portail, deposited.message_portail) == (etat, message.strip())
+    else:
+        event("refusé")
+        assert (Export.history.count(), deposited.etat_portail) == before
+        assert shown and not any("Error" in m for m in shown)
+    Export.objects.filter(pk=deposited.pk).update(etat_portail="", message_portail="")
