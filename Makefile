@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DEV := DEBUG=1
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-test system-deps lint migrate demo worker clean
+.PHONY: run test install install-test system-deps lint migrate demo worker clean loadtest
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ lint: install-test
 
 test: install-test system-deps lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Load test on a throwaway PostgreSQL database (not part of `make test`):
+# make loadtest LOADTEST_ARGS="--duration 60 --server postgres://postgres@127.0.0.1:5432"
+loadtest: install
+	$(PY) tests/load/run.py $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

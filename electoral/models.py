@@ -12,6 +12,10 @@ from mairie.models import Collectivite
 from mairie.scoping import CollectiviteOwned, SearchableQuerySet
 from mairie.text import search_key
 
+# Lengths of the folded search columns.
+VOIE_KEY_LENGTH = 130
+ELECTEUR_KEY_LENGTH = 360
+
 
 def audit(*, excluded: tuple[str, ...] = (), unindexed: tuple[str, ...] = ()) -> HistoricalRecords:
     """The history of an electoral model. Its rows are looked up by the object's id only: the
@@ -58,7 +62,7 @@ class Voie(CollectiviteOwned):
     type_voie = models.CharField("type de voie", max_length=20, blank=True)
     libelle = models.CharField("libellé", max_length=100)
     code_postal = models.CharField("code postal", max_length=5, blank=True)
-    recherche = models.CharField(max_length=130, editable=False, db_index=True)
+    recherche = models.CharField(max_length=VOIE_KEY_LENGTH, editable=False, db_index=True)
 
     history = audit(excluded=("recherche",), unindexed=("collectivite",))
 
@@ -79,9 +83,15 @@ class Voie(CollectiviteOwned):
         super().save(*args, **kwargs)
 
 
+def electeur_key(nom_naissance: str, nom_usage: str, prenoms: str) -> str:
+    """What the voters' search reads, cut to its column (folding may lengthen a name)."""
+    return search_key(f"{nom_naissance} {nom_usage} {prenoms}")[:ELECTEUR_KEY_LENGTH]
+
+
 def voie_key(type_voie: str, libelle: str) -> str:
-    """Two spellings of one street meet here: "Rue de l'Église" and "RUE DE L EGLISE"."""
-    return search_key(f"{type_voie} {libelle}")
+    """Two spellings of one street meet here: "Rue de l'Église" and "RUE DE L EGLISE".
+    Cut to its column: a letter may fold to several ("㎉" -> "KCAL")."""
+    return search_key(f"{type_voie} {libelle}")[:VOIE_KEY_LENGTH]
 
 
 class Parite(models.TextChoices):
@@ -178,7 +188,7 @@ class Electeur(CollectiviteOwned):
     )
     ine = models.CharField("identifiant national d'électeur (INE)", max_length=20, blank=True)
     # Searched with LIKE "%…%": on PostgreSQL a trigram index serves it (migration 0004).
-    recherche = models.CharField(max_length=360, editable=False)
+    recherche = models.CharField(max_length=ELECTEUR_KEY_LENGTH, editable=False)
     # Every read filters by collectivité first: the composite indexes below serve it.
     collectivite = models.ForeignKey(
         Collectivite, on_delete=models.PROTECT, verbose_name="collectivité", db_index=False
@@ -206,7 +216,7 @@ class Electeur(CollectiviteOwned):
 
     def prepare(self) -> None:
         """Derived stored fields; save() calls it, and so must bulk creations."""
-        self.recherche = search_key(f"{self.nom_naissance} {self.nom_usage} {self.prenoms}")
+        self.recherche = electeur_key(self.nom_naissance, self.nom_usage, self.prenoms)
 
     @property
     def adresse(self) -> str:

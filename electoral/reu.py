@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from electoral.models import (
+    ELECTEUR_KEY_LENGTH,
     BureauDeVote,
     Electeur,
     Inscription,
@@ -312,6 +313,13 @@ def _header(reader: Iterator[list[str]]) -> list[str]:
     raise _Refused("Le fichier est vide.")
 
 
+def _csv_reason(error: csv.Error) -> str:
+    """The csv module's English message, in the agent's words."""
+    if "field larger than field limit" in str(error):
+        return f"une valeur dépasse {csv.field_size_limit():,} caractères".replace(",", " ")
+    return "guillemets ou séparateurs mal placés"
+
+
 def _utf8_error_line(path: Path) -> int:
     with path.open("rb") as file:
         for number, raw in enumerate(file, start=1):
@@ -343,7 +351,8 @@ class _Reader:
                     yield from self._lines(reader, self._columns(_header(reader)))
                 except csv.Error as error:
                     raise _Refused(
-                        f"Le fichier n'est pas un CSV lisible (ligne {reader.line_num}) : {error}."
+                        f"Le fichier n'est pas un CSV lisible (ligne {reader.line_num}) : "
+                        f"{_csv_reason(error)}."
                     ) from error
         except UnicodeDecodeError as error:
             raise _Refused(
@@ -416,6 +425,10 @@ class _Reader:
             row.append("")
             values = get(row)
             joined = "\t".join(values)
+            if "\x00" in joined:
+                # PostgreSQL stores no NUL character: a damaged line, not a value to keep.
+                report.reject(number, "caractère nul (octet 0) dans la ligne : fichier abîmé ?")
+                continue
             if joined[:1] == " " or joined[-1:] == " " or " \t" in joined or "\t " in joined:
                 values = tuple(value.strip() for value in values)
             (
@@ -492,6 +505,7 @@ class _Reader:
                 usage_key = fold(nom_usage)
             # As Electeur.save() computes it: search_key(f"{nom} {nom_usage} {prenoms}").
             recherche = " ".join(filter(None, (nom_key, usage_key, prenoms_key)))
+            recherche = recherche[:ELECTEUR_KEY_LENGTH]
             nkey = f"{nom_key}|{prenoms_key}|{iso or incomplete}"
             street = ""
             if libelle_voie:

@@ -15,7 +15,7 @@ from datetime import date
 from operator import attrgetter
 
 from mairie.models import Collectivite
-from mairie.text import strip_accents
+from mairie.text import exchange_text as fold_text
 from recensement.models import Recense, quarter_of
 
 RECORD_LENGTHS = {"01": 300, "02": 1352, "99": 14}
@@ -47,23 +47,8 @@ _PATTERN_HINTS = {
     DEPARTEMENT: "un code département à 3 caractères (035, 02A, 971)",
 }
 
-_OUTSIDE_TEXT = re.compile(r"[^A-Z0-9 '\-./]")
-_SPACES = re.compile(r" +")
 _PRINTABLE = re.compile(r"[\x20-\x7e]*")
 _PHONE = re.compile(r"\d{10}")
-
-
-def _fold_char(char: str) -> str:
-    # A letter with no ASCII form is kept: the validator reports it rather than lose it.
-    if not char.isascii():
-        return char if char.isalpha() else " "
-    return " " if _OUTSIDE_TEXT.match(char) else char
-
-
-def fold_text(value: str) -> str:
-    """Type A: "Zoé  Cœur, L'Haÿ" -> "ZOE COEUR L'HAY" (INSEE style, ASCII, single spaces)."""
-    kept = "".join(map(_fold_char, strip_accents(value).upper()))
-    return _SPACES.sub(" ", kept).strip()
 
 
 def _phone(value: str) -> str:

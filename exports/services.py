@@ -1,15 +1,19 @@
 """Running an exporter into a kept file, and recording what the portal says of it."""
 
 import contextlib
+import fcntl
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django_tasks import task
+from django_tasks_db.models import DBTaskResult, TaskResultStatus
 
 from exports.exporters import EXPORTERS, Exporter, Streamed
 from exports.models import EtatPortail, Export, Statut
@@ -40,6 +44,77 @@ def exporter_for(collectivite: Collectivite, kind: str, data: dict) -> Exporter:
         )
         raise ExportRefused(f"Options invalides — {errors}")
     return exporter_class(collectivite, form.cleaned_data)
+
+
+INTERRUPTED = (
+    "Génération interrompue : le processus des tâches de fond s'est arrêté pendant l'export "
+    "(arrêt brutal ou redémarrage). Aucun fichier n'a été gardé ; relancez l'export."
+)
+
+
+class ExportInterrupted(Exception):
+    """The worker running the export died: recorded on its task result."""
+
+
+def _folder(export: Export) -> Path:
+    return Path(settings.MEDIA_ROOT) / "exports" / export.collectivite.code_insee
+
+
+def _lock_path(export: Export) -> Path:
+    return _folder(export) / f".{export.pk}.running"
+
+
+@contextlib.contextmanager
+def _running(export: Export) -> Iterator[None]:
+    """Held by the process generating the export, released by the kernel if it dies: how
+    recover_interrupted tells a running export from an abandoned one."""
+    path = _lock_path(export)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            path.unlink(missing_ok=True)
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def recover_interrupted(exports: QuerySet[Export]) -> int:
+    """Mark "échec" the exports shown as running whose process is gone (its lock is free),
+    remove what they left half-written, and fail their task result; returns how many."""
+    recovered = 0
+    for export in exports.filter(statut=Statut.EN_COURS).select_related("collectivite"):
+        path = _lock_path(export)
+        with contextlib.ExitStack() as stack:
+            if path.exists():
+                lock = stack.enter_context(path.open("a"))
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # still being generated
+            interrupted = Export.objects.filter(pk=export.pk, statut=Statut.EN_COURS).update(
+                statut=Statut.ECHEC, erreur=INTERRUPTED, termine_le=timezone.now()
+            )
+            if not interrupted:
+                continue  # finished meanwhile
+            recovered += 1
+            for leftover in [path, *_folder(export).glob(f".{export.pk}-*.part")]:
+                leftover.unlink(missing_ok=True)
+            _fail_task(export)
+    return recovered
+
+
+def _fail_task(export: Export) -> None:
+    DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING,
+        task_path=generate_export.module_path,
+        args_kwargs__args__0=export.pk,
+    ).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=timezone.now(),
+        exception_class_path=f"{__name__}.{ExportInterrupted.__qualname__}",
+        traceback=INTERRUPTED,
+    )
 
 
 @dataclass(frozen=True)
@@ -99,6 +174,11 @@ def prepare_export(
 def run_prepared(export: Export) -> Export:
     """Render and store a waiting export; the data are checked again, since they may have
     changed while it waited. A failure leaves it marked "échec" with the reason."""
+    with _running(export):
+        return _render_and_store(export)
+
+
+def _render_and_store(export: Export) -> Export:
     Export.objects.filter(pk=export.pk).update(statut=Statut.EN_COURS, progression=0)
     try:
         exporter = exporter_for(export.collectivite, export.kind, export.parametres)
@@ -157,6 +237,8 @@ def set_portal_state(export: Export, etat: str, message: str, user: AbstractBase
         raise ExportRefused("État inconnu.")
     if etat == EtatPortail.REJETE and not message.strip():
         raise ExportRefused("Recopiez le message du portail qui explique le rejet.")
+    if "\x00" in message:  # PostgreSQL stores no NUL character
+        raise ExportRefused("Le message contient un caractère nul : recopiez-le sans lui.")
     with transaction.atomic():
         export.etat_portail, export.message_portail = etat, message.strip()
         export._history_user = user

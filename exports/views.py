@@ -8,7 +8,13 @@ from django.views.decorators.http import require_POST
 
 from exports.exporters import EXPORTERS, QuarterExporter, allowed_kinds
 from exports.models import EtatPortail, Export
-from exports.services import ExportRefused, exporter_for, queue_export, set_portal_state
+from exports.services import (
+    ExportRefused,
+    exporter_for,
+    queue_export,
+    recover_interrupted,
+    set_portal_state,
+)
 from mairie.scoping import agent_required
 
 PAGE_SIZE = 25
@@ -39,6 +45,7 @@ def _exports(request: HttpRequest):
 @agent_required()
 def index(request: HttpRequest) -> HttpResponse:
     kinds = allowed_kinds(request.affectation)
+    recover_interrupted(_exports(request))
     exports = _exports(request).select_related("cree_par")
     kind_filter = request.GET.get("type", "")
     if kind_filter in kinds:
@@ -90,6 +97,7 @@ def generate(request: HttpRequest, kind: str) -> HttpResponse:
 @agent_required()
 def status(request: HttpRequest, pk: int) -> HttpResponse:
     """The file cell of one export, polled by htmx while it is being generated."""
+    recover_interrupted(_exports(request).filter(pk=pk))
     export = get_object_or_404(_exports(request), pk=pk)
     return render(request, "exports/partials/fichier.html", {"export": export})
 

@@ -23,6 +23,8 @@ _LIGATURES = str.maketrans(
     }
 )
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
+_OUTSIDE_EXCHANGE = re.compile(r"[^A-Z0-9 '\-./]")
+_SPACES = re.compile(r" +")
 
 
 def strip_accents(value: str) -> str:
@@ -35,3 +37,17 @@ def search_key(value: str) -> str:
     if value.isascii():  # the common case, a quarter of the cost (million-line imports)
         return _NOT_ALNUM.sub(" ", value.upper()).strip()
     return _NOT_ALNUM.sub(" ", strip_accents(value).upper()).strip()
+
+
+def _exchange_char(char: str) -> str:
+    # A letter with no ASCII form is kept: validators report it rather than lose it.
+    if not char.isascii():
+        return char if char.isalpha() else " "
+    return " " if _OUTSIDE_EXCHANGE.match(char) else char
+
+
+def exchange_text(value: str) -> str:
+    """Text as exchange files write it (INSEE style, ASCII, single spaces):
+    "Zoé  Cœur, L'Haÿ" -> "ZOE COEUR L'HAY"."""
+    kept = "".join(map(_exchange_char, strip_accents(value).upper()))
+    return _SPACES.sub(" ", kept).strip()

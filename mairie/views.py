@@ -1,3 +1,5 @@
+import re
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,6 +11,8 @@ from mairie.scoping import select_collectivite
 from mairie.text import search_key
 
 AUTOCOMPLETE_LIMIT = 20
+# The start of an INSEE code: anything else (a NUL byte too) is searched as a name.
+CODE_PREFIX = re.compile(r"(?:\d{2}|2[AB])\d{0,3}")
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -37,7 +41,7 @@ def search_communes(query: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[Commune
     if len(query) < 2:
         return []
     code = query.upper()
-    if code[:2].isdigit() or code[:2] in ("2A", "2B"):
+    if CODE_PREFIX.fullmatch(code):
         return list(
             Commune.objects.filter(code__startswith=code).order_by("code", "typecom")[:limit]
         )

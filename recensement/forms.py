@@ -1,3 +1,4 @@
+import datetime
 import re
 
 from crispy_forms.bootstrap import InlineRadios
@@ -6,10 +7,11 @@ from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
 from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
+from django.utils import timezone
 
 from mairie.forms import CompactForm, DateInput, form_row
 from mairie.models import Collectivite, Commune, Pays, TypeCommune, departement_of
-from mairie.text import search_key
+from mairie.text import exchange_text, search_key
 from recensement.models import (
     FRANCE,
     Mode,
@@ -29,6 +31,27 @@ CODE_IN_PARENTHESES = re.compile(r"\(\s*((?:\d{2}|2A|2B)\d{3})\s*\)\s*$", re.IGN
 PLAIN_CODE = re.compile(r"^\s*((?:\d{2}|2A|2B)\d{3})\s*$", re.IGNORECASE)
 PARENT_FIELDS = ["nom", "prenoms", "date_naissance", "nationalite"]
 PHONE_FIELDS = ["telephone_fixe", "telephone_portable"]
+PARENT_TEXT = ["nom", "prenoms", "naissance_ville"]
+# Written in the PECOTO file as INSEE text (capitals, no accents): what it cannot carry is
+# refused here, not found at export time.
+EXCHANGE_TEXT_FIELDS = [
+    "nom_naissance",
+    "nom_usage",
+    "prenoms",
+    "naissance_ville",
+    "domicile_numero",
+    "domicile_voie",
+    "domicile_complement",
+    "residence_numero",
+    "residence_voie",
+    "residence_complement",
+    "residence_ville",
+    *(f"{parent}_{name}" for parent in ("pere", "mere") for name in PARENT_TEXT),
+    "etablissement",
+    "specialite",
+    "profession",
+]
+POSTAL_CODE_FIELDS = ["domicile_code_postal", "residence_code_postal"]
 
 
 def commune_label(commune: Commune) -> str:
@@ -380,6 +403,15 @@ class RecenseForm(forms.ModelForm):
             css_class="parent",
         )
 
+    def clean_date_recensement(self) -> datetime.date:
+        day = self.cleaned_data["date_recensement"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(
+                "La date de recensement ne peut pas être dans le futur : c'est le jour où la "
+                "personne s'est présentée en mairie."
+            )
+        return day
+
     def clean_nom_naissance(self) -> str:
         return self.cleaned_data["nom_naissance"].strip()
 
@@ -429,7 +461,38 @@ class RecenseForm(forms.ModelForm):
             data["situation_particuliere_detail"] = ""
         self._guard_quarter(data.get("date_recensement"))
         self._guard_duplicate(data)
+        for name in EXCHANGE_TEXT_FIELDS:
+            self._clean_exchange_text(name)
+        residence_in_france = not data.get("residence_identique", True) and (
+            data.get("residence_ou") != ABROAD
+        )
+        for name, in_france in zip(POSTAL_CODE_FIELDS, (True, residence_in_france), strict=True):
+            if data.get(name) and not re.fullmatch(r"\d{5}", data[name].strip()):
+                self.add_error(name, "Le code postal compte 5 chiffres.")
+            elif in_france and not data.get(name) and name not in self.errors:
+                self.add_error(name, "Indiquez le code postal (adresse en France).")
         return data
+
+    def _clean_exchange_text(self, name: str) -> None:
+        value = self.cleaned_data.get(name)
+        if not value or name in self.errors:
+            return
+        folded, limit = exchange_text(value), self.fields[name].max_length
+        others = "".join(sorted({char for char in folded if not char.isascii()}))
+        if others:
+            self.add_error(
+                name,
+                f"Lettre(s) sans équivalent latin « {others} » : écrivez le texte en lettres "
+                "latines, comme sur le document présenté.",
+            )
+        elif not folded:
+            self.add_error(name, "Ce texte ne contient ni lettre ni chiffre.")
+        elif len(folded) > limit:
+            self.add_error(
+                name,
+                f"Écrit en capitales sans accents, ce texte compte {len(folded)} caractères "
+                f"({limit} au plus) : « {folded[:30]}… ».",
+            )
 
     def _guard_quarter(self, day) -> None:
         """A closed quarter's registrants no longer change, and none can be added to it."""

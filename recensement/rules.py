@@ -85,6 +85,12 @@ def decide_mode(
 ) -> ModeDecision:
     """Recensé inside the legal window, régularisé after it; refuses a registration outside
     16–25 years of age, or before the nationality was acquired."""
+    if date_naissance > date_recensement:
+        # Checked first: a mistyped year (9999) would overflow the calendar below.
+        raise OutOfAgeError(
+            f"La date de naissance ({_d(date_naissance)}) est postérieure à la date de "
+            f"recensement ({_d(date_recensement)})."
+        )
     sixteen = anniversary(date_naissance, MIN_AGE)
     if date_recensement < sixteen:
         raise OutOfAgeError(
