@@ -118,6 +118,11 @@ def mairie(settings, tmp_path):
 
 def test_the_login_page_has_no_serious_accessibility_violation(page):
     check_pages(page, [reverse("login")])
+    page.get_by_label("Nom d’utilisateur").fill("inconnu")
+    page.get_by_label("Mot de passe").fill("mauvais")
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("alert")).to_contain_text("Saisissez un nom d’utilisateur")
+    assert not axe_violations(page), describe("connexion (erreur)", axe_violations(page))
 
 
 def test_the_main_pages_have_no_serious_accessibility_violation(page, mairie):
@@ -168,6 +173,8 @@ def test_forms_with_errors_have_no_serious_violation_and_announce_the_errors(pag
         (reverse("recensement:create"), "Enregistrer"),
         (reverse("electoral:inscription"), "Enregistrer"),
         (reverse("electoral:import_reu"), "Analyser le fichier"),
+        (reverse("electoral:bureau_create"), "Enregistrer"),
+        (reverse("electoral:voies"), "Ajouter"),
     ]:
         page.goto(url)
         page.get_by_role("button", name=button).click()
