@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Fieldset, Layout
 from django import forms
+from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -245,23 +246,53 @@ def overlaps(a: Decoupage, b: Decoupage) -> bool:
     return first <= high
 
 
-MAX_UPLOAD_BYTES = 400 * 1024 * 1024  # a million-line extraction is about 250 MB
+# Signatures of the files agents pick by mistake instead of the CSV extraction.
+NOT_TEXT_SIGNATURES = {
+    b"PK\x03\x04": "une archive ZIP ou un classeur Excel/LibreOffice",
+    b"%PDF": "un document PDF",
+    b"\xd0\xcf\x11\xe0": "un ancien classeur Excel (.xls)",
+    b"\x1f\x8b": "une archive compressée (gzip)",
+    b"Rar!": "une archive RAR",
+    b"7z\xbc\xaf": "une archive 7-Zip",
+}
+SNIFF_BYTES = 64 * 1024
+
+
+def sniff_not_text(head: bytes) -> str | None:
+    """What the start of a file says it is when it is not a text file, None if it is text."""
+    for signature, kind in NOT_TEXT_SIGNATURES.items():
+        if head.startswith(signature):
+            return kind
+    if b"\x00" in head:
+        return "un fichier binaire"
+    return None
 
 
 class ReuUploadForm(forms.Form):
     fichier = forms.FileField(
         label="Extraction REU (CSV)",
         help_text="Le fichier CSV téléchargé depuis ELIRE (séparateur « ; », UTF-8).",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".csv,.txt,text/csv", "class": "form-control"}
+        ),
     )
 
     def clean_fichier(self):
         uploaded = self.cleaned_data["fichier"]
         if not uploaded.name.lower().endswith((".csv", ".txt")):
             raise forms.ValidationError("Choisissez le fichier CSV de l'extraction (.csv).")
-        if uploaded.size > MAX_UPLOAD_BYTES:
+        limit = settings.MAIRIE_MAX_UPLOAD_MB * 1024 * 1024
+        if uploaded.size > limit:
             raise forms.ValidationError(
-                f"Fichier trop volumineux ({uploaded.size // 1_000_000} Mo) : "
-                f"{MAX_UPLOAD_BYTES // 1_000_000} Mo au plus."
+                f"Fichier trop volumineux ({uploaded.size // (1024 * 1024)} Mo) : "
+                f"{settings.MAIRIE_MAX_UPLOAD_MB} Mo au plus."
+            )
+        uploaded.seek(0)
+        kind = sniff_not_text(uploaded.read(SNIFF_BYTES))
+        uploaded.seek(0)
+        if kind:
+            raise forms.ValidationError(
+                f"Ce fichier n'est pas un fichier texte CSV : c'est {kind}. Choisissez "
+                "l'extraction REU au format CSV telle que téléchargée depuis ELIRE."
             )
         return uploaded

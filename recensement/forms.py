@@ -352,14 +352,14 @@ class RecenseForm(forms.ModelForm):
             ),
             Fieldset(
                 "Adresses",
-                HTML('<h3 class="h6 mt-2">Domicile</h3>'),
+                HTML('<h2 class="h6 mt-2">Domicile</h2>'),
                 form_row("domicile_numero", "domicile_voie", sizes=(2, 10)),
                 form_row("domicile_complement", "domicile_code_postal", sizes=(8, 4)),
                 _place_layout("domicile", False),
                 Div(
                     Field("residence_identique"),
                     Div(
-                        HTML('<h3 class="h6 mt-2">Résidence</h3>'),
+                        HTML('<h2 class="h6 mt-2">Résidence</h2>'),
                         form_row("residence_numero", "residence_voie", sizes=(2, 10)),
                         form_row("residence_complement", "residence_code_postal", sizes=(8, 4)),
                         _place_layout("residence", True),
@@ -367,7 +367,7 @@ class RecenseForm(forms.ModelForm):
                     ),
                     css_class="residence",
                 ),
-                HTML('<h3 class="h6 mt-2">Contact</h3>'),
+                HTML('<h2 class="h6 mt-2">Contact</h2>'),
                 form_row("telephone_fixe", "telephone_portable", "courriel"),
             ),
             Fieldset(
@@ -392,7 +392,7 @@ class RecenseForm(forms.ModelForm):
     @staticmethod
     def _parent_layout(parent: str, title: str) -> Div:
         return Div(
-            HTML(f'<h3 class="h6 mt-2">{title}</h3>'),
+            HTML(f'<h2 class="h6 mt-2">{title}</h2>'),
             Field(f"{parent}_non_declare"),
             Div(
                 form_row(f"{parent}_nom", f"{parent}_prenoms"),

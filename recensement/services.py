@@ -1,14 +1,19 @@
-"""Operations on a quarter's registrants: numbering and closing (R*111-8, R*111-9)."""
+"""Operations on a quarter's registrants: numbering, closing (R*111-8, R*111-9) and the purge
+of those kept longer than the collectivité's retention period (RGPD)."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from mairie.models import Collectivite
 from mairie.text import search_key
-from recensement.models import Recense, Trimestre, quarter_label
+from recensement.models import Attestation, Recense, Trimestre, quarter_label
 
 MAX_NUMERO = 9999
 
@@ -90,3 +95,84 @@ def cloturer(
         if quarter.cloture_le is None:
             quarter.cloture_le, quarter.cloture_par = timezone.now(), user
             quarter.save()
+
+
+PURGE_RULE = (
+    "Un recensé est supprimé, avec son historique et ses attestations, quand son trimestre a été "
+    "envoyé (numéroté puis clos, « PEC terminée ») depuis plus longtemps que la durée de "
+    "conservation de sa collectivité (5 ans par défaut) ; un recensé non numéroté ou d'un "
+    "trimestre non clos n'est jamais supprimé."
+)
+PURGE_BATCH = 500
+
+
+@dataclass
+class PurgeCount:
+    collectivite: Collectivite
+    recenses: int
+    attestations: int
+    historique: int  # history rows of the registrants and of their attestations
+
+
+def years_before(moment: datetime.datetime, years: int) -> datetime.datetime:
+    try:
+        return moment.replace(year=moment.year - years)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year - years, day=28)
+
+
+def expired_recenses(collectivite: Collectivite, now: datetime.datetime) -> QuerySet[Recense]:
+    """The registrants past their retention period: numbered, in a quarter closed before the
+    retention period started."""
+    cutoff = years_before(now, collectivite.duree_conservation_recensement)
+    sent_before_cutoff = Trimestre.objects.filter(
+        collectivite=OuterRef("collectivite"),
+        annee=OuterRef("annee"),
+        trimestre=OuterRef("trimestre"),
+        cloture_le__lt=cutoff,
+    )
+    return Recense.objects.filter(
+        Exists(sent_before_cutoff), collectivite=collectivite, numero_inscription__isnull=False
+    )
+
+
+def purge_recensement(
+    collectivites: Iterable[Collectivite] | None = None, dry_run: bool = False
+) -> list[PurgeCount]:
+    """Delete the expired registrants of each collectivité (all when None), their attestations
+    and every history row of both, one transaction per collectivité; counts what was (or, in a
+    dry run, would be) deleted."""
+    if collectivites is None:
+        collectivites = Collectivite.objects.order_by("nom")
+    now = timezone.now()
+    counts = []
+    for collectivite in collectivites:
+        with transaction.atomic():
+            ids = list(expired_recenses(collectivite, now).values_list("pk", flat=True))
+            count = PurgeCount(collectivite, len(ids), 0, 0)
+            for start in range(0, len(ids), PURGE_BATCH):
+                attestations, historique = _purge_batch(ids[start : start + PURGE_BATCH], dry_run)
+                count.attestations += attestations
+                count.historique += historique
+            counts.append(count)
+    return counts
+
+
+def _purge_batch(ids: list[int], dry_run: bool) -> tuple[int, int]:
+    """Purge one batch of registrants; returns how many attestations and history rows they had."""
+    recense_history = Recense.history.model.objects.filter(id__in=ids)
+    attestations = Attestation.objects.filter(recense_id__in=ids)
+    attestation_ids = list(
+        Attestation.history.model.objects.filter(recense_id__in=ids)
+        .values_list("id", flat=True)
+        .distinct()
+    )
+    attestation_history = Attestation.history.model.objects.filter(id__in=attestation_ids)
+    found = (attestations.count(), recense_history.count() + attestation_history.count())
+    if not dry_run:
+        attestations.delete()
+        Recense.objects.filter(pk__in=ids).delete()
+        # Deleting writes a last "deleted" history row: removed with the others, after.
+        recense_history.delete()
+        attestation_history.delete()
+    return found

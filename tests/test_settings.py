@@ -1,5 +1,6 @@
 """Start-up checks run in a fresh process, with the environment a server would have."""
 
+import json
 import os
 import subprocess
 import sys
@@ -42,3 +43,33 @@ def test_check_deploy_is_clean_with_production_variables():
 def test_development_runs_without_secret_key():
     result = manage("check", DEBUG="1", SECRET_KEY="")
     assert result.returncode == 0, result.stderr
+
+
+def test_production_settings_protect_cookies_headers_and_personal_data():
+    code = (
+        "import json; from django.conf import settings as s; print(json.dumps({k: getattr(s, k) "
+        "for k in ('DEBUG', 'SESSION_COOKIE_SECURE', 'SESSION_COOKIE_HTTPONLY', "
+        "'CSRF_COOKIE_SECURE', 'SECURE_HSTS_SECONDS', 'SECURE_CONTENT_TYPE_NOSNIFF', "
+        "'X_FRAME_OPTIONS', 'SECURE_REFERRER_POLICY', 'SECURE_SSL_REDIRECT', 'ADMINS')}))"
+    )
+    result = manage("shell", "-c", code, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == {
+        "DEBUG": False,
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SECURE_HSTS_SECONDS": 365 * 24 * 3600,
+        "SECURE_CONTENT_TYPE_NOSNIFF": True,
+        "X_FRAME_OPTIONS": "DENY",
+        "SECURE_REFERRER_POLICY": "same-origin",
+        "SECURE_SSL_REDIRECT": True,
+        "ADMINS": [],
+    }
+
+
+def test_a_media_root_inside_static_stops_the_deployment_check(tmp_path):
+    env = {**PRODUCTION, "STATIC_ROOT": str(tmp_path), "MEDIA_ROOT": str(tmp_path / "media")}
+    result = manage("check", "--deploy", **env)
+    assert result.returncode != 0
+    assert "mairie.E001" in result.stderr
