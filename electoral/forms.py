@@ -127,7 +127,10 @@ class ModificationForm(MouvementForm):
 
 class RadiationForm(MouvementForm):
     liste = forms.ChoiceField(label="Liste")
-    motif = forms.ChoiceField(label="Motif de la radiation", choices=MotifRadiation.choices)
+    # No motif chosen in advance: a radiation needs the reason the agent gives.
+    motif = forms.ChoiceField(
+        label="Motif de la radiation", choices=[("", "— choisir —"), *MotifRadiation.choices]
+    )
     field_order = ["liste", "motif", "date_effet"]
 
     def __init__(self, *args, electeur: Electeur, **kwargs) -> None:

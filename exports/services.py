@@ -65,7 +65,7 @@ def _lock_path(export: Export) -> Path:
 
 
 @contextlib.contextmanager
-def _running(export: Export) -> Iterator[None]:
+def generating(export: Export) -> Iterator[None]:
     """Held by the process generating the export, released by the kernel if it dies: how
     recover_interrupted tells a running export from an abandoned one."""
     path = _lock_path(export)
@@ -174,7 +174,7 @@ def prepare_export(
 def run_prepared(export: Export) -> Export:
     """Render and store a waiting export; the data are checked again, since they may have
     changed while it waited. A failure leaves it marked "échec" with the reason."""
-    with _running(export):
+    with generating(export):
         return _render_and_store(export)
 
 

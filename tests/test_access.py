@@ -7,6 +7,7 @@ add its entry (its role, and how to point it at B's objects) when you add the vi
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -61,6 +62,9 @@ def b_recense_with_attestation(side: Side) -> tuple[dict, dict]:
 
 
 def b_demande(side: Side) -> tuple[dict, dict]:
+    pdf = Path(settings.MEDIA_ROOT) / "demandes" / f"{side.collectivite.code_insee}-RC-B.pdf"
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
     demande = DemandeEnLigne.objects.create(
         collectivite=side.collectivite,
         identifiant="RC-B",
@@ -68,7 +72,7 @@ def b_demande(side: Side) -> tuple[dict, dict]:
         date_soumission="2026-02-09T10:00:00+01:00",
         fichier_xml="demandes/absent.xml",
         nom_fichier_xml="demande.xml",
-        fichier_pdf="demandes/absent.pdf",
+        fichier_pdf=str(pdf.relative_to(settings.MEDIA_ROOT)),
         nom_fichier_pdf="demande.pdf",
         donnees={"nom_naissance": "DURAND", "prenoms": "Léa", "date_naissance": "2010-01-12"},
     )

@@ -95,6 +95,17 @@ def test_radiation_form_offers_the_voters_lists(town):
     assert voter.inscriptions.get().radie_le == dt.date(2026, 4, 1)
 
 
+def test_a_radiation_waits_for_the_agent_to_choose_its_motif(town):
+    side, rue, _, _ = town
+    voter = ElecteurFactory(collectivite=side.collectivite, voie=rue, numero_voie="3")
+    inscrire(voter, Liste.PRINCIPALE, "volontaire", DAY, None)
+    url = reverse("electoral:radiation", args=[voter.pk])
+    assert 'value="" selected' in side.client.get(url).text
+    response = side.client.post(url, {"liste": "p", "motif": "", "date_effet": "2026-04-01"})
+    assert "Ce champ est obligatoire." in response.text
+    assert voter.inscriptions.get().radie_le is None
+
+
 def test_the_list_searches_filters_and_costs_constant_queries(town, side_b):
     side, rue, b1, b2 = town
     for index in range(3):
