@@ -241,6 +241,12 @@ class Recense(CollectiviteOwned):
                 fields=["collectivite", "annee", "trimestre", "-date_recensement", "nom_naissance"],
                 name="recense_trimestre",
             ),
+            # The registrants still to number: a few among many.
+            models.Index(
+                fields=["collectivite", "-date_recensement", "nom_naissance", "prenoms", "id"],
+                condition=models.Q(numero_inscription__isnull=True),
+                name="recense_non_numerote",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

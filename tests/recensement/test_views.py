@@ -288,3 +288,16 @@ def test_the_next_page_keeps_the_filters(side_a):
     second = side_a.client.get(url, {"q": "durand", "mode": "R", "page": "2"})
     assert len(second.context["page"]) == 1
     assert 'href="?q=durand&amp;mode=R&amp;page=1"' in second.text
+
+
+def test_the_quarter_filter_offers_every_quarter_from_the_newest_to_the_oldest(side_a):
+    for day in (dt.date(2026, 2, 10), dt.date(2026, 11, 16)):
+        RecenseFactory(collectivite=side_a.collectivite, date_recensement=day)
+    filters = side_a.client.get(reverse("recensement:index")).context["filters"]
+    assert [label for _, label in filters.fields["trimestre"].choices] == [
+        "tous",
+        "T4 2026",
+        "T3 2026",
+        "T2 2026",
+        "T1 2026",
+    ]
