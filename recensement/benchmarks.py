@@ -7,7 +7,13 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 
-from mairie.benchmarks import Benchmark, free_code_insee, pages_pass, time_pages
+from mairie.benchmarks import (
+    Benchmark,
+    free_code_insee,
+    pages_pass,
+    refresh_statistics,
+    time_pages,
+)
 from mairie.models import Affectation, Collectivite, Role
 from recensement.demo import create_recenses
 from recensement.models import Recense
@@ -22,6 +28,7 @@ def run(size: int, write: Callable[[str], None]) -> bool:
         user, _ = get_user_model().objects.get_or_create(username="banc-essai-recenses")
         Affectation.objects.create(user=user, collectivite=collectivite, role=Role.RESPONSABLE)
         create_recenses(collectivite, size)
+        refresh_statistics(Recense)
         recenses = Recense.objects.filter(collectivite=collectivite)
         sample = recenses.order_by("id")[size // 2]
         annee, trimestre = sample.annee, sample.trimestre
