@@ -214,3 +214,23 @@ def test_the_dashboard_counts_the_voters_of_the_principal_list(town, side_b):
     ElecteurFactory(collectivite=side_b.collectivite)
     figures = side.client.get(reverse("home")).context["figures"]
     assert ("Électeurs inscrits (liste principale)", 1, "/elections/?liste=p") in figures
+
+
+def test_a_search_of_several_words_wants_each_of_them_in_any_order(town):
+    side, rue, _, _ = town
+    for nom, prenoms in [("DURAND", "Jean Paul"), ("DURAND", "Paul"), ("MARTIN", "Jeanne")]:
+        voter = ElecteurFactory(
+            collectivite=side.collectivite, voie=rue, nom_naissance=nom, prenoms=prenoms
+        )
+        inscrire(voter, Liste.PRINCIPALE, "volontaire", DAY, None)
+    url = reverse("electoral:index")
+
+    def found(q):
+        return [
+            (e.nom_naissance, e.prenoms) for e in side.client.get(url, {"q": q}).context["page"]
+        ]
+
+    assert found("jean durand") == [("DURAND", "Jean Paul")]
+    assert found("Durand  JEAN  jean") == [("DURAND", "Jean Paul")]
+    assert sorted(found("jean")) == [("DURAND", "Jean Paul"), ("MARTIN", "Jeanne")]
+    assert found("paul martin") == []
