@@ -4,6 +4,7 @@ poured into a file."""
 
 import contextlib
 import hashlib
+import logging
 import os
 import queue
 import threading
@@ -11,6 +12,8 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from django.db import connection
+
+logger = logging.getLogger(__name__)
 
 # (rows done, rows in all)
 Progress = Callable[[int, int], None]
@@ -78,6 +81,11 @@ class InBackground:
             total = self.count()
             while (done := self.latest.get()) is not None:
                 self.progress(done, total)
+        except Exception:
+            # The progress bar is a courtesy: its failure neither stops nor blocks the export.
+            logger.exception("Progression de l'export non enregistrée")
+            while self.latest.get() is not None:
+                pass
         finally:
             connection.close()  # this thread's own connection
 

@@ -252,3 +252,26 @@ def test_another_collectivites_voters_are_not_on_the_list(side_a, side_b, people
     bureau = BureauFactory(collectivite=side_b.collectivite, code="0001")
     services.inscrire(ajaccien, "p", "volontaire", dt.date(2025, 1, 1), None, bureau=bureau)
     assert b"AJACCIEN" not in csv_of(Extraction(side_a.collectivite, "p", liste_data.DATE))
+
+
+class DiskFullAfterHeader:
+    """A file that takes the first write and refuses the next ones."""
+
+    def __init__(self) -> None:
+        self.writes = 0
+
+    def write(self, data: bytes) -> int:
+        self.writes += 1
+        if self.writes > 1:
+            raise OSError("disque plein")
+        return len(data)
+
+
+@pytest.mark.parametrize("writer", [write_csv, write_xml])
+def test_a_write_error_while_streaming_stops_the_export_with_its_reason(side_a, people, writer):
+    with pytest.raises(OSError, match="disque plein"):
+        writer(
+            Extraction(side_a.collectivite, "p", liste_data.DATE),
+            DiskFullAfterHeader(),
+            no_progress,
+        )
