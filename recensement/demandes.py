@@ -48,8 +48,10 @@ from recensement.models import (
     SituationFamiliale,
     StatutDemande,
     identity_key,
+    quarter_of,
 )
 from recensement.rules import OutOfAgeError, decide_mode
+from recensement.services import closed_message, is_closed
 
 ROOT = "RecensementCitoyen"
 MAX_XML_BYTES = 1_000_000  # a dossier's XML weighs a few kilobytes
@@ -683,10 +685,6 @@ class Report:
     message: str
     demande: DemandeEnLigne | None = None
 
-    @property
-    def ok(self) -> bool:
-        return self.statut != "refuse"
-
 
 @dataclass
 class _Dossier:
@@ -952,6 +950,14 @@ def problems(demande: DemandeEnLigne) -> list[Problem]:
             Problem(
                 f"Le domicile déclaré ({values.get('domicile_commune')}, {code}) n'est pas dans "
                 f"la collectivité ({collectivite}) : la demande relève de la mairie du domicile."
+            )
+        )
+    day = demande.date_recensement
+    if is_closed(collectivite, day.year, quarter_of(day)):
+        found.append(
+            Problem(
+                f"{closed_message(day.year, quarter_of(day))} Une demande du "
+                f"{day:%d/%m/%Y} ne peut plus y être enregistrée."
             )
         )
     born = values.get("date_naissance")

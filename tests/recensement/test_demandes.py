@@ -405,6 +405,16 @@ def test_a_person_already_registered_is_shown_with_the_record(side_a, referentie
     assert reverse("recensement:detail", args=[existing.pk]) in page
 
 
+def test_a_request_of_a_closed_quarter_is_shown(side_a, referentiel):
+    from recensement.services import cloturer
+
+    demande = imported(side_a.collectivite)
+    cloturer(side_a.collectivite, 2026, 1, side_a.agent)
+    [problem] = problems(demande)
+    assert problem.message.startswith("Le trimestre T1 2026 est clos")
+    assert problem.message.endswith("Une demande du 09/02/2026 ne peut plus y être enregistrée.")
+
+
 def test_a_request_is_refused_with_a_message_that_is_kept(side_a, referentiel):
     demande = imported(side_a.collectivite)
     url = reverse("recensement:demande_refuser", args=[demande.pk])
