@@ -96,10 +96,14 @@ def generate(request: HttpRequest, kind: str) -> HttpResponse:
 
 @agent_required()
 def status(request: HttpRequest, pk: int) -> HttpResponse:
-    """The file cell of one export, polled by htmx while it is being generated."""
+    """The row of one export, polled by htmx while it is being generated."""
     recover_interrupted(_exports(request).filter(pk=pk))
-    export = get_object_or_404(_exports(request), pk=pk)
-    return render(request, "exports/partials/fichier.html", {"export": export})
+    export = get_object_or_404(_exports(request).select_related("cree_par"), pk=pk)
+    return render(
+        request,
+        "exports/partials/ligne.html",
+        {"export": export, "etats": EtatPortail.choices},
+    )
 
 
 @agent_required()

@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from exports.models import Export
 from mairie.models import Role
 from tests.exports import liste_data
 from tests.factories import PASSWORD, AffectationFactory, CollectiviteFactory, UserFactory
@@ -59,6 +60,10 @@ def test_an_agent_generates_the_list_csv_in_the_background_and_downloads_it(
     assert page.evaluate("window.notReloaded") is True
     assert "0" in page.evaluate("window.progressSeen")
     expect(page.get_by_role("progressbar")).to_have_count(0)
+    export = Export.objects.get()
+    row = page.locator(f"#export-{export.pk}")  # the whole row, refreshed with the link
+    expect(row).to_contain_text(export.sha256[:12])
+    expect(row).to_contain_text("Kio")
     with page.expect_download() as download:
         link.click()
     golden = liste_data.GOLDEN / "liste-p-35288-20260310.csv"
