@@ -39,6 +39,7 @@ from electoral.models import (
 from electoral.services import ADRESSE_FIELDS
 from mairie.models import Collectivite
 from mairie.text import search_key
+from mairie.trigram import refresh_after_bulk_load
 
 MAX_REJECTED_LINES = 1000
 HISTORY_REASON = "import de l'extraction REU"
@@ -625,15 +626,9 @@ class _Postgres(_Database):
         self.cursor.execute(f"ANALYZE {table}")
 
     def analyze_written(self) -> None:
-        # The next import (or page) plans its joins on these: a bulk load leaves stale stats.
-        for model in (Electeur, Inscription):
-            self.analyze(model._meta.db_table)
-        # New names wait in the trigram index's pending list, which every search reads through:
-        # merge them now rather than at the next vacuum.
-        self.cursor.execute(
-            "SELECT gin_clean_pending_list(to_regclass('electoral_electeur_recherche_trgm')) "
-            "WHERE to_regclass('electoral_electeur_recherche_trgm') IS NOT NULL"
-        )
+        # The next import (or page) plans its joins on these, and every search reads through
+        # the trigram index's pending list: a bulk load leaves both stale.
+        refresh_after_bulk_load(Electeur, Inscription)
 
     def load(self, table: str, columns: list[str], rows: Iterable[tuple[str, ...]]) -> None:
         sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT text, NULL '')"

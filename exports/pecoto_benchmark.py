@@ -11,22 +11,13 @@ from django.db import connection, transaction
 from django.test.utils import override_settings
 
 from exports.services import run_export
-from mairie.benchmarks import Benchmark, free_code_insee
+from mairie.benchmarks import Benchmark, QueryCounter, free_code_insee
 from mairie.models import Collectivite
 from recensement.demo import create_recenses
 from recensement.models import Recense
 from recensement.services import numeroter
 
 MAX_QUERIES = 20
-
-
-class _Counter:
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
 
 
 def run(size: int, write: Callable[[str], None]) -> bool:
@@ -53,7 +44,7 @@ def run(size: int, write: Callable[[str], None]) -> bool:
         )
         numeroter(collectivite, sample.annee, sample.trimestre, user)
         write(f"{size} recensés créés et numérotés en {time.perf_counter() - started:.0f} s")
-        counter = _Counter()
+        counter = QueryCounter()
         with override_settings(MEDIA_ROOT=media), connection.execute_wrapper(counter):
             started = time.perf_counter()
             export = run_export(

@@ -40,7 +40,9 @@ def register(benchmark: Benchmark) -> None:
 PAGE_TARGET_MS = 100.0
 
 
-class _QueryCounter:
+class QueryCounter:
+    """Counts the SQL statements run inside `connection.execute_wrapper(counter)`."""
+
     def __init__(self) -> None:
         self.count = 0
 
@@ -68,7 +70,7 @@ def time_pages(
         client.force_login(user)
         for label, url in pages:
             client.get(url)  # warm: templates compiled, session read once
-            counter = _QueryCounter()  # not connection.queries: each request clears it
+            counter = QueryCounter()  # not connection.queries: each request clears it
             with connection.execute_wrapper(counter):
                 response = client.get(url)
             if response.status_code != 200:
@@ -108,19 +110,3 @@ def free_code_insee() -> str:
     the unused "département" 96 (99xxx would read as a country, abroad)."""
     taken = set(Collectivite.objects.values_list("code_insee", flat=True))
     return next(f"{code}" for code in range(96999, 96000, -1) if f"{code}" not in taken)
-
-
-def refresh_statistics(*models) -> None:
-    """What autovacuum does after a bulk load, done now: the planner's statistics of the tables
-    and, on PostgreSQL, the trigram indexes' pending entries merged."""
-    with connection.cursor() as cursor:
-        for model in models:
-            table = model._meta.db_table
-            cursor.execute(f"ANALYZE {table}")
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT gin_clean_pending_list(indexrelid) FROM pg_index i "
-                    "JOIN pg_class c ON c.oid = i.indexrelid "
-                    "WHERE i.indrelid = %s::regclass AND c.relname LIKE %s",
-                    [table, "%trgm"],
-                )

@@ -1,7 +1,7 @@
 """Trigram indexes for the LIKE '%…%' name searches over large tables, on PostgreSQL only
 (contrib extension pg_trgm, trusted: the database owner may create it); SQLite scans."""
 
-from django.db import migrations
+from django.db import connection, migrations
 
 
 def trigram_index(table: str, column: str) -> migrations.RunPython:
@@ -21,3 +21,19 @@ def trigram_index(table: str, column: str) -> migrations.RunPython:
             schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
     return migrations.RunPython(create, drop, elidable=False)
+
+
+def refresh_after_bulk_load(*models) -> None:
+    """What autovacuum does after a bulk load, done now: the planner's statistics of the tables
+    and, on PostgreSQL, the trigram indexes' pending entries merged."""
+    with connection.cursor() as cursor:
+        for model in models:
+            table = model._meta.db_table
+            cursor.execute(f"ANALYZE {table}")
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT gin_clean_pending_list(indexrelid) FROM pg_index i "
+                    "JOIN pg_class c ON c.oid = i.indexrelid "
+                    "WHERE i.indrelid = %s::regclass AND c.relname LIKE %s",
+                    [table, "%trgm"],
+                )

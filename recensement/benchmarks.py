@@ -11,10 +11,10 @@ from mairie.benchmarks import (
     Benchmark,
     free_code_insee,
     pages_pass,
-    refresh_statistics,
     time_pages,
 )
 from mairie.models import Affectation, Collectivite, Role
+from mairie.trigram import refresh_after_bulk_load
 from recensement.demo import create_recenses
 from recensement.models import Recense
 
@@ -28,7 +28,7 @@ def run(size: int, write: Callable[[str], None]) -> bool:
         user, _ = get_user_model().objects.get_or_create(username="banc-essai-recenses")
         Affectation.objects.create(user=user, collectivite=collectivite, role=Role.RESPONSABLE)
         create_recenses(collectivite, size)
-        refresh_statistics(Recense)
+        refresh_after_bulk_load(Recense)
         recenses = Recense.objects.filter(collectivite=collectivite)
         sample = recenses.order_by("id")[size // 2]
         annee, trimestre = sample.annee, sample.trimestre
