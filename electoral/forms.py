@@ -19,7 +19,7 @@ from electoral.models import (
     voie_key,
 )
 from electoral.services import ADRESSE_FIELDS, ETAT_CIVIL_FIELDS
-from mairie.forms import CompactForm, DateInput, form_row
+from mairie.forms import CompactForm, DateInput, NameSearchForm, form_row
 from mairie.models import Collectivite
 
 
@@ -139,8 +139,7 @@ class RadiationForm(MouvementForm):
         self.fields["liste"].choices = [(v, label) for v, label in Liste.choices if v in active]
 
 
-class ElecteurFilterForm(CompactForm):
-    q = forms.CharField(label="Nom ou prénom", required=False)
+class ElecteurFilterForm(NameSearchForm):
     liste = forms.ChoiceField(
         label="Liste", required=False, choices=[("", "toutes")] + list(Liste.choices)
     )

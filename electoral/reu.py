@@ -1139,13 +1139,18 @@ class _Import:
         self.lap("électeurs modifiés")
 
     def create_voters(self) -> None:
-        order = "v.primary_line"
+        # Ids, hence rows, in the order of the name indexes: each index grows at a few places
+        # instead of everywhere at once (a third less time on a million voters).
+        order = "v.nom_naissance, v.prenoms, v.primary_line"
         self.sql(
             "CREATE TEMPORARY TABLE reu_new AS "
             f"SELECT v.vkey, v.primary_line, {self.db.next_id(_table(Electeur), order)}"
-            " AS electeur_id FROM reu_voter v "
-            "WHERE NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.vkey = v.vkey) "
-            f"ORDER BY {order}"
+            " AS electeur_id FROM ("
+            "  SELECT r.vkey, r.primary_line, p.nom_naissance, p.prenoms FROM reu_voter r"
+            "  JOIN reu_staging p ON p.line = r.primary_line"
+            "  WHERE NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.vkey = r.vkey)"
+            "  ORDER BY p.nom_naissance, p.prenoms, r.primary_line"
+            ") v"
         )
         if not self.report.new_voters:
             return
@@ -1162,10 +1167,11 @@ class _Import:
             "FROM reu_new n JOIN reu_staging p ON p.line = n.primary_line "
             "JOIN electoral_bureaudevote b ON b.collectivite_id = %s AND b.code = p.bureau_code "
             "LEFT JOIN reu_voie rv ON rv.voie_key = p.voie_key"
-            " AND rv.code_postal = COALESCE(p.code_postal, '')",
+            " AND rv.code_postal = COALESCE(p.code_postal, '') "
+            "ORDER BY n.electeur_id",
             [self.collectivite.pk, self.collectivite.pk],
         )
-        self.history(Electeur, "+", "JOIN reu_new n ON n.electeur_id = t.id")
+        self.history(Electeur, "+", "JOIN reu_new n ON n.electeur_id = t.id ORDER BY t.id")
         self.lap("électeurs créés")
 
     def number(self) -> None:
@@ -1220,30 +1226,34 @@ class _Import:
     def create_inscriptions(self) -> None:
         if not self.report.new:
             return
-        order = "l.line"
+        # In the voters' order, as they were created: see create_voters.
+        order = "l.electeur_id, l.liste"
         self.sql(
             "CREATE TEMPORARY TABLE reu_ins AS "
             f"SELECT {self.db.next_id(_table(Inscription), order)} AS inscription_id,"
-            " COALESCE(l.electeur_id, n.electeur_id) AS electeur_id, l.liste, l.bureau_id,"
-            " r.numero "
-            "FROM reu_line l JOIN reu_numero r ON r.line = l.line "
-            "LEFT JOIN reu_new n ON n.vkey = l.vkey "
-            f"WHERE l.etat = 'new' ORDER BY {order}"
+            " l.electeur_id, l.liste, l.bureau_id, l.numero FROM ("
+            "  SELECT COALESCE(l.electeur_id, n.electeur_id) AS electeur_id, l.liste,"
+            "   l.bureau_id, r.numero"
+            "  FROM reu_line l JOIN reu_numero r ON r.line = l.line"
+            "  LEFT JOIN reu_new n ON n.vkey = l.vkey"
+            "  WHERE l.etat = 'new' ORDER BY 1, 2"
+            ") l"
         )
         self.sql(
             f"INSERT INTO {_table(Inscription)} (id, electeur_id, liste, bureau_id, numero_ordre,"
             " inscrit_le) "
-            "SELECT inscription_id, electeur_id, liste, bureau_id, numero, %s FROM reu_ins",
+            "SELECT inscription_id, electeur_id, liste, bureau_id, numero, %s FROM reu_ins "
+            "ORDER BY inscription_id",
             [connection.ops.adapt_datefield_value(self.today)],
         )
-        self.history(Inscription, "+", "JOIN reu_ins x ON x.inscription_id = t.id")
+        self.history(Inscription, "+", "JOIN reu_ins x ON x.inscription_id = t.id ORDER BY t.id")
         self.movements(
             TypeMouvement.INSCRIPTION,
             f"'{MotifInscription.REPRISE_REU}'",
             "NULL",
             "l.bureau_id",
             "'{}'",
-            "FROM reu_ins l",
+            "FROM reu_ins l ORDER BY l.inscription_id",
         )
         self.lap("inscriptions créées")
 

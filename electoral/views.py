@@ -43,7 +43,7 @@ from electoral.services import (
 from electoral.tasks import analyse_import, apply_import
 from mairie.history import history_entries
 from mairie.models import Role
-from mairie.pagination import page_of
+from mairie.pagination import SEARCH_SORT_BELOW, page_of
 from mairie.scoping import agent_required
 
 PAGE_SIZE = 50
@@ -63,7 +63,10 @@ def index(request: HttpRequest) -> HttpResponse:
         Prefetch("inscriptions", queryset=Inscription.objects.actives())
     )
     page = page_of(
-        electeurs.order_by("nom_naissance", "prenoms", "id"), request.GET.get("page"), PAGE_SIZE
+        electeurs.order_by("nom_naissance", "prenoms", "id"),
+        request.GET.get("page"),
+        PAGE_SIZE,
+        sort_below=SEARCH_SORT_BELOW if filters.searching else 0,
     )
     return render(
         request,

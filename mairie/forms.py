@@ -32,3 +32,13 @@ class CompactForm(forms.Form):
             if not isinstance(field.widget, forms.Select):
                 small = "form-control form-control-sm"
             field.widget.attrs.setdefault("class", small)
+
+
+class NameSearchForm(CompactForm):
+    """A list's filters, led by the search box over the folded names."""
+
+    q = forms.CharField(label="Nom ou prénom", required=False)
+
+    @property
+    def searching(self) -> bool:
+        return self.is_bound and self.is_valid() and bool(self.cleaned_data["q"].strip())

@@ -9,7 +9,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
-from mairie.forms import CompactForm, DateInput, form_row
+from mairie.forms import DateInput, NameSearchForm, form_row
 from mairie.models import Collectivite, Commune, Pays, TypeCommune, departement_of
 from mairie.text import exchange_text, search_key
 from recensement.models import (
@@ -582,8 +582,7 @@ class RecenseForm(forms.ModelForm):
             )
 
 
-class RecenseFilterForm(CompactForm):
-    q = forms.CharField(label="Nom ou prénom", required=False)
+class RecenseFilterForm(NameSearchForm):
     date_naissance = forms.DateField(label="Né(e) le", required=False, widget=DateInput())
     trimestre = forms.ChoiceField(label="Trimestre", required=False)
     mode = forms.ChoiceField(
