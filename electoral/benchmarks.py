@@ -308,7 +308,9 @@ def _pages_run(size: int, write: Callable[[str], None]) -> bool:
         started = time.perf_counter()
         report = apply(collectivite, path, user)
         write(f"{report.new} inscriptions importées en {time.perf_counter() - started:.0f} s")
-        voter = Electeur.objects.filter(collectivite=collectivite).order_by("id")[size // 2]
+        # In the file's order (INEs grow line by line), not the ids' (given in name order).
+        voter = Electeur.objects.filter(collectivite=collectivite).order_by("ine", "id")[size // 2]
+        prenom = voter.prenoms.split()[0]
         bureau = BureauDeVote.objects.filter(collectivite=collectivite).order_by("code")[3]
         index = reverse("electoral:index")
         timings = time_pages(
@@ -318,9 +320,10 @@ def _pages_run(size: int, write: Callable[[str], None]) -> bool:
                 ("liste (page 2)", f"{index}?page=2"),
                 (f"recherche « {voter.nom_naissance} »", f"{index}?q={voter.nom_naissance}"),
                 (
-                    f"recherche « {voter.prenoms.split()[0]} {voter.nom_naissance[:4]} »",
-                    f"{index}?q={voter.prenoms.split()[0]}+{voter.nom_naissance[:4]}",
+                    f"recherche « {prenom} {voter.nom_naissance[:4]} »",
+                    f"{index}?q={prenom}+{voter.nom_naissance[:4]}",
                 ),
+                (f"recherche d'un prénom courant « {prenom} »", f"{index}?q={prenom}"),
                 ("filtre bureau", f"{index}?bureau={bureau.pk}"),
                 ("filtre liste complémentaire européenne", f"{index}?liste=ce"),
                 ("filtre radiés", f"{index}?statut=radies"),

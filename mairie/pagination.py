@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 
 COUNT_CAP = 1000
 # Up to this many rows found by a search, sorting them costs less than walking the display
-# order's index (measured on 1,000,000 voters: 5,000 rows found by trigrams and sorted: 25 ms).
+# order's index (measured on 1,000,000 voters: 5,000 found by trigrams and sorted in about 25 ms).
 SEARCH_SORT_BELOW = 5000
 
 

@@ -11,6 +11,7 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 
 from mairie.models import Affectation, Collectivite
@@ -91,14 +92,25 @@ class CollectiviteQuerySet(models.QuerySet):
         return self.filter(collectivite=collectivite)
 
 
+SHORT_WORD = 3  # letters: a trigram
+
+
 class SearchableQuerySet(CollectiviteQuerySet):
     """For models keeping their folded names in `recherche` (registrants, voters)."""
 
     def search(self, text: str) -> "SearchableQuerySet":
-        """Every word must appear in a name, accents, case and punctuation ignored."""
+        """Every word must appear in a name, accents, case and punctuation ignored; a word of
+        one or two letters must start a word of the name ("DU T" finds "DU TERTRE", not every
+        name holding a T). It also keeps the search fast on PostgreSQL: a fragment that short
+        has no trigram, but the start of a word has (" DU")."""
         queryset = self
         for word in search_key(text).split():
-            queryset = queryset.filter(recherche__contains=word)
+            if len(word) < SHORT_WORD:
+                queryset = queryset.filter(
+                    Q(recherche__startswith=word) | Q(recherche__contains=f" {word}")
+                )
+            else:
+                queryset = queryset.filter(recherche__contains=word)
         return queryset
 
 

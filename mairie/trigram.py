@@ -23,6 +23,26 @@ def trigram_index(table: str, column: str) -> migrations.RunPython:
     return migrations.RunPython(create, drop, elidable=False)
 
 
+def search_statistics(table: str, column: str, target: int = 1000) -> migrations.RunPython:
+    """A migration operation sampling `column` ten times more for the planner. PostgreSQL
+    estimates LIKE '%…%' by matching the pattern against the column's histogram: with the
+    default 100 entries, any word found in none of them reads as 0.01 % of the rows ("PIERRE":
+    98 voters estimated out of a million, 24,000 found), and the page sorts them all instead
+    of walking the name index. With 1,000 entries, common words are seen as common."""
+
+    def statement(value: str):
+        def run(apps, schema_editor) -> None:
+            if schema_editor.connection.vendor == "postgresql":
+                schema_editor.execute(
+                    f"ALTER TABLE {table} ALTER COLUMN {column} SET STATISTICS {value}"
+                )
+                schema_editor.execute(f"ANALYZE {table}")
+
+        return run
+
+    return migrations.RunPython(statement(str(target)), statement("-1"), elidable=False)
+
+
 def refresh_after_bulk_load(*models) -> None:
     """What autovacuum does after a bulk load, done now: the planner's statistics of the tables
     and, on PostgreSQL, the trigram indexes' pending entries merged."""

@@ -234,3 +234,23 @@ def test_a_search_of_several_words_wants_each_of_them_in_any_order(town):
     assert found("Durand  JEAN  jean") == [("DURAND", "Jean Paul")]
     assert sorted(found("jean")) == [("DURAND", "Jean Paul"), ("MARTIN", "Jeanne")]
     assert found("paul martin") == []
+
+
+def test_a_word_of_one_or_two_letters_must_start_a_word_of_the_name(town):
+    side, rue, _, _ = town
+    for nom, prenoms in [("DU TERTRE", "Pierre"), ("BOUDU", "Pierre"), ("D'ARC", "Jeanne")]:
+        voter = ElecteurFactory(
+            collectivite=side.collectivite, voie=rue, nom_naissance=nom, prenoms=prenoms
+        )
+        inscrire(voter, Liste.PRINCIPALE, "volontaire", DAY, None)
+    url = reverse("electoral:index")
+
+    def found(q):
+        return [e.nom_naissance for e in side.client.get(url, {"q": q}).context["page"]]
+
+    assert found("pierre du t") == ["DU TERTRE"]
+    assert sorted(found("du")) == ["DU TERTRE"]
+    assert sorted(found("dud")) == []
+    assert sorted(found("udu")) == ["BOUDU"]  # three letters and more: anywhere in a name
+    assert found("d arc") == ["D'ARC"]
+    assert found("je d'") == ["D'ARC"]
