@@ -34,10 +34,21 @@ class CompactForm(forms.Form):
             field.widget.attrs.setdefault("class", small)
 
 
+SEARCH_HELP = (
+    "Chaque mot doit figurer dans le nom ou les prénoms, accents et majuscules ignorés ; "
+    "un mot d'une ou deux lettres doit commencer un mot (« DU T » trouve DU TERTRE)."
+)
+
+
 class NameSearchForm(CompactForm):
     """A list's filters, led by the search box over the folded names."""
 
-    q = forms.CharField(label="Nom ou prénom", required=False)
+    q = forms.CharField(
+        label="Nom ou prénom",
+        required=False,
+        help_text=SEARCH_HELP,
+        widget=forms.TextInput(attrs={"title": SEARCH_HELP}),
+    )
 
     @property
     def searching(self) -> bool:
