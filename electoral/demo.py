@@ -695,8 +695,9 @@ class _Writer:
         if created:
             self.electeurs.append(electeur)
             self.actives[id(electeur)] = {}
-        electeur.bureau = chosen
-        self._saved(electeur, when, created=created)
+        if created or electeur.bureau_id != chosen.pk:  # as services.inscrire
+            electeur.bureau = chosen
+            self._saved(electeur, when, created=created)
         inscription = Inscription(
             electeur=electeur,
             liste=op.liste,

@@ -118,6 +118,14 @@ def _bureau_for(electeur: Electeur, bureau: BureauDeVote | None) -> BureauDeVote
     return resolution.bureau
 
 
+def _save(instance, user: AbstractBaseUser | None) -> None:
+    """Save, the history record naming `user` (the request's user is only known to a view:
+    commands and tasks call these services too)."""
+    if user is not None:
+        instance._history_user = user
+    instance.save()
+
+
 def _record(electeur: Electeur, kind: str, liste: str, motif: str, date_effet, user, **extra):
     return Mouvement.objects.create(
         collectivite=electeur.collectivite,
@@ -147,15 +155,18 @@ def inscrire(
         chosen = _bureau_for(electeur, bureau or electeur.bureau)
         if electeur.pk and electeur.inscriptions.actives().filter(liste=liste).exists():
             raise MouvementRefused(f"{electeur} est déjà inscrit(e) sur la {Liste(liste).label}.")
-        electeur.bureau = chosen
-        electeur.save()
-        inscription = Inscription.objects.create(
+        if electeur.pk is None or electeur.bureau_id != chosen.pk:
+            # Else nothing of the voter changes: no save, no empty history record.
+            electeur.bureau = chosen
+            _save(electeur, user)
+        inscription = Inscription(
             electeur=electeur,
             liste=liste,
             bureau=chosen,
             numero_ordre=_next_numero(chosen, liste),
             inscrit_le=date_effet,
         )
+        _save(inscription, user)
         _record(
             electeur, TypeMouvement.INSCRIPTION, liste, motif, date_effet, user, bureau_apres=chosen
         )
@@ -174,7 +185,7 @@ def radier(
         if inscription is None:
             raise MouvementRefused(f"{electeur} n'est pas inscrit(e) sur la {Liste(liste).label}.")
         inscription.radie_le = date_effet
-        inscription.save()
+        _save(inscription, user)
         _record(
             electeur,
             TypeMouvement.RADIATION,
@@ -223,14 +234,14 @@ def modifier(
         if not changed and after == before:
             raise MouvementRefused("Aucun changement.")
         electeur.bureau = after
-        electeur.save()
+        _save(electeur, user)
         inscriptions = list(electeur.inscriptions.actives())
         if after != before:
             changed["bureau"] = [before.code if before else "", after.code]
             for inscription in inscriptions:
                 inscription.bureau = after
                 inscription.numero_ordre = _next_numero(after, inscription.liste)
-                inscription.save()
+                _save(inscription, user)
         for inscription in inscriptions:
             _record(
                 electeur,

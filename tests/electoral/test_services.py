@@ -95,6 +95,18 @@ def test_an_eu_citizen_may_be_on_both_complementary_lists_with_a_number_in_each(
     assert sorted(voter.inscriptions.values_list("liste", "numero_ordre")) == [("ce", 1), ("cm", 1)]
 
 
+def test_joining_a_second_list_records_the_inscription_not_an_empty_change_of_the_voter(town):
+    side, rue, _ = town
+    voter = ElecteurFactory(collectivite=side.collectivite, voie=rue, nationalite="Espagne")
+    inscrire(voter, Liste.EUROPEENNE, MotifInscription.VOLONTAIRE, DAY, side.agent)
+    voter_records = voter.history.count()
+    inscrire(voter, Liste.MUNICIPALE, MotifInscription.VOLONTAIRE, DAY, side.agent)
+    assert voter.history.count() == voter_records
+    joined = Inscription.objects.get(electeur=voter, liste=Liste.MUNICIPALE)
+    assert [(r.history_type, r.history_user) for r in joined.history.all()] == [("+", side.agent)]
+    assert Mouvement.objects.filter(electeur=voter, liste=Liste.MUNICIPALE).count() == 1
+
+
 def test_inscription_without_bureau_is_refused_with_the_reason(side_a):
     rue = VoieFactory(collectivite=side_a.collectivite)
     voter = ElecteurFactory(collectivite=side_a.collectivite, voie=rue)
