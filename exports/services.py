@@ -10,12 +10,12 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult, TaskResultStatus
 
-from exports.exporters import EXPORTERS, Exporter, Streamed
+from exports.exporters import EXPORTERS, Exporter, QuarterExporter, Streamed
 from exports.models import EtatPortail, Export, Statut
 from exports.pecoto import Problem
 from exports.streaming import HashingWriter, Progress, Throttled
@@ -250,3 +250,26 @@ def set_portal_state(export: Export, etat: str, message: str, user: AbstractBase
                 export.parametres["trimestre"],
                 user,
             )
+
+
+def purge_expired_quarters(
+    sender, *, collectivite: Collectivite, quarters: list[tuple[int, int]], dry_run: bool, **kwargs
+) -> int:
+    """Receiver of recensement.services.quarters_expired: the files made from the registrants of
+    those quarters (PECOTO, liste des recensés) go with them, rows now and files once the purge
+    commits. Returns how many."""
+    kinds = [
+        identifier
+        for identifier, exporter in EXPORTERS.items()
+        if issubclass(exporter, QuarterExporter)
+    ]
+    of_quarters = Q()
+    for annee, trimestre in quarters:
+        of_quarters |= Q(parametres__annee=annee, parametres__trimestre=trimestre)
+    expired = Export.objects.filter(of_quarters, collectivite=collectivite, kind__in=kinds)
+    if dry_run:
+        return expired.count()
+    paths = [export.path for export in expired if export.fichier]
+    deleted = expired.delete()[1].get(Export._meta.label, 0)
+    transaction.on_commit(lambda: [path.unlink(missing_ok=True) for path in paths])
+    return deleted

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.dispatch import Signal
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -101,9 +102,16 @@ PURGE_RULE = (
     "Un recensé est supprimé, avec son historique et ses attestations, quand son trimestre a été "
     "envoyé (numéroté puis clos, « PEC terminée ») depuis plus longtemps que la durée de "
     "conservation de sa collectivité (5 ans par défaut) ; un recensé non numéroté ou d'un "
-    "trimestre non clos n'est jamais supprimé."
+    "trimestre non clos n'est jamais supprimé. Les fichiers générés de ces trimestres (PECOTO, "
+    "liste des recensés) sont supprimés avec eux."
 )
 PURGE_BATCH = 500
+
+# Sent, inside the purge's transaction, for each collectivité with the quarters whose
+# registrants expire (keyword arguments: collectivite, quarters as [(annee, trimestre)],
+# dry_run). Apps keeping copies of their data (the exports) delete them too, and return how
+# many they deleted (or would).
+quarters_expired = Signal()
 
 
 @dataclass
@@ -112,6 +120,7 @@ class PurgeCount:
     recenses: int
     attestations: int
     historique: int  # history rows of the registrants and of their attestations
+    fichiers: int = 0  # generated files of the expired quarters (exports)
 
 
 def years_before(moment: datetime.datetime, years: int) -> datetime.datetime:
@@ -121,15 +130,19 @@ def years_before(moment: datetime.datetime, years: int) -> datetime.datetime:
         return moment.replace(year=moment.year - years, day=28)
 
 
+def expired_quarters(collectivite: Collectivite, now: datetime.datetime) -> QuerySet[Trimestre]:
+    """The quarters sent (closed) before the retention period started."""
+    cutoff = years_before(now, collectivite.duree_conservation_recensement)
+    return Trimestre.objects.filter(collectivite=collectivite, cloture_le__lt=cutoff)
+
+
 def expired_recenses(collectivite: Collectivite, now: datetime.datetime) -> QuerySet[Recense]:
     """The registrants past their retention period: numbered, in a quarter closed before the
     retention period started."""
-    cutoff = years_before(now, collectivite.duree_conservation_recensement)
-    sent_before_cutoff = Trimestre.objects.filter(
+    sent_before_cutoff = expired_quarters(collectivite, now).filter(
         collectivite=OuterRef("collectivite"),
         annee=OuterRef("annee"),
         trimestre=OuterRef("trimestre"),
-        cloture_le__lt=cutoff,
     )
     return Recense.objects.filter(
         Exists(sent_before_cutoff), collectivite=collectivite, numero_inscription__isnull=False
@@ -139,9 +152,9 @@ def expired_recenses(collectivite: Collectivite, now: datetime.datetime) -> Quer
 def purge_recensement(
     collectivites: Iterable[Collectivite] | None = None, dry_run: bool = False
 ) -> list[PurgeCount]:
-    """Delete the expired registrants of each collectivité (all when None), their attestations
-    and every history row of both, one transaction per collectivité; counts what was (or, in a
-    dry run, would be) deleted."""
+    """Delete the expired registrants of each collectivité (all when None), their attestations,
+    every history row of both and (through `quarters_expired`) the files generated from them,
+    one transaction per collectivité; counts what was (or, in a dry run, would be) deleted."""
     if collectivites is None:
         collectivites = Collectivite.objects.order_by("nom")
     now = timezone.now()
@@ -154,6 +167,12 @@ def purge_recensement(
                 attestations, historique = _purge_batch(ids[start : start + PURGE_BATCH], dry_run)
                 count.attestations += attestations
                 count.historique += historique
+            quarters = list(expired_quarters(collectivite, now).values_list("annee", "trimestre"))
+            if quarters:
+                answers = quarters_expired.send(
+                    Trimestre, collectivite=collectivite, quarters=quarters, dry_run=dry_run
+                )
+                count.fichiers = sum(deleted for _, deleted in answers)
             counts.append(count)
     return counts
 

@@ -109,8 +109,8 @@ def test_a_dry_run_counts_and_deletes_nothing(side_a):
         call_command("purge_recensement", "--dry-run", stdout=out)
     assert rows(recense) == before
     assert (
-        "Saint-Malo (35288) : 1 recensé(s), 2 attestation(s), 5 ligne(s) d'historique à supprimer"
-        in out.getvalue()
+        "Saint-Malo (35288) : 1 recensé(s), 2 attestation(s), 5 ligne(s) d'historique, "
+        "0 fichier(s) généré(s) à supprimer" in out.getvalue()
     )
     assert "rien n'a été supprimé" in out.getvalue()
 
@@ -123,7 +123,8 @@ def test_the_command_for_one_commune_leaves_the_other_untouched(side_a, side_b):
     assert rows(a) == (0, 0, 0, 0)
     assert rows(b) == (1, 2, 2, 3)
     assert out.getvalue().splitlines() == [
-        "Saint-Malo (35288) : 1 recensé(s), 2 attestation(s), 5 ligne(s) d'historique supprimé(s)"
+        "Saint-Malo (35288) : 1 recensé(s), 2 attestation(s), 5 ligne(s) d'historique, "
+        "0 fichier(s) généré(s) supprimé(s)"
     ]
 
 

@@ -27,7 +27,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{count.collectivite} : {count.recenses} recensé(s), "
                 f"{count.attestations} attestation(s), {count.historique} ligne(s) "
-                f"d'historique {verb}"
+                f"d'historique, {count.fichiers} fichier(s) généré(s) {verb}"
             )
         if dry_run:
             self.stdout.write("Simulation (--dry-run) : rien n'a été supprimé.")
