@@ -1,13 +1,13 @@
 """The "liste-csv" and "liste-xml" benchmarks: a list of N voters exported as the exports page
 does it (exporter, stored file, hash, progress), against a bare `COPY (SELECT …) TO STDOUT` of
 the same rows (same join, filter and order, raw columns) in the same run. Each measure runs in a
-fresh Python process, so that its peak memory (ru_maxrss) grows from a known start.
+fresh Python process, so that its peak memory (VmHWM: see exports.pdf_pool.peak_kb) grows from a
+known start.
 
 The N voters are made by SQL (generate_series) in a throwaway collectivité, deleted at the end."""
 
 import datetime
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -22,6 +22,7 @@ from lxml import etree
 from electoral.models import BureauDeVote, Electeur, Inscription
 from exports.liste_electorale import Extraction, schema
 from exports.models import Export
+from exports.pdf_pool import peak_kb
 from mairie.benchmarks import Benchmark, BenchmarkUnavailable, free_code_insee
 from mairie.models import Collectivite
 
@@ -182,7 +183,7 @@ def measure(what: str, code_insee: str, folder: str) -> dict:
 
     collectivite = Collectivite.objects.get(code_insee=code_insee)
     connection.ensure_connection()
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = peak_kb()
     started = time.perf_counter()
     if what == "copy":
         sql = bare_copy_sql(Extraction(collectivite, "p", DATE))
@@ -195,7 +196,7 @@ def measure(what: str, code_insee: str, folder: str) -> dict:
         export = run_export(collectivite, what, {"liste": "p", "date": DATE.isoformat()}, None)
         size, path = export.taille, str(export.path)
     seconds = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux
+    after = peak_kb()
     return {
         "seconds": seconds,
         "megabytes": (after - before) / 1024,
