@@ -5,7 +5,7 @@ counts from a known start, whatever ran before in the benchmark's process (a mil
 import, when `manage.py benchmark` runs them all).
 
 Targets: at least 1.5 times the single document's rows per second, and at most 500 MB of peak
-memory (this process plus the rendering processes, each at its peak)."""
+memory (the joining process plus the rendering processes, each at its peak)."""
 
 import datetime
 import json
