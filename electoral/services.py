@@ -25,6 +25,7 @@ from electoral.models import (
     TypeMouvement,
     Voie,
 )
+from mairie.history import save_by
 from mairie.models import Collectivite
 from mairie.text import search_key
 
@@ -118,14 +119,6 @@ def _bureau_for(electeur: Electeur, bureau: BureauDeVote | None) -> BureauDeVote
     return resolution.bureau
 
 
-def _save(instance, user: AbstractBaseUser | None) -> None:
-    """Save, the history record naming `user` (the request's user is only known to a view:
-    commands and tasks call these services too)."""
-    if user is not None:
-        instance._history_user = user
-    instance.save()
-
-
 def _record(electeur: Electeur, kind: str, liste: str, motif: str, date_effet, user, **extra):
     return Mouvement.objects.create(
         collectivite=electeur.collectivite,
@@ -158,7 +151,7 @@ def inscrire(
         if electeur.pk is None or electeur.bureau_id != chosen.pk:
             # Else nothing of the voter changes: no save, no empty history record.
             electeur.bureau = chosen
-            _save(electeur, user)
+            save_by(electeur, user)
         inscription = Inscription(
             electeur=electeur,
             liste=liste,
@@ -166,7 +159,7 @@ def inscrire(
             numero_ordre=_next_numero(chosen, liste),
             inscrit_le=date_effet,
         )
-        _save(inscription, user)
+        save_by(inscription, user)
         _record(
             electeur, TypeMouvement.INSCRIPTION, liste, motif, date_effet, user, bureau_apres=chosen
         )
@@ -185,7 +178,7 @@ def radier(
         if inscription is None:
             raise MouvementRefused(f"{electeur} n'est pas inscrit(e) sur la {Liste(liste).label}.")
         inscription.radie_le = date_effet
-        _save(inscription, user)
+        save_by(inscription, user)
         _record(
             electeur,
             TypeMouvement.RADIATION,
@@ -234,14 +227,14 @@ def modifier(
         if not changed and after == before:
             raise MouvementRefused("Aucun changement.")
         electeur.bureau = after
-        _save(electeur, user)
+        save_by(electeur, user)
         inscriptions = list(electeur.inscriptions.actives())
         if after != before:
             changed["bureau"] = [before.code if before else "", after.code]
             for inscription in inscriptions:
                 inscription.bureau = after
                 inscription.numero_ordre = _next_numero(after, inscription.liste)
-                _save(inscription, user)
+                save_by(inscription, user)
         for inscription in inscriptions:
             _record(
                 electeur,

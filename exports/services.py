@@ -19,6 +19,7 @@ from exports.exporters import EXPORTERS, Exporter, QuarterExporter, Streamed
 from exports.models import EtatPortail, Export, Statut
 from exports.pecoto import Problem
 from exports.streaming import HashingWriter, Progress, Throttled
+from mairie.history import save_by
 from mairie.models import Collectivite
 from recensement import services as recensement_services
 
@@ -241,8 +242,7 @@ def set_portal_state(export: Export, etat: str, message: str, user: AbstractBase
         raise ExportRefused("Le message contient un caractère nul : recopiez-le sans lui.")
     with transaction.atomic():
         export.etat_portail, export.message_portail = etat, message.strip()
-        export._history_user = user
-        export.save()
+        save_by(export, user)
         if etat == EtatPortail.PEC_TERMINEE:
             recensement_services.cloturer(
                 export.collectivite,

@@ -8,6 +8,16 @@ from django.db import models
 KINDS = {"+": "Création", "~": "Modification", "-": "Suppression"}
 
 
+def save_by(instance: models.Model, user, **kwargs) -> None:
+    """Save `instance`, its history record naming `user` as who made the change. Only a view
+    knows the request's user (the middleware's); commands and tasks call the services too, so
+    every service that saves an audited object says who, through here. `user` None leaves the
+    request's, if any."""
+    if user is not None:
+        instance._history_user = user
+    instance.save(**kwargs)
+
+
 @dataclass(frozen=True)
 class Change:
     field: str

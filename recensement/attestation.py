@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML
 
+from mairie.history import save_by
 from mairie.models import Collectivite
 from recensement.models import FRANCE, Attestation, Mode, Recense, Sexe
 
@@ -132,10 +133,9 @@ def issue_attestation(recense: Recense, user: AbstractUser, signataire: str) -> 
         locked = Recense.objects.select_for_update().get(pk=recense.pk)
         _refuse_if_issued(locked)
         attestation = Attestation(recense=locked, delivree_par=user, signataire=text)
-        attestation._history_user = user
         try:
             with transaction.atomic():
-                attestation.save()
+                save_by(attestation, user)
         except IntegrityError:
             # The partial unique constraint caught an issuance the lock did not see.
             _refuse_if_issued(locked)
@@ -158,5 +158,4 @@ def cancel_attestation(attestation: Attestation, user: AbstractUser, motif: str)
         attestation.annulee_le = timezone.now()
         attestation.annulee_par = user
         attestation.motif_annulation = motif
-        attestation._history_user = user
-        attestation.save(update_fields=["annulee_le", "annulee_par", "motif_annulation"])
+        save_by(attestation, user, update_fields=["annulee_le", "annulee_par", "motif_annulation"])

@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from lxml import etree
 
+from mairie.history import save_by
 from mairie.models import (
     CODE_COMMUNE_RE,
     Collectivite,
@@ -788,8 +789,7 @@ def _store(
             non_reprises=mapped.non_reprises,
             deposee_par=user,
         )
-        demande._history_user = user  # also from the command, where no request says who
-        demande.save()
+        save_by(demande, user)  # also from the command, where no request says who
         attached = f"avec son PDF {demande.nom_fichier_pdf}" if pdf else "sans PDF"
         reports.append(
             Report(
@@ -1014,8 +1014,7 @@ def validate(demande: DemandeEnLigne, form: RecenseForm, user: AbstractBaseUser)
         recense = form.save()
         locked.statut, locked.recense = StatutDemande.VALIDEE, recense
         locked.traitee_le, locked.traitee_par = timezone.now(), user
-        locked._history_user = user
-        locked.save()
+        save_by(locked, user)
     return recense
 
 
@@ -1027,8 +1026,7 @@ def refuse(demande: DemandeEnLigne, motif: str, user: AbstractBaseUser) -> None:
         locked = _locked(demande)
         locked.statut, locked.motif_refus = StatutDemande.REFUSEE, motif
         locked.traitee_le, locked.traitee_par = timezone.now(), user
-        locked._history_user = user
-        locked.save()
+        save_by(locked, user)
 
 
 def stored_path(relative: str) -> Path:
