@@ -1,6 +1,9 @@
 from crispy_forms.layout import Div, Field
 from django import forms
 
+from mairie.pagination import SEARCH_SORT_BELOW
+from mairie.text import search_key
+
 
 def form_row(*names: str, sizes: tuple[int, ...] = ()) -> Div:
     """Fields side by side on one Bootstrap row, in equal columns unless sizes are given."""
@@ -52,4 +55,10 @@ class NameSearchForm(CompactForm):
 
     @property
     def searching(self) -> bool:
-        return self.is_bound and self.is_valid() and bool(self.cleaned_data["q"].strip())
+        """Whether the box holds a word to look for (punctuation alone filters nothing)."""
+        return self.is_bound and self.is_valid() and bool(search_key(self.cleaned_data["q"]))
+
+    @property
+    def sort_below(self) -> int:
+        """mairie.pagination.page_of's hint: a search may have few enough matches to sort."""
+        return SEARCH_SORT_BELOW if self.searching else 0

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from mairie.history import history_entries
 from mairie.models import Role
-from mairie.pagination import SEARCH_SORT_BELOW, page_of
+from mairie.pagination import page_of
 from mairie.scoping import agent_required
 from recensement import demandes
 from recensement.attestation import (
@@ -57,7 +57,7 @@ def index(request: HttpRequest) -> HttpResponse:
         recenses,
         request.GET.get("page"),
         PAGE_SIZE,
-        sort_below=SEARCH_SORT_BELOW if filters.searching else 0,
+        sort_below=filters.sort_below,
     )
     return render(
         request,

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -249,3 +250,18 @@ def test_a_word_of_one_or_two_letters_must_start_a_word_of_the_name(town):
     assert found("udu") == [("BOUDU", "Pierre")]  # three letters and more: anywhere in a name
     assert found("d arc") == [("D'ARC", "Jeanne")]
     assert found("je d'") == [("D'ARC", "Jeanne")]
+
+
+def test_a_search_of_punctuation_alone_lists_everyone_as_no_search_does(town):
+    side = town[0]
+    found = _search_among(town, [("DURAND", "Paul"), ("MARTIN", "Jeanne")])
+    url = reverse("electoral:index")
+
+    def statements(**params) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            side.client.get(url, params)
+        # Read now (the next request clears them), without literals and cursor names.
+        return [re.sub(r"'[^']*'|_django_curs_\w+", "?", query["sql"]) for query in queries]
+
+    assert statements(q=" - ' ! ") == statements()
+    assert found(" - ' ! ") == [("DURAND", "Paul"), ("MARTIN", "Jeanne")]
