@@ -15,7 +15,7 @@ import dataclasses
 import datetime
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import gt, itemgetter
 from pathlib import Path
@@ -37,8 +37,9 @@ from electoral.models import (
     voie_key,
 )
 from electoral.services import ADRESSE_FIELDS
+from mairie.history import save_by
 from mairie.models import Collectivite
-from mairie.text import search_key
+from mairie.text import french_number, search_key
 from mairie.trigram import refresh_after_bulk_load
 
 MAX_REJECTED_LINES = 1000
@@ -48,6 +49,15 @@ OLDEST_BIRTH_YEAR = 1850
 CACHE_LIMIT = 200_000
 # Lines written from which the planner's statistics of the voters' tables are refreshed.
 ANALYZE_AFTER = 10_000
+# Lines read between two reports of the reading's progress.
+PROGRESS_EVERY = 100_000
+
+# Told, in French, where the import stands: the step it starts, or how far the reading is.
+Progress = Callable[[str], None]
+
+
+def _silent(step: str) -> None:
+    pass
 
 
 @dataclass(frozen=True)
@@ -338,15 +348,20 @@ class _Reader:
     """Reads the file once and yields the staging rows of its valid lines (all text, "" for
     NULL), recording rejected lines in the report."""
 
-    def __init__(self, path: Path, collectivite: Collectivite, report: ImportReport) -> None:
+    def __init__(
+        self, path: Path, collectivite: Collectivite, report: ImportReport, progress: Progress
+    ) -> None:
         self.path = path
         self.collectivite = collectivite
         self.report = report
+        self.progress = progress
         self.present: set[str] = set()
+        self.read_bytes: Callable[[], int] = lambda: 0
 
     def rows(self) -> Iterator[tuple[str, ...]]:
         try:
             with self.path.open(encoding="utf-8-sig", newline="") as file:
+                self.read_bytes = file.buffer.tell  # ahead of the line by a read-ahead at most
                 reader = csv.reader(file, delimiter=";")
                 try:
                     yield from self._lines(reader, self._columns(_header(reader)))
@@ -397,6 +412,12 @@ class _Reader:
         # Index `width` is the "" appended to every line: what a missing column reads.
         return itemgetter(*(positions.get(name, self.width) for name in SOURCE_FIELDS))
 
+    def report_progress(self) -> None:
+        size = self.path.stat().st_size or 1
+        percent = min(99, 100 * self.read_bytes() // size)
+        lines = french_number(self.report.lines)
+        self.progress(f"lecture du fichier : {lines} lignes lues ({percent}\u00a0%)")
+
     def _lines(self, reader, get: itemgetter) -> Iterator[tuple[str, ...]]:
         report, width = self.report, self.width
         code_insee = self.collectivite.code_insee
@@ -423,6 +444,8 @@ class _Reader:
                     report.reject(number, f"{len(row)} colonnes au lieu de {width}")
                     continue
             report.lines += 1
+            if not report.lines % PROGRESS_EVERY:
+                self.report_progress()
             row.append("")
             values = get(row)
             joined = "\t".join(values)
@@ -731,12 +754,14 @@ class _Import:
         path: Path,
         report: ImportReport,
         user: AbstractBaseUser | None,
+        progress: Progress,
     ) -> None:
         self.cursor = cursor
         self.collectivite = collectivite
         self.path = path
         self.report = report
         self.user = user
+        self.progress = progress
         self.now = timezone.now()
         self.today = timezone.localdate()
         self.present: set[str] = set()  # the voter fields the file has a column for
@@ -811,15 +836,19 @@ class _Import:
         self.db.setup()
         for table in TEMPORARY_TABLES:
             self.sql(f"DROP TABLE IF EXISTS {table}")
+        self.progress("lecture du fichier")
         self.stage()
+        self.progress("rapprochement avec les électeurs déjà connus")
         self.reject_duplicates()
         self.bureaux(create=apply)
         self.match()
+        self.progress("classement des lignes : nouvelles, modifiées, inchangées")
         self.classify()
         if apply:
             self.write()
             self.report.applied = True
             if self.report.new + self.report.changed >= ANALYZE_AFTER:
+                self.progress("mise à jour des statistiques de la base")
                 self.db.analyze_written()
                 self.lap("statistiques")
         for table in TEMPORARY_TABLES:
@@ -829,7 +858,7 @@ class _Import:
     def stage(self) -> None:
         columns = ", ".join(f"{name} {kind}" for name, kind in STAGING_COLUMNS)
         self.sql(f"CREATE TEMPORARY TABLE reu_staging ({columns})")
-        reader = _Reader(self.path, self.collectivite, self.report)
+        reader = _Reader(self.path, self.collectivite, self.report, self.progress)
         self.db.load("reu_staging", [name for name, _ in STAGING_COLUMNS], reader.rows())
         self.present = reader.present
         self.db.analyze("reu_staging")
@@ -884,8 +913,7 @@ class _Import:
                     canton=canton,
                     circonscription=circonscription,
                 )
-                bureau._history_user = self.user
-                bureau.save()
+                save_by(bureau, self.user)
         self.lap("bureaux")
 
     def match(self) -> None:
@@ -1019,10 +1047,13 @@ class _Import:
         self.lap("classement")
 
     def write(self) -> None:
+        self.progress("écriture des électeurs modifiés")
         self.streets()
         self.modification_movements()
         self.update_voters()
+        self.progress(f"écriture des {french_number(self.report.new_voters)} nouveaux électeurs")
         self.create_voters()
+        self.progress("écriture des inscriptions et des mouvements")
         self.number()
         self.move_inscriptions()
         self.create_inscriptions()
@@ -1259,13 +1290,17 @@ class _Import:
 
 
 def _read(
-    collectivite: Collectivite, path: str | Path, user: AbstractBaseUser | None, apply: bool
+    collectivite: Collectivite,
+    path: str | Path,
+    user: AbstractBaseUser | None,
+    apply: bool,
+    progress: Progress,
 ) -> ImportReport:
     path = Path(path)
     report = ImportReport(file_name=path.name)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            _Import(cursor, collectivite, path, report, user).run(apply)
+            _Import(cursor, collectivite, path, report, user, progress).run(apply)
             if not apply:
                 transaction.set_rollback(True)
     except _Refused as refusal:
@@ -1278,16 +1313,21 @@ def _read(
     return report
 
 
-def preview(collectivite: Collectivite, path: str | Path) -> ImportReport:
+def preview(
+    collectivite: Collectivite, path: str | Path, progress: Progress = _silent
+) -> ImportReport:
     """What importing the file would do, line by line; nothing is written."""
-    return _read(collectivite, path, None, apply=False)
+    return _read(collectivite, path, None, apply=False, progress=progress)
 
 
 def apply(
-    collectivite: Collectivite, path: str | Path, user: AbstractBaseUser | None
+    collectivite: Collectivite,
+    path: str | Path,
+    user: AbstractBaseUser | None,
+    progress: Progress = _silent,
 ) -> ImportReport:
     """Import the file in one transaction: missing bureaux, new voters and inscriptions
     (movement "reprise de l'extraction REU"), changed voters (modification movement), each
     with its history record by `user`. Voters absent from the file are counted, not radiated:
     a radiation needs a reason an agent gives."""
-    return _read(collectivite, path, user, apply=True)
+    return _read(collectivite, path, user, apply=True, progress=progress)

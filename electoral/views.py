@@ -40,10 +40,10 @@ from electoral.services import (
     refonte,
     resolve_bureau,
 )
-from electoral.tasks import analyse_import, apply_import
+from electoral.tasks import analyse_import, apply_import, progress
 from mairie.history import history_entries
 from mairie.models import Role
-from mairie.pagination import SEARCH_SORT_BELOW, page_of
+from mairie.pagination import page_of
 from mairie.scoping import agent_required
 
 PAGE_SIZE = 50
@@ -66,7 +66,7 @@ def index(request: HttpRequest) -> HttpResponse:
         electeurs.order_by("nom_naissance", "prenoms", "id"),
         request.GET.get("page"),
         PAGE_SIZE,
-        sort_below=SEARCH_SORT_BELOW if filters.searching else 0,
+        sort_below=filters.sort_below,
     )
     return render(
         request,
@@ -340,7 +340,11 @@ def import_reu_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pending = get_object_or_404(ImportReu.objects.for_request(request), pk=pk)
     # htmx polls the report block while the worker analyses or imports.
     template = "electoral/partials/import_rapport.html" if request.htmx else None
-    return render(request, template or "electoral/import_reu_detail.html", {"import": pending})
+    return render(
+        request,
+        template or "electoral/import_reu_detail.html",
+        {"import": pending, "etape": progress(pending)},
+    )
 
 
 @require_POST

@@ -39,6 +39,11 @@ def search_key(value: str) -> str:
     return _NOT_ALNUM.sub(" ", strip_accents(value).upper()).strip()
 
 
+def french_number(count: int) -> str:
+    """1 000 000, as French writes a count (narrow no-break spaces between thousands)."""
+    return f"{count:,}".replace(",", "\u202f")
+
+
 def _exchange_char(char: str) -> str:
     # A letter with no ASCII form is kept: validators report it rather than lose it.
     if not char.isascii():

@@ -1,7 +1,11 @@
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from electoral import tasks
 from electoral.models import Electeur, ImportReu, Mouvement, StatutImport
 
 HEADER = (
@@ -98,3 +102,24 @@ def test_the_report_block_is_polled_while_the_worker_analyses(
     ).text
     assert 'hx-trigger="every 2s"' in block and "Analyse en cours" in block
     assert "<html" not in block
+
+
+def test_the_polled_block_tells_the_step_the_worker_is_at_and_forgets_it_once_done(
+    side_a, upload, django_capture_on_commit_callbacks
+):
+    upload("\r\n".join([HEADER, *LINES]) + "\r\n")
+    pending = ImportReu.objects.get()
+    url = reverse("electoral:import_reu_detail", args=[pending.pk])
+    assert not list(Path(settings.MEDIA_ROOT).rglob("*.etape*"))  # the analysis removed it
+    with django_capture_on_commit_callbacks(execute=False):
+        side_a.client.post(
+            reverse("electoral:import_reu_decision", args=[pending.pk]), {"decision": "confirmer"}
+        )
+    pending.refresh_from_db()
+    tasks._progress_writer(pending)("écriture des 2 nouveaux électeurs")
+
+    block = side_a.client.get(url, HTTP_HX_REQUEST="true").text
+    assert "Import en cours : écriture des 2 nouveaux électeurs…" in block
+
+    ImportReu.objects.filter(pk=pending.pk).update(statut=StatutImport.APPLIQUE)
+    assert "écriture des" not in side_a.client.get(url, HTTP_HX_REQUEST="true").text

@@ -5,6 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from electoral import reu as reu_import
 from electoral.models import (
     BureauDeVote,
     Electeur,
@@ -404,6 +405,37 @@ def test_preview_writes_nothing(side_a, reu):
         assert not model.objects.exists()
         assert not model.history.exists()
     assert not Mouvement.objects.exists()
+
+
+def test_the_import_tells_each_step_and_how_far_the_reading_is(side_a, reu, monkeypatch):
+    monkeypatch.setattr(reu_import, "PROGRESS_EVERY", 2)
+    told = []
+    apply(side_a.collectivite, reu(THREE), side_a.agent, told.append)
+
+    assert told == [
+        "lecture du fichier",
+        "lecture du fichier : 2 lignes lues (99\u00a0%)",  # the whole file is read ahead
+        "lecture du fichier : 4 lignes lues (99\u00a0%)",
+        "rapprochement avec les électeurs déjà connus",
+        "classement des lignes : nouvelles, modifiées, inchangées",
+        "écriture des électeurs modifiés",
+        "écriture des 3 nouveaux électeurs",
+        "écriture des inscriptions et des mouvements",
+    ]
+    told.clear()
+    preview(side_a.collectivite, reu(THREE), told.append)
+    assert told[-1] == "classement des lignes : nouvelles, modifiées, inchangées"
+
+
+def test_the_reading_progress_follows_the_file(side_a, tmp_path, monkeypatch):
+    monkeypatch.setattr(reu_import, "PROGRESS_EVERY", 1000)
+    lines = [voter(nom=f"NOM{index}", ine=f"2{index:08}") for index in range(5000)]
+    told = []
+    preview(side_a.collectivite, write(tmp_path / "long.csv", lines), told.append)
+
+    percents = [int(step.split("(")[1].split("\u00a0")[0]) for step in told if "lues" in step]
+    assert len(percents) == 5 and percents == sorted(percents)
+    assert 5 <= percents[0] <= 40 and percents[-1] == 99
 
 
 def test_a_report_survives_a_round_trip_through_json(side_a, reu):
