@@ -39,8 +39,11 @@ def _progress_writer(pending: ImportReu) -> reu.Progress:
     written = path.with_name(path.name + ".tmp")
 
     def write(step: str) -> None:
-        written.write_text(step, encoding="utf-8")
-        os.replace(written, path)  # the page never reads half a line
+        try:
+            written.write_text(step, encoding="utf-8")
+            os.replace(written, path)  # the page never reads half a line
+        except OSError:
+            pass  # a full disk costs the agent the progress line, never the import
 
     return write
 

@@ -123,3 +123,21 @@ def test_the_polled_block_tells_the_step_the_worker_is_at_and_forgets_it_once_do
 
     ImportReu.objects.filter(pk=pending.pk).update(statut=StatutImport.APPLIQUE)
     assert "écriture des" not in side_a.client.get(url, HTTP_HX_REQUEST="true").text
+
+
+def test_an_import_whose_progress_cannot_be_written_still_runs(
+    side_a, upload, django_capture_on_commit_callbacks
+):
+    upload("\r\n".join([HEADER, *LINES]) + "\r\n")
+    pending = ImportReu.objects.get()
+    stored = Path(settings.MEDIA_ROOT) / pending.fichier
+    (stored.parent / f"{stored.name}.etape.tmp").mkdir()  # where the step would be written
+
+    with django_capture_on_commit_callbacks(execute=True):
+        side_a.client.post(
+            reverse("electoral:import_reu_decision", args=[pending.pk]), {"decision": "confirmer"}
+        )
+
+    pending.refresh_from_db()
+    assert pending.statut == StatutImport.APPLIQUE
+    assert Electeur.objects.count() == 2
