@@ -653,14 +653,19 @@ def test_rejected_lines_kept_in_memory_are_capped(side_a, reu):
 def test_the_command_prints_the_report_and_dry_run_writes_nothing(side_a, reu, capsys):
     path = reu([*THREE, voter(nom="FEVRIER", date="31/02/1990")])
     call_command("import_reu", "--commune", "35288", str(path), "--dry-run")
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert "Nouveaux : 4 (dont 3 électeurs)" in out
+    assert err.splitlines()[0] == "… lecture du fichier"  # the steps, apart from the report
+    assert "… classement des lignes" not in out
     assert "ligne 6 : date de naissance impossible « 31/02/1990 »" in out
     assert "Simulation : rien n'a été enregistré." in out
     assert not Electeur.objects.exists()
 
-    call_command("import_reu", "--commune", "35288", str(path), "--utilisateur", "agent.a")
-    assert "Import enregistré." in capsys.readouterr().out
+    call_command(
+        "import_reu", "--commune", "35288", str(path), "--utilisateur", "agent.a", "-v", "0"
+    )
+    out, err = capsys.readouterr()
+    assert "Import enregistré." in out and err == ""
     assert Electeur.objects.count() == 3
     assert Mouvement.objects.filter(cree_par=side_a.agent).count() == 4
 

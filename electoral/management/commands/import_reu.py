@@ -39,7 +39,8 @@ class Command(BaseCommand):
         "électeurs reconnus par l'INE ou par nom, prénoms, date de naissance et liste ; crée les "
         "bureaux manquants, les nouveaux électeurs (mouvement « reprise de l'extraction REU ») "
         "et modifie les autres (mouvement de modification). Les absents du fichier sont comptés, "
-        "jamais radiés. --dry-run : le rapport seul, rien n'est enregistré."
+        "jamais radiés. --dry-run : le rapport seul, rien n'est enregistré. Les étapes s'affichent "
+        "au fur et à mesure sur la sortie d'erreur (sauf -v 0)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -61,9 +62,12 @@ class Command(BaseCommand):
                 user = get_user_model().objects.get(username=options["utilisateur"])
             except get_user_model().DoesNotExist as error:
                 raise CommandError(f"Aucun utilisateur {options['utilisateur']}.") from error
-        report = (
-            preview(collectivite, path) if options["dry_run"] else apply(collectivite, path, user)
-        )
+
+        told = {} if options["verbosity"] == 0 else {"progress": self.tell}
+        if options["dry_run"]:
+            report = preview(collectivite, path, **told)
+        else:
+            report = apply(collectivite, path, user, **told)
         if not report.ok:
             raise CommandError(report.refusal)
         for line in report_lines(report):
@@ -71,3 +75,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "Import enregistré." if report.applied else "Simulation : rien n'a été enregistré."
         )
+
+    def tell(self, step: str) -> None:
+        # On standard error, plainly: standard output keeps the report alone.
+        self.stderr.write(f"… {step}", style_func=str)
