@@ -33,7 +33,14 @@ def _words(text: str) -> list[str]:
 HEADER = [
     column.label
     for column in COLUMNS
-    if column.field not in {"departement", "info_liste", "date_liste", "numero_general"}
+    if column.field
+    not in {
+        "departement",
+        "info_liste",
+        "date_liste",
+        "numero_general",
+        "circonscription_metropolitaine",
+    }
 ]
 
 SYLLABES = _words(

@@ -16,6 +16,8 @@ from electoral.models import (
     MotifRadiation,
     Parite,
     Voie,
+    normalise_bureau_code,
+    validate_bureau_code,
     voie_key,
 )
 from electoral.services import ADRESSE_FIELDS, ETAT_CIVIL_FIELDS
@@ -186,7 +188,8 @@ class BureauForm(ScopedForm):
         fields = ["code", "libelle", "adresse", "canton", "circonscription"]
 
     def clean_code(self) -> str:
-        code = self.cleaned_data["code"].strip()
+        code = normalise_bureau_code(self.cleaned_data["code"])
+        validate_bureau_code(code)
         self._unique("code", f"Le bureau {code} existe déjà.", code=code)
         return code
 

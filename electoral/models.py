@@ -2,7 +2,10 @@
 into stations (découpage), voters, their list memberships, and the movements that alone change
 them, so that the tableaux can be derived from movements."""
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -37,8 +40,31 @@ class Sexe(models.TextChoices):
     FEMININ = "F", "féminin"
 
 
+BUREAU_CODE_RE = re.compile(r"^[0-9]{4}$")
+
+
+def normalise_bureau_code(value: str) -> str:
+    """A bureau's code as files and agents write it, as the ministry requires it since 2023
+    (4 digits): "1", "01" and "00001" -> "0001". Anything else is returned stripped, for
+    validate_bureau_code to report."""
+    code = value.strip()
+    return f"{int(code):04d}" if code.isascii() and code.isdigit() and int(code) < 10_000 else code
+
+
+def validate_bureau_code(value: str) -> None:
+    if not BUREAU_CODE_RE.match(value or ""):
+        raise ValidationError(
+            f"Code de bureau invalide « {value} » : 4 chiffres (ex. 0001).", code="bureau_code"
+        )
+
+
 class BureauDeVote(CollectiviteOwned):
-    code = models.CharField("code", max_length=4, help_text="4 caractères au plus (ex. 0001).")
+    code = models.CharField(
+        "code",
+        max_length=4,
+        validators=[validate_bureau_code],
+        help_text="4 chiffres (ex. 0001), comme l'exige le ministère depuis 2023.",
+    )
     libelle = models.CharField("libellé", max_length=100)
     adresse = models.CharField("adresse", max_length=200, blank=True)
     canton = models.CharField("canton", max_length=10, blank=True)

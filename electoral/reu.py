@@ -10,6 +10,7 @@ A voter is the same from one import to the next by their INE, or, without one on
 nom de naissance and prénoms (folded), date de naissance and list.
 """
 
+import codecs
 import csv
 import dataclasses
 import datetime
@@ -25,6 +26,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from electoral.models import (
+    BUREAU_CODE_RE,
     ELECTEUR_KEY_LENGTH,
     BureauDeVote,
     Electeur,
@@ -34,12 +36,18 @@ from electoral.models import (
     MotifModification,
     Mouvement,
     TypeMouvement,
+    normalise_bureau_code,
     voie_key,
 )
 from electoral.services import ADRESSE_FIELDS
 from mairie.history import save_by
-from mairie.models import Collectivite
-from mairie.text import french_number, search_key
+from mairie.models import (
+    CODE_DEPARTEMENT_RE,
+    Collectivite,
+    normalise_code_commune,
+    normalise_departement,
+)
+from mairie.text import french_number, search_key, unguard_formula
 from mairie.trigram import refresh_after_bulk_load
 
 MAX_REJECTED_LINES = 1000
@@ -73,6 +81,8 @@ class ImportReport:
 
     file_name: str
     refusal: str = ""
+    encoding: str = ""  # set when the file was not UTF-8 and was read as this one
+    extraction_date: str = ""  # JJ/MM/AAAA, from the file's column or its name
     lines: int = 0  # voter lines read, the header excluded
     new: int = 0  # lines that add an inscription
     new_voters: int = 0  # of which voters not yet known
@@ -126,11 +136,27 @@ class Column:
     required: bool = False
 
 
+# Every header spelling seen in real files (docs/electoral-exports.md §3.1), compared by
+# _header_key: case, accents, apostrophes, spaces and punctuation do not count. The README lists
+# them: keep both in step.
 COLUMNS = (
-    Column("commune_code", "Code commune", ("CodeCommune", "Code UGLE")),
-    Column("commune_libelle", "Libellé commune", ("NomCommune", "Libellé UGLE")),
+    Column(
+        "commune_code",
+        "Code commune",
+        ("CodeCommune", "Code UGLE", "Code du l'UGLE", "Code de l'UGLE"),
+    ),
+    Column(
+        "commune_libelle",
+        "Libellé commune",
+        ("NomCommune", "Libellé UGLE", "Libellé de l'UGLE"),
+    ),
     Column("departement", "Code département", ("CodeDepartement",)),
-    Column("liste", "Type de liste", ("TypeListe", "Liste"), required=True),
+    Column(
+        "liste",
+        "Type de liste",
+        ("TypeListe", "Liste", "Libellé du type de liste", "Code du type de liste"),
+        required=True,
+    ),
     Column("info_liste", "Libellé de la liste", ("InfoListe",)),
     Column("date_liste", "Date de création de la liste", ("DateCreationListe",)),
     Column("numero_general", "Numéro d'électeur général", ("NoElecteurGeneral",)),
@@ -139,19 +165,27 @@ COLUMNS = (
     Column("prenoms", "Prénoms", ("Prenoms", "Prénom"), required=True),
     Column("sexe", "Sexe", ("Civilite",), required=True),
     Column("date_naissance", "Date de naissance", ("DateDeNaissance",), required=True),
-    Column("naissance_code_lieu", "Code commune de naissance", ("CodeComNaissance",)),
+    Column(
+        "naissance_code_lieu",
+        "Code commune de naissance",
+        ("CodeComNaissance", "Code de la commune de naissance"),
+    ),
     Column(
         "naissance_commune",
         "Libellé commune de naissance",
-        ("NomComNaissance", "Commune de naissance"),
+        ("NomComNaissance", "Commune de naissance", "Libellé de la commune de naissance"),
     ),
     Column(
         "naissance_departement",
         "Code département de naissance",
-        ("DeptNaissance", "Département de naissance"),
+        ("DeptNaissance", "Département de naissance", "Code du département de naissance"),
     ),
     Column("naissance_pays", "Libellé pays de naissance", ("PaysNaissance", "Pays de naissance")),
-    Column("nationalite", "Nationalité", ("Nationalite",)),
+    Column(
+        "nationalite",
+        "Nationalité",
+        ("Nationalite", "Libellé nationalité", "Identifiant nationalité"),
+    ),
     Column("numero_voie", "Numéro de voie", ("NumeroVoie",)),
     Column("type_voie", "Type de voie", ("TypeVoie",)),
     Column("libelle_voie", "Libellé de voie", ("LibelleVoie", "Libellé de la voie")),
@@ -168,8 +202,25 @@ COLUMNS = (
         required=True,
     ),
     Column("bureau_libelle", "Libellé du bureau de vote", ("NomBureauDeVote",)),
-    Column("circonscription", "Circonscription", ("CodeCirconscription",)),
-    Column("canton", "Canton", ("CodeCanton",)),
+    Column(
+        "circonscription",
+        "Circonscription",
+        (
+            "CodeCirconscription",
+            "Code circonscription législative du bureau de vote",
+            "Circonscription législative du bureau de vote",
+        ),
+    ),
+    Column(
+        "canton",
+        "Canton",
+        ("CodeCanton", "Libellé canton du bureau de vote", "Canton du bureau de vote"),
+    ),
+    # Known, and not kept: a voter's bureau is what the mairie's lists need.
+    Column(
+        "circonscription_metropolitaine",
+        "Libellé circonscription métropolitaine du bureau de vote",
+    ),
     Column(
         "ine",
         "Identifiant national électeur",
@@ -180,7 +231,8 @@ COLUMNS = (
 
 
 def _header_key(name: str) -> str:
-    """ "Nom de naissance", "NomdeNaissance" and "NOM_DE_NAISSANCE" are one column."""
+    """ "Nom de naissance", "NomdeNaissance", "nom_de_naissance" and "NOM DE NAISSANCE" are one
+    column, as are "code du l'ugle" and "Code du l’UGLE"."""
     return search_key(name).replace(" ", "")
 
 
@@ -213,6 +265,9 @@ ELECTEUR_FIELDS = [
     "ine",
 ]
 ADDRESS_FIELDS = [name for name in ADRESSE_FIELDS if name in ELECTEUR_FIELDS]
+# A blank value of these says nothing: a file without INE never clears one, and the arrêté's
+# file writes the nationality on the complementary lists only.
+KEPT_WHEN_BLANK = ("ine", "nationalite")
 # Columns read from a line, in this order (a missing optional column reads as "").
 SOURCE_FIELDS = [
     "liste",
@@ -223,6 +278,7 @@ SOURCE_FIELDS = [
     "circonscription",
     "numero_ordre",
     "commune_code",
+    "date_liste",
 ]
 STAGING_COLUMNS = [
     ("line", "integer"),
@@ -242,9 +298,8 @@ STAGING_COLUMNS = [
 
 def _limit(name: str) -> int:
     """A line with a longer value is rejected. Liste, sexe and date are checked on their own;
-    the bureau's libellé, canton and circonscription are cut (they only name a new bureau)."""
-    if name == "bureau_code":
-        return BureauDeVote._meta.get_field("code").max_length
+    the bureau's libellé, canton and circonscription are cut (they only name a new bureau), and
+    its code is checked once normalised."""
     if name in ELECTEUR_FIELDS and name not in ("sexe", "date_naissance"):
         return Electeur._meta.get_field(name).max_length
     return 10**6
@@ -282,6 +337,11 @@ LISTE_CODES = {
     }.items()
     for name in names
 }
+WINDOWS_1252 = "cp1252"
+ENCODING_NOTE = (
+    "Le fichier n'est pas en UTF-8 : il a été lu en {encoding} (fichier réenregistré par un "
+    "tableur). Vérifiez les accents des noms dans l'aperçu."
+)
 SEXE_CODES = {
     _folded(name): code
     for code, names in {
@@ -290,24 +350,31 @@ SEXE_CODES = {
     }.items()
     for name in names
 }
-DATE_RE = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
+# JJ/MM/AAAA, maybe followed by a time (arrêté files: "12/05/1960 00:00:00"), or AAAA-MM-JJ.
+DATE_RE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})(?:[ T][0-9:.]+)?")
+ISO_DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T][0-9:.]+)?")
+YEAR_RE = re.compile(r"[0-9]{4}")
 
 
 def _date(raw: str, today: datetime.date) -> tuple[str, str, str]:
-    """(ISO date, incomplete date kept as given, problem): "00/00/1953" is incomplete, not
-    wrong; "31/02/1990" is impossible."""
+    """(ISO date, incomplete date as JJ/MM/AAAA, problem): "00/00/1953" and "1953" are
+    incomplete (kept as 00/00/1953), not wrong; "31/02/1990" is impossible."""
     if not raw:
         return "", "", "date de naissance manquante"
-    match = DATE_RE.fullmatch(raw)
-    if not match:
+    if match := DATE_RE.fullmatch(raw):
+        day, month, year = (int(part) for part in match.groups())
+    elif match := ISO_DATE_RE.fullmatch(raw):
+        year, month, day = (int(part) for part in match.groups())
+    elif YEAR_RE.fullmatch(raw):
+        day, month, year = 0, 0, int(raw)
+    else:
         return "", "", f"date de naissance illisible « {raw} » (JJ/MM/AAAA attendu)"
-    day, month, year = (int(part) for part in match.groups())
     if year < OLDEST_BIRTH_YEAR or month > 12 or day > 31:
         return "", "", f"date de naissance impossible « {raw} »"
     if year > today.year:
         return "", "", f"date de naissance dans le futur « {raw} »"
     if not day or not month:
-        return "", raw, ""
+        return "", f"{day:02d}/{month:02d}/{year}", ""
     try:
         date = datetime.date(year, month, day)
     except ValueError:
@@ -331,14 +398,49 @@ def _csv_reason(error: csv.Error) -> str:
     return "guillemets ou séparateurs mal placés"
 
 
-def _utf8_error_line(path: Path) -> int:
-    with path.open("rb") as file:
-        for number, raw in enumerate(file, start=1):
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError:
-                return number
-    return 0
+def _encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) when the whole file decodes as such; otherwise the file was
+    saved by a French spreadsheet, in Windows-1252."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as file:
+            while chunk := file.read(1 << 20):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return WINDOWS_1252
+    return "utf-8-sig"
+
+
+def _separator(sample: str) -> str:
+    """`;` as ELIRE and the arrêté write it, or `,`: whichever the header line holds more of."""
+    header = next((line for line in sample.splitlines() if line.strip()), "")
+    return "," if header.count(",") > header.count(";") else ";"
+
+
+@dataclass(frozen=True)
+class FileName:
+    """What an extraction's file name says, for the columns a file may lack:
+    "extraction_LP_com35288_04-12-2026.csv"."""
+
+    commune: str = ""
+    liste: str = ""
+    date: str = ""  # JJ/MM/AAAA
+
+    COMMUNE = re.compile(r"com(2[AB][0-9]{3}|[0-9]{5})(?![0-9])", re.IGNORECASE)
+    LISTE = re.compile(r"(?<![A-Z])(LP|LCE|LCM)(?![A-Z])", re.IGNORECASE)
+    DATE = re.compile(r"(?<![0-9])([0-9]{2})-([0-9]{2})-([0-9]{4})(?![0-9])")
+
+    @classmethod
+    def of(cls, name: str) -> "FileName":
+        commune = cls.COMMUNE.search(name)
+        liste = cls.LISTE.search(name)
+        date = cls.DATE.search(name)
+        return cls(
+            commune=commune.group(1).upper() if commune else "",
+            liste=LISTE_CODES[_folded(liste.group(1))] if liste else "",
+            date="/".join(date.groups()) if date else "",
+        )
 
 
 # -- Reading the file ----------------------------------------------------------------------------
@@ -349,41 +451,42 @@ class _Reader:
     NULL), recording rejected lines in the report."""
 
     def __init__(
-        self, path: Path, collectivite: Collectivite, report: ImportReport, progress: Progress
+        self,
+        path: Path,
+        collectivite: Collectivite,
+        report: ImportReport,
+        progress: Progress,
     ) -> None:
         self.path = path
         self.collectivite = collectivite
         self.report = report
         self.progress = progress
+        self.named = FileName.of(report.file_name)
         self.present: set[str] = set()
         self.read_bytes: Callable[[], int] = lambda: 0
 
     def rows(self) -> Iterator[tuple[str, ...]]:
-        try:
-            with self.path.open(encoding="utf-8-sig", newline="") as file:
-                self.read_bytes = file.buffer.tell  # ahead of the line by a read-ahead at most
-                reader = csv.reader(file, delimiter=";")
-                try:
-                    yield from self._lines(reader, self._columns(_header(reader)))
-                except csv.Error as error:
-                    raise _Refused(
-                        f"Le fichier n'est pas un CSV lisible (ligne {reader.line_num}) : "
-                        f"{_csv_reason(error)}."
-                    ) from error
-        except UnicodeDecodeError as error:
-            raise _Refused(
-                f"Le fichier n'est pas en UTF-8 : ligne {_utf8_error_line(self.path)}. "
-                "Enregistrez-le en UTF-8 (CSV UTF-8 dans le tableur), puis recommencez."
-            ) from error
+        encoding = _encoding(self.path)
+        if encoding == WINDOWS_1252:
+            self.report.encoding = "Windows-1252"
+        with self.path.open(encoding=encoding, errors="replace", newline="") as file:
+            self.read_bytes = file.buffer.tell  # ahead of the line by a read-ahead at most
+            separator = _separator(file.read(1 << 16))
+            file.seek(0)
+            reader = csv.reader(file, delimiter=separator)
+            try:
+                yield from self._lines(reader, self._columns(_header(reader)))
+            except csv.Error as error:
+                raise _Refused(
+                    f"Le fichier n'est pas un CSV lisible (ligne {reader.line_num}) : "
+                    f"{_csv_reason(error)}."
+                ) from error
         if not self.report.lines:
             raise _Refused("Le fichier ne contient que la ligne d'en-tête : aucun électeur.")
 
     def _columns(self, header: list[str]) -> itemgetter:
-        if len(header) == 1 and ("," in header[0] or "\t" in header[0]):
-            raise _Refused(
-                "Les colonnes doivent être séparées par des points-virgules (;), comme dans le "
-                "fichier téléchargé d'ELIRE."
-            )
+        if header and header[0].startswith("\ufeff"):  # a BOM under a Windows-1252 reading
+            header[0] = header[0][1:]
         positions: dict[str, int] = {}
         for index, name in enumerate(header):
             key = _header_key(name)
@@ -396,10 +499,11 @@ class _Reader:
                 self.report.unknown_columns.append(f"{name.strip()} (en double)")
             else:
                 positions[column.field] = index
+        named = {"liste": self.named.liste}
         self.report.missing_columns = [
             f"{column.label} ({column.aliases[0]})"
             for column in COLUMNS
-            if column.required and column.field not in positions
+            if column.required and column.field not in positions and not named.get(column.field)
         ]
         if self.report.missing_columns:
             raise _Refused(
@@ -407,10 +511,20 @@ class _Reader:
                 + ", ".join(self.report.missing_columns)
                 + ". Le fichier n'est pas importé."
             )
+        code_insee = self.collectivite.code_insee
+        if "commune_code" not in positions and self.named.commune not in ("", code_insee):
+            raise _Refused(
+                f"Le nom du fichier désigne la commune {self.named.commune}, pas "
+                f"{code_insee} ({self.collectivite.nom}). Le fichier n'est pas importé."
+            )
         self.present = set(positions) | {"date_naissance_incomplete"}
         self.width = len(header)
-        # Index `width` is the "" appended to every line: what a missing column reads.
-        return itemgetter(*(positions.get(name, self.width) for name in SOURCE_FIELDS))
+        # Index `width` is the "" appended to every line: what a missing column reads; the
+        # list named by the file name is appended after it.
+        defaults = {"liste": self.width + 1}
+        return itemgetter(
+            *(positions.get(name, defaults.get(name, self.width)) for name in SOURCE_FIELDS)
+        )
 
     def report_progress(self) -> None:
         size = self.path.stat().st_size or 1
@@ -423,7 +537,9 @@ class _Reader:
         code_insee = self.collectivite.code_insee
         today = timezone.localdate()
         listes, sexes, dates, voies = {}, {}, {}, {}
+        communes, departements, bureaux = {}, {}, {}
         folded = {"": ""}
+        padding = ["", self.named.liste]
 
         def fold(value: str) -> str:
             key = search_key(value)
@@ -446,7 +562,7 @@ class _Reader:
             report.lines += 1
             if not report.lines % PROGRESS_EVERY:
                 self.report_progress()
-            row.append("")
+            row.extend(padding)
             values = get(row)
             joined = "\t".join(values)
             if "\x00" in joined:
@@ -455,6 +571,8 @@ class _Reader:
                 continue
             if joined[:1] == " " or joined[-1:] == " " or " \t" in joined or "\t " in joined:
                 values = tuple(value.strip() for value in values)
+            if joined[:1] == "'" or "\t'" in joined:
+                values = tuple(map(unguard_formula, values))
             (
                 liste,
                 sexe,
@@ -483,7 +601,23 @@ class _Reader:
                 circonscription,
                 numero_ordre,
                 commune,
+                date_liste,
             ) = values
+            # Codes as stored, whatever their spelling: 35 and 035, 1 and 0001 are one code.
+            commune = communes.get(commune) or communes.setdefault(
+                commune, normalise_code_commune(commune)
+            )
+            code_lieu = communes.get(code_lieu) or communes.setdefault(
+                code_lieu, normalise_code_commune(code_lieu)
+            )
+            departement = departements.get(departement_naissance)
+            if departement is None:
+                departement = departements[departement_naissance] = normalise_departement(
+                    departement_naissance
+                )
+            bureau = bureaux.get(bureau) or bureaux.setdefault(
+                bureau, normalise_bureau_code(bureau)
+            )
             problems = []
             code = listes.get(liste)
             if code is None:
@@ -511,6 +645,10 @@ class _Reader:
                 problems.append(problem)
             if not bureau:
                 problems.append("bureau de vote manquant")
+            elif not BUREAU_CODE_RE.match(bureau):
+                problems.append(f"code du bureau de vote invalide « {bureau} » (4 chiffres)")
+            if departement and not CODE_DEPARTEMENT_RE.match(departement):
+                problems.append(f"code du département de naissance invalide « {departement} »")
             if commune and commune != code_insee:
                 problems.append(f"électeur d'une autre commune (code commune {commune})")
             if any(map(gt, map(len, values), LIMITS)):
@@ -522,6 +660,8 @@ class _Reader:
             if problems:
                 report.reject(number, " ; ".join(problems))
                 continue
+            if not report.extraction_date:
+                report.extraction_date = date_liste[:10] or self.named.date
             nom_key = folded.get(nom) or fold(nom)
             prenoms_key = folded.get(prenoms) or fold(prenoms)
             usage_key = folded.get(nom_usage)
@@ -551,7 +691,7 @@ class _Reader:
                 incomplete,
                 code_lieu,
                 commune_naissance,
-                departement_naissance,
+                departement,
                 pays_naissance,
                 nationalite,
                 numero_voie,
@@ -819,8 +959,8 @@ class _Import:
     def differs(self, name: str) -> str:
         """Whether voter `e` differs from `p`, the first line of the voter in the file: the one
         whose values the voter takes, so that a re-import finds nothing to change."""
-        if name == "ine":  # a file without INE never clears one
-            return "(COALESCE(p.ine, '') <> '' AND e.ine <> p.ine)"
+        if name in KEPT_WHEN_BLANK:
+            return f"(COALESCE(p.{name}, '') <> '' AND e.{name} <> p.{name})"
         if name == "date_naissance":
             return f"(e.date_naissance {self.db.distinct} p.date_naissance)"
         return f"(e.{name} <> {self.staged(name)})"
@@ -1150,13 +1290,14 @@ class _Import:
             return
         table = _table(Electeur)
         assignments = [
-            f"{name} = {self.staged(name)}"
+            f"{name} = CASE WHEN COALESCE(p.{name}, '') <> '' THEN p.{name} ELSE {table}.{name} END"
+            if name in KEPT_WHEN_BLANK
+            else f"{name} = {self.staged(name)}"
             for name in ELECTEUR_FIELDS
-            if name in self.present and name != "ine"
+            if name in self.present
         ]
         self.sql(
             f"UPDATE {table} SET {', '.join(assignments)},"
-            f" ine = CASE WHEN COALESCE(p.ine, '') <> '' THEN p.ine ELSE {table}.ine END,"
             " recherche = COALESCE(p.recherche, ''), bureau_id = b.id,"
             f" voie_id = CASE WHEN u.a_change = 1 THEN rv.voie_id ELSE {table}.voie_id END "
             "FROM reu_update u JOIN reu_staging p ON p.line = u.primary_line "
@@ -1295,9 +1436,10 @@ def _read(
     user: AbstractBaseUser | None,
     apply: bool,
     progress: Progress,
+    file_name: str,
 ) -> ImportReport:
     path = Path(path)
-    report = ImportReport(file_name=path.name)
+    report = ImportReport(file_name=file_name or path.name)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             _Import(cursor, collectivite, path, report, user, progress).run(apply)
@@ -1305,8 +1447,9 @@ def _read(
                 transaction.set_rollback(True)
     except _Refused as refusal:
         return ImportReport(
-            file_name=path.name,
+            file_name=report.file_name,
             refusal=str(refusal),
+            encoding=report.encoding,
             unknown_columns=report.unknown_columns,
             missing_columns=report.missing_columns,
         )
@@ -1314,10 +1457,14 @@ def _read(
 
 
 def preview(
-    collectivite: Collectivite, path: str | Path, progress: Progress = _silent
+    collectivite: Collectivite,
+    path: str | Path,
+    progress: Progress = _silent,
+    file_name: str = "",
 ) -> ImportReport:
-    """What importing the file would do, line by line; nothing is written."""
-    return _read(collectivite, path, None, apply=False, progress=progress)
+    """What importing the file would do, line by line; nothing is written. `file_name`, the
+    name the agent gave the file (default: the path's), may name the commune, list and date."""
+    return _read(collectivite, path, None, apply=False, progress=progress, file_name=file_name)
 
 
 def apply(
@@ -1325,9 +1472,10 @@ def apply(
     path: str | Path,
     user: AbstractBaseUser | None,
     progress: Progress = _silent,
+    file_name: str = "",
 ) -> ImportReport:
     """Import the file in one transaction: missing bureaux, new voters and inscriptions
     (movement "reprise de l'extraction REU"), changed voters (modification movement), each
     with its history record by `user`. Voters absent from the file are counted, not radiated:
     a radiation needs a reason an agent gives."""
-    return _read(collectivite, path, user, apply=True, progress=progress)
+    return _read(collectivite, path, user, apply=True, progress=progress, file_name=file_name)

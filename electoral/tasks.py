@@ -66,7 +66,9 @@ def analyse_import(import_id: int) -> None:
     """Read the whole file and keep what importing it would do; nothing is written."""
 
     def step(pending: ImportReu, progress: reu.Progress) -> None:
-        report = reu.preview(pending.collectivite, _path(pending), progress)
+        report = reu.preview(
+            pending.collectivite, _path(pending), progress, file_name=pending.nom_fichier
+        )
         pending.rapport, pending.statut = report.as_dict(), StatutImport.APERCU
         pending.save()
 
@@ -80,7 +82,9 @@ def apply_import(import_id: int, user_id: int) -> None:
     def step(pending: ImportReu, progress: reu.Progress) -> None:
         user = type(pending.cree_par).objects.get(pk=user_id)
         with transaction.atomic():
-            report = reu.apply(pending.collectivite, _path(pending), user, progress)
+            report = reu.apply(
+                pending.collectivite, _path(pending), user, progress, file_name=pending.nom_fichier
+            )
             pending.rapport, pending.statut = report.as_dict(), StatutImport.APPLIQUE
             pending.applique_le = timezone.now()
             pending.save()

@@ -41,6 +41,30 @@ def departement_of(code_commune: str) -> str:
     return code_commune[:3] if code_commune.startswith("97") else "0" + code_commune[:2]
 
 
+# INSEE writes "99" as the département of a birth abroad; we store none (the country says it).
+DEPARTEMENT_ETRANGER = "99"
+
+
+def normalise_code_commune(value: str) -> str:
+    """A commune code as files spell it, as INSEE writes it: " 2a004" -> "2A004", and "1004"
+    (a spreadsheet dropped the leading zero) -> "01004". Anything else is returned stripped,
+    for the validators to report."""
+    code = value.strip().upper()
+    return code.zfill(5) if len(code) == 4 and code.isdigit() else code
+
+
+def normalise_departement(value: str) -> str:
+    """A département code as files spell it, as stored (3 characters): 35 and 035 -> 035,
+    2A -> 02A, 971 -> 971; 99 (born abroad) -> "". Anything else is returned stripped, for the
+    validators to report."""
+    code = value.strip().upper()
+    if code.lstrip("0") == DEPARTEMENT_ETRANGER:
+        return ""
+    if len(code) == 2 or (len(code) == 1 and code.isdigit()):
+        return code.zfill(3)
+    return code
+
+
 class CollectiviteQuerySet(models.QuerySet):
     def for_user(self, user) -> "CollectiviteQuerySet":
         """The collectivités an agent belongs to: the only ones whose data they may see."""

@@ -56,3 +56,15 @@ def exchange_text(value: str) -> str:
     "Zoé  Cœur, L'Haÿ" -> "ZOE COEUR L'HAY"."""
     kept = "".join(map(_exchange_char, strip_accents(value).upper()))
     return _SPACES.sub(" ", kept).strip()
+
+
+# What a CSV writer guards against spreadsheet formulas (defusedcsv's rule, which the list
+# export follows): a value starting with one of these, not a number, gets a leading apostrophe.
+FORMULA_STARTS = ("@", "+", "-", "=", "|", "%")
+
+
+def unguard_formula(value: str) -> str:
+    """A value as it was before a CSV writer guarded it: "'=1+2" -> "=1+2", "'\\|x" -> "|x"."""
+    if value[:1] == "'" and (value[1:2] in FORMULA_STARTS or value[1:3] == "\\|"):
+        return value[1:].replace("\\|", "|")
+    return value

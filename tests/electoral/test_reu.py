@@ -14,11 +14,12 @@ from electoral.models import (
     MotifInscription,
     Mouvement,
     TypeMouvement,
+    active_count,
 )
 from electoral.reu import MAX_REJECTED_LINES, ImportReport, apply, preview
 from electoral.services import inscrire
 from mairie.text import search_key
-from tests.factories import BureauFactory, ElecteurFactory, VoieFactory
+from tests.factories import BureauFactory, CollectiviteFactory, ElecteurFactory, VoieFactory
 
 DAY = dt.date(2025, 1, 6)
 FIELD_HEADER = [
@@ -287,7 +288,7 @@ def test_it_imports_the_arrete_variant_with_civilite(side_a, reu):
         "RUE",
         "DE DINAN",
     )
-    assert (anne.naissance_commune, anne.naissance_departement, anne.ine) == ("BREST", "29", "")
+    assert (anne.naissance_commune, anne.naissance_departement, anne.ine) == ("BREST", "029", "")
     yann = Electeur.objects.get(nom_naissance="ROUX")
     assert (yann.sexe, yann.date_naissance, yann.date_naissance_incomplete) == (
         "M",
@@ -319,8 +320,8 @@ def test_messy_lines_are_rejected_with_their_line_numbers(side_a, reu):
         voter(nom="", prenoms="", liste="x"),  # line 7
         voter(nom="AILLEURS", commune="75056"),  # line 8
         voter(nom="MOIS", date="00/07/1961"),  # line 9: kept, day unknown
-        voter(nom="FORMAT", date="1961-07-01"),  # line 10
-        voter(nom="LONG", bureau="00001"),  # line 11
+        voter(nom="FORMAT", date="1er juillet 1961"),  # line 10
+        voter(nom="LETTRES", bureau="A12"),  # line 11
     ]
     report = apply(side_a.collectivite, reu(lines), side_a.agent)
 
@@ -330,8 +331,8 @@ def test_messy_lines_are_rejected_with_their_line_numbers(side_a, reu):
         (4, "bureau de vote manquant"),
         (7, "type de liste inconnu « x » ; nom de naissance manquant ; prénoms manquants"),
         (8, "électeur d'une autre commune (code commune 75056)"),
-        (10, "date de naissance illisible « 1961-07-01 » (JJ/MM/AAAA attendu)"),
-        (11, "code du bureau de vote de plus de 4 caractères"),
+        (10, "date de naissance illisible « 1er juillet 1961 » (JJ/MM/AAAA attendu)"),
+        (11, "code du bureau de vote invalide « A12 » (4 chiffres)"),
     ]
     ancien = Electeur.objects.get(nom_naissance="ANCIEN")
     assert (ancien.date_naissance, ancien.date_naissance_incomplete) == (None, "00/00/1953")
@@ -367,14 +368,20 @@ def test_an_unknown_column_is_reported_and_ignored(side_a, reu):
     assert Electeur.objects.get().libelle_voie == "RUE DES LILAS"
 
 
-def test_a_file_not_in_utf8_is_refused_with_its_line(side_a, reu):
-    lines = [{"TypeListe": "p", "NomdeNaissance": "DURAND"}, {"NomdeNaissance": "HÉLÈNE"}]
+def test_a_file_not_in_utf8_is_read_as_windows_1252_and_the_report_says_so(side_a, reu):
+    lines = [
+        {"TypeListe": "p", "NomdeNaissance": "HÉLÈNE", "Prenoms": "ZOÉ", "Civilite": "Mme"},
+    ]
+    lines[0].update({"DateDeNaissance": "01/02/1980", "NoBureauDeVote": "1"})
     path = reu(lines, header=ARRETE_HEADER, encoding="cp1252")
     report = apply(side_a.collectivite, path, side_a.agent)
 
-    assert report.refusal.startswith("Le fichier n'est pas en UTF-8 : ligne 3.")
-    assert (report.lines, report.new, report.rejected) == (0, 0, 0)
-    assert not Electeur.objects.exists() and not BureauDeVote.objects.exists()
+    assert report.ok and report.encoding == "Windows-1252"
+    assert (report.lines, report.new, report.rejected) == (1, 1, 0)
+    assert Electeur.objects.get().nom_naissance == "HÉLÈNE"
+    assert Electeur.objects.get().bureau.code == "0001"
+    utf8 = preview(side_a.collectivite, reu(lines, header=ARRETE_HEADER, name="utf8.csv"))
+    assert utf8.ok and utf8.encoding == ""
 
 
 def test_empty_and_header_only_files_are_refused_clearly(side_a, tmp_path, reu):
@@ -385,9 +392,6 @@ def test_empty_and_header_only_files_are_refused_clearly(side_a, tmp_path, reu):
     assert preview(side_a.collectivite, header_only).refusal == (
         "Le fichier ne contient que la ligne d'en-tête : aucun électeur."
     )
-    commas = tmp_path / "virgules.csv"
-    commas.write_text("Type de liste,Nom de naissance\np,MARTIN\n", encoding="utf-8")
-    assert "points-virgules" in preview(side_a.collectivite, commas).refusal
 
 
 def test_a_byte_order_mark_is_accepted(side_a, reu):
@@ -697,3 +701,232 @@ def test_the_benchmark_needs_postgresql(db, capsys):
     with pytest.raises(CommandError, match="import-reu"):
         call_command("benchmark", "import-reu", "--size", "10")
     assert "indisponible : Le banc d'essai import-reu compare" in capsys.readouterr().out
+
+
+# -- Files as ELIRE, the préfecture and Excel write them (docs/electoral-exports.md §3.1) ---------
+
+ACTIFS_HEADER = [
+    "code du l'ugle",
+    "libellé de l'ugle",
+    "libellé du type de liste",
+    "nom de naissance",
+    "nom d'usage",
+    "prénoms",
+    "sexe",
+    "date de naissance",
+    "code commune de naissance",
+    "libellé commune de naissance",
+    "code département de naissance",
+    "pays de naissance",
+    "libellé nationalité",
+    "numéro de voie",
+    "libellé de voie",
+    "complément 1",
+    "complément 2",
+    "lieu-dit",
+    "code postal",
+    "commune",
+    "pays",
+    "code du bureau de vote",
+    "libellé du bureau de vote",
+    "code circonscription législative du bureau de vote",
+    "libellé canton du bureau de vote",
+    "libellé circonscription métropolitaine du bureau de vote",
+    "numéro d'ordre dans le bureau de vote",
+]
+
+
+def actif(**values) -> list[str]:
+    """A line of a "Listes électeurs actifs" extraction, in ACTIFS_HEADER's order."""
+    line = {
+        "code du l'ugle": "35288",
+        "libellé de l'ugle": "Saint-Malo",
+        "libellé du type de liste": "Liste principale",
+        "nom de naissance": "MARTIN",
+        "nom d'usage": "",
+        "prénoms": "Jeanne Marie",
+        "sexe": "F",
+        "date de naissance": "12/05/1960",
+        "code commune de naissance": "35238",
+        "libellé commune de naissance": "Rennes",
+        "code département de naissance": "35",
+        "pays de naissance": "FRANCE",
+        "libellé nationalité": "Française",
+        "numéro de voie": "3",
+        "libellé de voie": "RUE DES LILAS",
+        "complément 1": "",
+        "complément 2": "",
+        "lieu-dit": "",
+        "code postal": "35400",
+        "commune": "Saint-Malo",
+        "pays": "France",
+        "code du bureau de vote": "1",
+        "libellé du bureau de vote": "ECOLE JULES FERRY",
+        "code circonscription législative du bureau de vote": "3502",
+        "libellé canton du bureau de vote": "Saint-Malo-1",
+        "libellé circonscription métropolitaine du bureau de vote": "",
+        "numéro d'ordre dans le bureau de vote": "4",
+    }
+    line.update(values)
+    return [line[name] for name in ACTIFS_HEADER]
+
+
+def write_actifs(path, lines, separator=";", encoding="utf-8") -> None:
+    """As the REU writes it: every field quoted but the last, UTF-8 without BOM, LF."""
+
+    def row(values):
+        return separator.join([*(quoted(value) for value in values[:-1]), values[-1]]) + "\n"
+
+    path.write_bytes((row(ACTIFS_HEADER) + "".join(map(row, lines))).encode(encoding))
+
+
+def test_a_listes_electeurs_actifs_extraction_imports(side_a, tmp_path):
+    BureauFactory(collectivite=side_a.collectivite, code="0001")
+    path = tmp_path / "listes_electeurs_actifs.csv"
+    write_actifs(
+        path,
+        [
+            actif(),
+            actif(
+                **{
+                    "libellé du type de liste": "Liste complémentaire européenne",
+                    "nom de naissance": "MÜLLER",
+                    "prénoms": "Hanna",
+                    "date de naissance": "1961",
+                    "code commune de naissance": "",
+                    "libellé commune de naissance": "Berlin",
+                    "code département de naissance": "99",
+                    "pays de naissance": "ALLEMAGNE",
+                    "libellé nationalité": "Allemande",
+                    "numéro d'ordre dans le bureau de vote": "1",
+                }
+            ),
+        ],
+    )
+    report = apply(side_a.collectivite, path, side_a.agent)
+
+    assert report.ok, report.refusal
+    assert (report.unknown_columns, report.rejected_lines) == ([], [])
+    assert outcome(report) == (2, 2, 0, 0, 0)
+    martin = Electeur.objects.get(nom_naissance="MARTIN")
+    assert (martin.naissance_departement, martin.naissance_code_lieu) == ("035", "35238")
+    assert (martin.bureau.code, martin.inscriptions.get().liste) == ("0001", Liste.PRINCIPALE)
+    muller = Electeur.objects.get(nom_naissance="MÜLLER")
+    assert (muller.date_naissance, muller.date_naissance_incomplete) == (None, "00/00/1961")
+    assert (muller.naissance_departement, muller.naissance_pays) == ("", "ALLEMAGNE")
+    assert muller.inscriptions.get().liste == Liste.EUROPEENNE
+    assert not BureauDeVote.objects.exclude(code="0001").exists()
+
+
+@pytest.mark.parametrize(
+    "liste, code",
+    [
+        ("Liste principale", "p"),
+        ("LISTE COMPLEMENTAIRE MUNICIPALE", "cm"),
+        ("LCE", "ce"),
+        ("lcm", "cm"),
+        ("p", "p"),
+        ("ce", "ce"),
+    ],
+)
+def test_list_values_may_be_labels_or_codes(side_a, tmp_path, liste, code):
+    path = tmp_path / "reu.csv"
+    write_actifs(path, [actif(**{"libellé du type de liste": liste})])
+    report = apply(side_a.collectivite, path, side_a.agent)
+    assert report.new == 1 and Inscription.objects.get().liste == code
+
+
+def test_a_comma_separated_file_saved_by_excel_in_windows_1252_imports(side_a, tmp_path):
+    path = tmp_path / "reu.csv"
+    write_actifs(path, [actif(**{"nom de naissance": "LEFÈVRE"})], ",", "cp1252")
+    report = apply(side_a.collectivite, path, side_a.agent)
+
+    assert report.ok and report.encoding == "Windows-1252"
+    assert report.new == 1 and Electeur.objects.get().nom_naissance == "LEFÈVRE"
+
+
+def test_dates_may_carry_a_time(side_a, reu):
+    lines = [{"TypeListe": "p", "NomdeNaissance": "HEURE", "Prenoms": "ANNE", "Civilite": "Mme"}]
+    lines[0].update({"DateDeNaissance": "04/05/1980 00:00:00", "NoBureauDeVote": "0001"})
+    report = apply(side_a.collectivite, reu(lines, header=ARRETE_HEADER), side_a.agent)
+    assert report.new == 1 and Electeur.objects.get().date_naissance == dt.date(1980, 5, 4)
+
+
+def test_the_file_name_gives_the_list_commune_and_date_no_column_gives(side_a, tmp_path):
+    header = [name for name in ACTIFS_HEADER if name not in ("libellé du type de liste",)]
+    header = [name for name in header if name not in ("code du l'ugle", "libellé de l'ugle")]
+    line = dict(zip(ACTIFS_HEADER, actif(), strict=True))
+    path = tmp_path / "export_LCM_com35288_04-12-2026.csv"
+    path.write_text(
+        ";".join(header) + "\n" + ";".join(line[name] for name in header) + "\n", "utf-8"
+    )
+    report = apply(side_a.collectivite, path, side_a.agent)
+
+    assert report.ok, report.refusal
+    assert (report.new, report.extraction_date) == (1, "04/12/2026")
+    assert Inscription.objects.get().liste == Liste.MUNICIPALE
+    other = path.rename(tmp_path / "export_LP_com75056.csv")
+    refused = preview(side_a.collectivite, other)
+    assert refused.refusal.startswith("Le nom du fichier désigne la commune 75056")
+    unnamed = other.rename(tmp_path / "export.csv")
+    assert preview(side_a.collectivite, unnamed).missing_columns == ["Type de liste (TypeListe)"]
+
+
+def test_codes_spelt_otherwise_change_nothing(side_a, tmp_path):
+    """35 and 035, 1 and 0001, 1004 and 01004 are one code: a file that says what the database
+    says, in other spellings, writes nothing."""
+    path = tmp_path / "reu.csv"
+    write_actifs(path, [actif(**{"code département de naissance": "035"})])
+    assert apply(side_a.collectivite, path, side_a.agent).new == 1
+    movements = Mouvement.objects.count()
+    write_actifs(
+        path,
+        [
+            actif(
+                **{
+                    "code département de naissance": "35",
+                    "code du bureau de vote": "0001",
+                    "code du l'ugle": "35288",
+                }
+            )
+        ],
+    )
+    again = apply(side_a.collectivite, path, side_a.agent)
+    assert outcome(again) == (0, 0, 0, 1, 0)
+    assert Mouvement.objects.count() == movements
+    write_actifs(path, [actif(**{"code du bureau de vote": "00001"})])
+    assert outcome(apply(side_a.collectivite, path, side_a.agent)) == (0, 0, 0, 1, 0)
+
+
+def test_a_commune_code_that_lost_its_leading_zero_is_the_same_commune(db, tmp_path):
+    bourg = CollectiviteFactory(code_insee="01053", nom="Bourg-en-Bresse")
+    path = tmp_path / "reu.csv"
+    write_actifs(path, [actif(**{"code du l'ugle": "1053", "code département de naissance": "1"})])
+    report = apply(bourg, path, None)
+    assert report.new == 1 and Electeur.objects.get().naissance_departement == "001"
+
+
+@pytest.mark.parametrize("liste", [Liste.PRINCIPALE, Liste.EUROPEENNE, Liste.MUNICIPALE])
+def test_our_own_list_file_imports_back_unchanged(side_a, tmp_path, liste):
+    """The list CSV the project exports (names with accents, a formula-looking value guarded by
+    an apostrophe, a line break inside a value, a birth abroad, an incomplete date, département
+    35 written for 035) re-imported: nothing new, nothing changed, no movement, no history."""
+    from django.utils import timezone
+
+    from exports.liste_electorale import Extraction, write_csv
+    from exports.streaming import no_progress
+    from tests.exports import liste_data
+
+    liste_data.build(side_a.collectivite)
+    path = tmp_path / "liste.csv"
+    with path.open("wb") as file:
+        write_csv(Extraction(side_a.collectivite, liste, timezone.localdate()), file, no_progress)
+    written = Mouvement.objects.count(), Electeur.history.count(), Inscription.history.count()
+
+    report = apply(side_a.collectivite, path, side_a.agent)
+
+    assert report.ok and report.rejected_lines == []
+    assert (report.new, report.changed, report.unchanged) == (0, 0, report.lines)
+    assert report.lines == active_count(side_a.collectivite, liste) > 0
+    assert (Mouvement.objects.count(), Electeur.history.count()) == written[:2]
+    assert Inscription.history.count() == written[2]

@@ -6,7 +6,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from electoral.models import Decoupage, Electeur, Inscription, Liste, Mouvement, Parite
+from electoral.models import (
+    BureauDeVote,
+    Decoupage,
+    Electeur,
+    Inscription,
+    Liste,
+    Mouvement,
+    Parite,
+)
 from electoral.services import inscrire, radier
 from tests.factories import BureauFactory, ElecteurFactory, VoieFactory
 
@@ -167,6 +175,17 @@ def test_bureaux_are_created_counted_and_renumbered(town):
     side.client.post(reverse("electoral:bureau_refonte", args=[b1.pk]), {"liste": "p"})
     numbers = dict(Inscription.objects.values_list("electeur__nom_naissance", "numero_ordre"))
     assert numbers == {"ABEL": 1, "ZOLA": 2}
+
+
+def test_a_bureau_code_is_four_digits_as_the_ministry_requires(town):
+    side, *_ = town
+    url = reverse("electoral:bureau_create")
+    assert side.client.post(url, {"code": "7", "libelle": "Salle des fêtes"}).status_code == 302
+    assert BureauDeVote.objects.filter(collectivite=side.collectivite, code="0007").exists()
+    again = side.client.post(url, {"code": "07", "libelle": "Autre"})
+    assert "Le bureau 0007 existe déjà." in again.text
+    letters = side.client.post(url, {"code": "B1", "libelle": "Autre"})
+    assert "Code de bureau invalide « B1 » : 4 chiffres (ex. 0001)." in letters.text
 
 
 def test_a_rule_that_overlaps_another_is_refused(town):

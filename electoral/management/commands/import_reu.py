@@ -3,13 +3,15 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from electoral.reu import ImportReport, apply, preview
+from electoral.reu import ENCODING_NOTE, ImportReport, apply, preview
 from mairie.commands import add_commune_argument, collectivite_from_code
 
 
 def report_lines(report: ImportReport) -> list[str]:
     lines = [
         f"Fichier : {report.file_name}",
+        *([f"Extraction du {report.extraction_date}"] if report.extraction_date else []),
+        *([ENCODING_NOTE.format(encoding=report.encoding)] if report.encoding else []),
         f"Lignes d'électeurs lues : {report.lines}",
         f"Nouveaux : {report.new} (dont {report.new_voters} électeurs)",
         f"Modifiés : {report.changed}",
@@ -34,8 +36,10 @@ def report_lines(report: ImportReport) -> list[str]:
 
 class Command(BaseCommand):
     help = (
-        "Importe l'extraction du REU téléchargée d'ELIRE (CSV ; UTF-8) : colonnes reconnues par "
-        "leur nom (deux variantes), lignes invalides rejetées avec leur numéro et le motif, "
+        "Importe l'extraction du REU téléchargée d'ELIRE (CSV ; ou , ; UTF-8 ou Windows-1252) : "
+        "colonnes reconnues par leur nom (toutes les graphies connues, voir le README), codes "
+        "ramenés à leur forme INSEE (35 → 035, bureau 1 → 0001), lignes invalides rejetées avec "
+        "leur numéro et le motif, "
         "électeurs reconnus par l'INE ou par nom, prénoms, date de naissance et liste ; crée les "
         "bureaux manquants, les nouveaux électeurs (mouvement « reprise de l'extraction REU ») "
         "et modifie les autres (mouvement de modification). Les absents du fichier sont comptés, "
