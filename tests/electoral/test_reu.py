@@ -930,3 +930,12 @@ def test_our_own_list_file_imports_back_unchanged(side_a, tmp_path, liste):
     assert report.lines == active_count(side_a.collectivite, liste) > 0
     assert (Mouvement.objects.count(), Electeur.history.count()) == written[:2]
     assert Inscription.history.count() == written[2]
+
+
+def test_the_readme_lists_every_accepted_header_spelling():
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    for column in reu_import.COLUMNS:
+        for name in (column.label, *column.aliases):
+            assert f"`{name}`" in readme, name
