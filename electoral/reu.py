@@ -94,6 +94,7 @@ class ImportReport:
     missing_columns: list[str] = field(default_factory=list)  # required: the file is refused
     bureaux_created: list[tuple[str, str]] = field(default_factory=list)  # (code, libellé)
     absent: int = 0  # active inscriptions (voter × list) the file does not contain: not radiated
+    sifted: int = 0  # of the unchanged lines, those PostgreSQL found alone (see _Sieve)
     applied: bool = False
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step
 
@@ -384,6 +385,14 @@ def _date(raw: str, today: datetime.date) -> tuple[str, str, str]:
     return date.isoformat(), "", ""
 
 
+def _numbered(reader) -> Iterator[tuple[int, list[str]]]:
+    """The rows of a csv.reader with the file's line number where each starts."""
+    start = reader.line_num + 1
+    for row in reader:
+        yield start, row
+        start = reader.line_num + 1
+
+
 def _header(reader: Iterator[list[str]]) -> list[str]:
     for row in reader:
         if any(cell.strip() for cell in row):
@@ -443,6 +452,10 @@ class FileName:
         )
 
 
+# A value with white space at either end, in a line's values joined by tabs.
+EDGE_SPACE = re.compile(r"(?:^|\t)\s|\s(?:\t|$)")
+
+
 # -- Reading the file ----------------------------------------------------------------------------
 
 
@@ -463,19 +476,27 @@ class _Reader:
         self.progress = progress
         self.named = FileName.of(report.file_name)
         self.present: set[str] = set()
+        self.positions: dict[str, int] = {}
         self.read_bytes: Callable[[], int] = lambda: 0
+        self.size = 1
+        self.dated = False
+        # Values seen, and what they became: names, dates and codes repeat a lot in a list.
+        self.caches: tuple[dict, ...] = tuple({} for _ in range(8))
 
     def rows(self) -> Iterator[tuple[str, ...]]:
+        """The staging rows of the whole file."""
         encoding = _encoding(self.path)
         if encoding == WINDOWS_1252:
             self.report.encoding = "Windows-1252"
         with self.path.open(encoding=encoding, errors="replace", newline="") as file:
             self.read_bytes = file.buffer.tell  # ahead of the line by a read-ahead at most
+            self.size = self.path.stat().st_size or 1
             separator = _separator(file.read(1 << 16))
             file.seek(0)
             reader = csv.reader(file, delimiter=separator)
             try:
-                yield from self._lines(reader, self._columns(_header(reader)))
+                self.columns(_header(reader))
+                yield from self._lines(_numbered(reader))
             except csv.Error as error:
                 raise _Refused(
                     f"Le fichier n'est pas un CSV lisible (ligne {reader.line_num}) : "
@@ -484,9 +505,16 @@ class _Reader:
         if not self.report.lines:
             raise _Refused("Le fichier ne contient que la ligne d'en-tête : aucun électeur.")
 
-    def _columns(self, header: list[str]) -> itemgetter:
+    def rows_of(self, numbered: Iterable[tuple[int, list[str]]]) -> Iterator[tuple[str, ...]]:
+        """The staging rows of some lines (line number, cells) of a file whose header
+        `columns` has read: the same checks as for the whole file."""
+        return self._lines(numbered)
+
+    def columns(self, header: list[str]) -> None:
+        """Map the header's columns (refusing a file without the required ones)."""
         if header and header[0].startswith("\ufeff"):  # a BOM under a Windows-1252 reading
             header[0] = header[0][1:]
+        self.report.unknown_columns = []
         positions: dict[str, int] = {}
         for index, name in enumerate(header):
             key = _header_key(name)
@@ -517,28 +545,27 @@ class _Reader:
                 f"Le nom du fichier désigne la commune {self.named.commune}, pas "
                 f"{code_insee} ({self.collectivite.nom}). Le fichier n'est pas importé."
             )
+        self.positions = positions
         self.present = set(positions) | {"date_naissance_incomplete"}
         self.width = len(header)
         # Index `width` is the "" appended to every line: what a missing column reads; the
         # list named by the file name is appended after it.
         defaults = {"liste": self.width + 1}
-        return itemgetter(
+        self.get = itemgetter(
             *(positions.get(name, defaults.get(name, self.width)) for name in SOURCE_FIELDS)
         )
 
     def report_progress(self) -> None:
-        size = self.path.stat().st_size or 1
-        percent = min(99, 100 * self.read_bytes() // size)
+        percent = min(99, 100 * self.read_bytes() // self.size)
         lines = french_number(self.report.lines)
         self.progress(f"lecture du fichier : {lines} lignes lues ({percent}\u00a0%)")
 
-    def _lines(self, reader, get: itemgetter) -> Iterator[tuple[str, ...]]:
-        report, width = self.report, self.width
+    def _lines(self, numbered: Iterable[tuple[int, list[str]]]) -> Iterator[tuple[str, ...]]:
+        report, width, get = self.report, self.width, self.get
         code_insee = self.collectivite.code_insee
         today = timezone.localdate()
-        listes, sexes, dates, voies = {}, {}, {}, {}
-        communes, departements, bureaux = {}, {}, {}
-        folded = {"": ""}
+        listes, sexes, dates, voies, communes, departements, bureaux, folded = self.caches
+        folded[""] = ""
         padding = ["", self.named.liste]
 
         def fold(value: str) -> str:
@@ -547,9 +574,7 @@ class _Reader:
                 folded[value] = key
             return key
 
-        start = reader.line_num + 1
-        for row in reader:
-            number, start = start, reader.line_num + 1
+        for number, row in numbered:
             if len(row) != width:
                 if not any(row):
                     continue  # blank line
@@ -569,7 +594,7 @@ class _Reader:
                 # PostgreSQL stores no NUL character: a damaged line, not a value to keep.
                 report.reject(number, "caractère nul (octet 0) dans la ligne : fichier abîmé ?")
                 continue
-            if joined[:1] == " " or joined[-1:] == " " or " \t" in joined or "\t " in joined:
+            if EDGE_SPACE.search(joined):  # every value is stripped: most need nothing
                 values = tuple(value.strip() for value in values)
             if joined[:1] == "'" or "\t'" in joined:
                 values = tuple(map(unguard_formula, values))
@@ -657,11 +682,12 @@ class _Reader:
                     for name, value, limit in zip(SOURCE_FIELDS, values, LIMITS, strict=True)
                     if len(value) > limit
                 )
+            if not self.dated:  # the first line's, as a list file repeats it on every line
+                self.dated = True
+                report.extraction_date = date_liste[:10] or self.named.date
             if problems:
                 report.reject(number, " ; ".join(problems))
                 continue
-            if not report.extraction_date:
-                report.extraction_date = date_liste[:10] or self.named.date
             nom_key = folded.get(nom) or fold(nom)
             prenoms_key = folded.get(prenoms) or fold(prenoms)
             usage_key = folded.get(nom_usage)
@@ -860,9 +886,253 @@ class _Sqlite(_Database):
         return f"strftime('%%d/%%m/%%Y', {expression})"
 
 
+class _Sieve:
+    """PostgreSQL, a re-import: most lines say what the database already says. The file is
+    loaded as it is by COPY (reu_raw), and the lines whose every value equals the voter's, found
+    in SQL (reu_same), are counted unchanged without being read in Python; the others go
+    through the full checks, so the result is the full path's (tested on crafted files).
+
+    A line is sifted out only when nothing can make the full path see it otherwise: it has an
+    INE (letters and digits), which is one known voter's; each of its values, as stored, equals
+    the voter's, and its coded values (list, sexe, date, codes) read through the same Python
+    functions as the full path, once per distinct value; its voter has an active inscription
+    on its list in its bureau, which is also the voter's; and every line of that INE is such a
+    line, on a different list. Whatever else (COPY refuses the file, a value spans two lines, a
+    blank line, the header not on line 1, not UTF-8) and the whole file takes the full path."""
+
+    BATCH = 10_000
+
+    def __init__(self, owner: "_Import", reader: _Reader) -> None:
+        self.owner = owner
+        self.reader = reader
+        self.same = 0
+        self.others = 0
+
+    def run(self) -> bool:
+        header = self.header()
+        if header is None:
+            return False
+        separator, names = header
+        reader = self.reader
+        reader.columns(names)
+        if "ine" not in reader.positions or not self.known_voters():
+            return False
+        self.owner.progress("lecture du fichier (copie en base)")
+        if not self.copy(separator, len(names)):
+            return False
+        rows = self.owner.value("SELECT COUNT(*) FROM reu_raw")
+        if not rows or rows + 1 != self.physical_lines():
+            self.owner.sql("DROP TABLE reu_raw")
+            return False
+        self.date()
+        self.owner.progress("recherche des lignes inchangées")
+        self.maps()
+        self.sift()
+        self.same = self.owner.value("SELECT COUNT(*) FROM reu_same")
+        self.others = rows - self.same
+        return True
+
+    def header(self) -> tuple[str, list[str]] | None:
+        """The separator and the header, when line 1 is the header and in UTF-8."""
+        with self.reader.path.open("rb") as file:
+            first = file.readline(1 << 16)
+        try:
+            text = first.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return None
+        if not text.strip() or text.count('"') % 2:
+            return None
+        separator = _separator(text)
+        return separator, next(csv.reader([text.rstrip("\r\n")], delimiter=separator))
+
+    def known_voters(self) -> bool:
+        return Inscription.objects.filter(
+            electeur__collectivite=self.reader.collectivite, radie_le__isnull=True
+        ).exists()
+
+    def physical_lines(self) -> int:
+        newlines, last = 0, b""
+        with self.reader.path.open("rb") as file:
+            while chunk := file.read(1 << 22):
+                newlines += chunk.count(b"\n")
+                last = chunk[-1:]
+        return newlines + (last not in (b"\n", b""))
+
+    def column(self, name: str) -> str:
+        return f"r.c{self.reader.positions[name]}"
+
+    def copy(self, separator: str, width: int) -> bool:
+        columns = [f"c{index}" for index in range(width)]
+        cursor = self.owner.cursor
+        sql = (
+            f"COPY reu_raw ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, HEADER true, "
+            f"DELIMITER '{separator}', ENCODING 'UTF8', FORCE_NOT_NULL ({', '.join(columns)}))"
+        )
+        try:
+            with transaction.atomic():
+                cursor.execute(
+                    "CREATE TEMPORARY TABLE reu_raw (rn bigint GENERATED ALWAYS AS IDENTITY, "
+                    + ", ".join(f"{column} text" for column in columns)
+                    + ")"
+                )
+                raw = cursor.cursor
+                with self.reader.path.open("rb") as file:
+                    if hasattr(raw, "copy_expert"):
+                        raw.copy_expert(sql, file, size=1 << 16)
+                    else:  # psycopg 3
+                        with raw.copy(sql) as copy:
+                            while chunk := file.read(1 << 16):
+                                copy.write(chunk)
+        except connection.Database.Error:
+            return False  # a line COPY cannot read: the full path reports it
+        return True
+
+    def date(self) -> None:
+        """The extraction's date, from line 2 as the full path takes it."""
+        reader = self.reader
+        value = ""
+        if "date_liste" in reader.positions:
+            value = self.owner.value(
+                f"SELECT {self.column('date_liste')} FROM reu_raw r WHERE r.rn = 1"
+            )
+        reader.dated = True
+        reader.report.extraction_date = value.strip()[:10] or reader.named.date
+
+    def maps(self) -> None:
+        """reu_map: what each distinct coded value of the file becomes, as the full path reads
+        it; a value it would reject is left out."""
+        reader, c = self.reader, self.reader.collectivite
+        today = timezone.localdate()
+        bureaux = dict(BureauDeVote.objects.filter(collectivite=c).values_list("code", "pk"))
+
+        def liste(value: str) -> str | None:
+            return LISTE_CODES.get(_folded(value)) or None
+
+        def sexe(value: str) -> str | None:
+            return SEXE_CODES.get(_folded(value)) or None
+
+        def date(value: str) -> str | None:
+            iso, incomplete, problem = _date(value, today)
+            return None if problem else f"{iso}|{incomplete}"
+
+        def departement(value: str) -> str | None:
+            code = normalise_departement(value)
+            ok = len(value) <= 3 and (not code or CODE_DEPARTEMENT_RE.match(code))
+            return code if ok else None
+
+        def lieu(value: str) -> str | None:
+            return normalise_code_commune(value) if len(value) <= 5 else None
+
+        def commune(value: str) -> str | None:
+            return "ok" if not value or normalise_code_commune(value) == c.code_insee else None
+
+        def bureau(value: str) -> str | None:
+            return str(bureaux.get(normalise_bureau_code(value), "")) or None
+
+        readers = {
+            "liste": liste,
+            "sexe": sexe,
+            "date_naissance": date,
+            "naissance_departement": departement,
+            "naissance_code_lieu": lieu,
+            "commune_code": commune,
+            "bureau_code": bureau,
+        }
+        self.mapped = [name for name in readers if name in reader.positions]
+        sets = ", ".join(f"({self.column(name)})" for name in self.mapped)
+        self.owner.sql(
+            f"SELECT {', '.join(self.column(name) for name in self.mapped)} FROM reu_raw r "
+            f"GROUP BY GROUPING SETS ({sets})"
+        )
+        rows = []
+        for values in self.owner.cursor.fetchall():
+            for name, value in zip(self.mapped, values, strict=True):
+                if value is not None:
+                    result = readers[name](value.strip())
+                    if result is not None:
+                        rows.append((name, value, result))
+        self.owner.sql("CREATE TEMPORARY TABLE reu_map (field text, raw text, value text)")
+        self.owner.db.load("reu_map", ["field", "raw", "value"], rows)
+        self.owner.db.analyze("reu_map")
+
+    def sift(self) -> None:
+        reader, column = self.reader, self.column
+        joins, conditions = [], []
+        for name in self.mapped:
+            joins.append(
+                f"JOIN reu_map m_{name} ON m_{name}.field = '{name}'"
+                f" AND m_{name}.raw = {column(name)}"
+            )
+        liste = "m_liste.value" if "liste" in self.mapped else f"'{reader.named.liste}'"
+        coded = {
+            "sexe": "e.sexe = m_sexe.value",
+            "date_naissance": (
+                "COALESCE(e.date_naissance::text, '') || '|' || e.date_naissance_incomplete"
+                " = m_date_naissance.value"
+            ),
+            "naissance_departement": "e.naissance_departement = m_naissance_departement.value",
+            "naissance_code_lieu": "e.naissance_code_lieu = m_naissance_code_lieu.value",
+            "bureau_code": "e.bureau_id = m_bureau_code.value::bigint"
+            " AND i.bureau_id = e.bureau_id",
+        }
+        for name in ELECTEUR_FIELDS:
+            if name not in reader.positions or name == "ine":
+                continue
+            if name in coded:
+                continue
+            if name in KEPT_WHEN_BLANK:
+                conditions.append(f"({column(name)} = '' OR {column(name)} = e.{name})")
+            else:
+                conditions.append(f"{column(name)} = e.{name}")
+        conditions += [coded[name] for name in self.mapped if name in coded]
+        ine = column("ine")
+        self.owner.sql(
+            "CREATE TEMPORARY TABLE reu_cand AS "
+            f"SELECT r.rn, {ine} AS ine, {liste} AS liste, e.id AS electeur_id "
+            f"FROM reu_raw r {' '.join(joins)} "
+            f"JOIN electoral_electeur e ON e.collectivite_id = %s AND e.ine = {ine} "
+            f"JOIN electoral_inscription i ON i.electeur_id = e.id AND i.liste = {liste}"
+            " AND i.radie_le IS NULL "
+            f"WHERE {ine} ~ '^[0-9A-Za-z]+$' AND e.nom_naissance <> '' AND e.prenoms <> ''"
+            f" AND {' AND '.join(conditions)}",
+            [reader.collectivite.pk],
+        )
+        # An INE that another line also gives (maybe spelt with spaces the full path strips),
+        # twice on one list, or that two voters share: all its lines take the full path.
+        self.owner.sql(
+            "CREATE TEMPORARY TABLE reu_unsure AS "
+            f"SELECT regexp_replace({ine}, '[^0-9A-Za-z]', '', 'g') AS ine FROM reu_raw r "
+            "WHERE NOT EXISTS (SELECT 1 FROM reu_cand c WHERE c.rn = r.rn) "
+            "UNION SELECT ine FROM reu_cand GROUP BY ine, liste HAVING COUNT(*) > 1"
+        )
+        self.owner.sql(
+            "INSERT INTO reu_same (rn, electeur_id) SELECT c.rn, c.electeur_id FROM reu_cand c "
+            "WHERE NOT EXISTS (SELECT 1 FROM reu_unsure u WHERE u.ine = c.ine)"
+        )
+        self.owner.db.analyze("reu_same")
+
+    def other_lines(self) -> Iterator[list[tuple[int, list[str]]]]:
+        """The lines not sifted out, in batches of (line number, cells): no statement may run
+        on the connection while COPY loads a batch."""
+        width = self.reader.width
+        cells = ", ".join(f"r.c{index}" for index in range(width))
+        with connection.chunked_cursor() as lines:
+            lines.execute(
+                f"SELECT r.rn + 1, {cells} FROM reu_raw r "
+                "WHERE NOT EXISTS (SELECT 1 FROM reu_same s WHERE s.rn = r.rn) ORDER BY r.rn"
+            )
+            while batch := lines.fetchmany(self.BATCH):
+                yield [(row[0], list(row[1:])) for row in batch]
+
+
 # -- The import ----------------------------------------------------------------------------------
 
 TEMPORARY_TABLES = [
+    "reu_raw",
+    "reu_map",
+    "reu_cand",
+    "reu_unsure",
+    "reu_same",
     "reu_staging",
     "reu_voter",
     "reu_match",
@@ -895,6 +1165,7 @@ class _Import:
         report: ImportReport,
         user: AbstractBaseUser | None,
         progress: Progress,
+        sift: bool = True,
     ) -> None:
         self.cursor = cursor
         self.collectivite = collectivite
@@ -910,6 +1181,8 @@ class _Import:
             raise NotImplementedError(f"Import REU : base {connection.vendor} non prise en charge.")
         self.db = vendors[connection.vendor](cursor)
         self.started = time.perf_counter()
+        self.sift = sift
+        self.sifted = 0  # lines the sieve found unchanged, never read in Python
 
     # Helpers
 
@@ -998,8 +1271,19 @@ class _Import:
     def stage(self) -> None:
         columns = ", ".join(f"{name} {kind}" for name, kind in STAGING_COLUMNS)
         self.sql(f"CREATE TEMPORARY TABLE reu_staging ({columns})")
+        self.sql("CREATE TEMPORARY TABLE reu_same (rn bigint, electeur_id bigint)")
         reader = _Reader(self.path, self.collectivite, self.report, self.progress)
-        self.db.load("reu_staging", [name for name, _ in STAGING_COLUMNS], reader.rows())
+        staging = [name for name, _ in STAGING_COLUMNS]
+        sieve = _Sieve(self, reader) if self.sift and isinstance(self.db, _Postgres) else None
+        if sieve is not None and sieve.run():
+            self.sifted = self.report.sifted = sieve.same
+            self.lap("copie du fichier et lignes inchangées")
+            self.progress(f"vérification des {french_number(sieve.others)} autres lignes")
+            for batch in sieve.other_lines():
+                self.db.load("reu_staging", staging, reader.rows_of(batch))
+            self.report.lines += self.sifted
+        else:
+            self.db.load("reu_staging", staging, reader.rows())
         self.present = reader.present
         self.db.analyze("reu_staging")
         self.lap("lecture et table de travail")
@@ -1101,6 +1385,7 @@ class _Import:
             " ON i.electeur_id = e.id AND i.radie_le IS NULL "
             "WHERE e.collectivite_id = %s"
             " AND NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.electeur_id = e.id)"
+            " AND NOT EXISTS (SELECT 1 FROM reu_same f WHERE f.electeur_id = e.id)"
         )
         if not unmatched_without_ine:
             query += " AND e.ine = ''"
@@ -1177,12 +1462,16 @@ class _Import:
             "SELECT COUNT(*) FROM reu_voter v "
             "WHERE NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.vkey = v.vkey)"
         )
-        self.report.absent = self.value(
-            "SELECT COUNT(*) FROM electoral_inscription i "
-            "JOIN electoral_electeur e ON e.id = i.electeur_id "
-            "WHERE e.collectivite_id = %s AND i.radie_le IS NULL"
-            " AND NOT EXISTS (SELECT 1 FROM reu_line l WHERE l.inscription_id = i.id)",
-            [c],
+        self.report.unchanged += self.sifted
+        self.report.absent = (
+            self.value(
+                "SELECT COUNT(*) FROM electoral_inscription i "
+                "JOIN electoral_electeur e ON e.id = i.electeur_id "
+                "WHERE e.collectivite_id = %s AND i.radie_le IS NULL",
+                [c],
+            )
+            - self.value("SELECT COUNT(DISTINCT inscription_id) FROM reu_line")
+            - self.sifted
         )
         self.lap("classement")
 
@@ -1437,12 +1726,13 @@ def _read(
     apply: bool,
     progress: Progress,
     file_name: str,
+    sift: bool,
 ) -> ImportReport:
     path = Path(path)
     report = ImportReport(file_name=file_name or path.name)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            _Import(cursor, collectivite, path, report, user, progress).run(apply)
+            _Import(cursor, collectivite, path, report, user, progress, sift).run(apply)
             if not apply:
                 transaction.set_rollback(True)
     except _Refused as refusal:
@@ -1461,10 +1751,12 @@ def preview(
     path: str | Path,
     progress: Progress = _silent,
     file_name: str = "",
+    sift: bool = True,
 ) -> ImportReport:
     """What importing the file would do, line by line; nothing is written. `file_name`, the
-    name the agent gave the file (default: the path's), may name the commune, list and date."""
-    return _read(collectivite, path, None, apply=False, progress=progress, file_name=file_name)
+    name the agent gave the file (default: the path's), may name the commune, list and date.
+    `sift=False` sends every line through the full checks, as on SQLite (see _Sieve)."""
+    return _read(collectivite, path, None, False, progress, file_name, sift)
 
 
 def apply(
@@ -1473,9 +1765,10 @@ def apply(
     user: AbstractBaseUser | None,
     progress: Progress = _silent,
     file_name: str = "",
+    sift: bool = True,
 ) -> ImportReport:
     """Import the file in one transaction: missing bureaux, new voters and inscriptions
     (movement "reprise de l'extraction REU"), changed voters (modification movement), each
     with its history record by `user`. Voters absent from the file are counted, not radiated:
     a radiation needs a reason an agent gives."""
-    return _read(collectivite, path, user, apply=True, progress=progress, file_name=file_name)
+    return _read(collectivite, path, user, True, progress, file_name, sift)
