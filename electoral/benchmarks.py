@@ -1,5 +1,8 @@
-"""The "import-reu" benchmark: a million-line REU extraction must import in at most 4 times the
-time PostgreSQL takes to COPY the same file into a bare table, both measured in the same run."""
+"""The "import-reu" benchmark, against the time PostgreSQL takes to COPY the same file into a
+bare table, measured in the same run: a first import of a million-line REU extraction (five
+audited rows per voter: at most 45 times COPY, as measured when the team withdrew the 4×
+target), then the re-import of the next extraction, where 1 % of the lines changed, which a
+mairie runs again and again (at most 4 times COPY)."""
 
 import csv
 import random
@@ -24,6 +27,8 @@ from mairie.benchmarks import (
 from mairie.models import Affectation, Collectivite, Role
 
 TARGET_RATIO = 4.0
+FIRST_IMPORT_LIMIT = 45.0
+CHANGED_SHARE = 0.01
 
 
 def _words(text: str) -> list[str]:
@@ -237,6 +242,39 @@ def _steps(report: ImportReport) -> str:
     return ", ".join(f"{step} {seconds:.2f} s" for step, seconds in report.timings.items())
 
 
+def changed(source: Path, path: Path, share: float = CHANGED_SHARE, seed: int = 2027) -> dict:
+    """The next extraction, where `share` of the lines changed, in thirds: voters who moved
+    (another house number), who left (their line is gone: counted absent, never radiated by
+    the import) and new voters. Written as `generate` writes, in the same order."""
+    rnd = random.Random(seed)
+    counts = {"adresses": 0, "partis": 0, "nouveaux": 0}
+    field = {name: index for index, name in enumerate(HEADER)}
+    ine = 900_000_000
+    with (
+        source.open(encoding="utf-8", newline="") as old,
+        path.open("w", encoding="utf-8", newline="") as new,
+    ):
+        reader = csv.reader(old, delimiter=";")
+        writer = csv.writer(new, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+        writer.writerow(next(reader))
+        for row in reader:
+            draw = rnd.random() * 3 / share
+            if draw < 1:
+                row[field["Numéro de voie"]] = str(rnd.randint(251, 400))
+                counts["adresses"] += 1
+            elif draw < 2:
+                counts["partis"] += 1
+                continue
+            writer.writerow(row)
+            if 2 <= draw < 3:
+                ine += 1
+                row[field["Nom de naissance"]] += " NOUVEAU"
+                row[field["Identifiant national électeur"]] = str(ine)
+                writer.writerow(row)
+                counts["nouveaux"] += 1
+    return counts
+
+
 def run(size: int, write: Callable[[str], None]) -> bool:
     if connection.vendor != "postgresql":
         raise BenchmarkUnavailable(
@@ -244,14 +282,16 @@ def run(size: int, write: Callable[[str], None]) -> bool:
             "(DATABASE_URL=postgres://…)."
         )
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "reu.csv"
+        path, next_path = Path(folder) / "reu.csv", Path(folder) / "reu-suivante.csv"
         code = free_code_insee()
         started = time.perf_counter()
         generate(path, size, code)
+        counts = changed(path, next_path)
         megabytes = path.stat().st_size / 1e6
         write(
-            f"Fichier : {size} lignes, {megabytes:.1f} Mo "
-            f"(généré en {time.perf_counter() - started:.1f} s)"
+            f"Fichier : {size} lignes, {megabytes:.1f} Mo ; extraction suivante : "
+            f"{counts['adresses']} adresses changées, {counts['partis']} lignes en moins, "
+            f"{counts['nouveaux']} nouveaux (généré en {time.perf_counter() - started:.1f} s)"
         )
         # Everything is rolled back at the end: the database is left as it was.
         with transaction.atomic():
@@ -261,27 +301,32 @@ def run(size: int, write: Callable[[str], None]) -> bool:
             user, _ = get_user_model().objects.get_or_create(username="banc-essai-reu")
             started = time.perf_counter()
             report = apply(collectivite, path, user)
-            seconds = time.perf_counter() - started
+            first = time.perf_counter() - started
             write(
-                f"import (apply) dans une collectivité neuve : {seconds:.2f} s — "
-                f"{report.new} nouveaux, {report.changed} modifiés, {report.unchanged} inchangés, "
-                f"{report.rejected} rejetés"
+                f"premier import dans une collectivité neuve : {first:.2f} s "
+                f"({first / copy:.1f} × COPY) — {report.new} nouveaux, {report.changed} "
+                f"modifiés, {report.unchanged} inchangés, {report.rejected} rejetés"
             )
             write(f"  étapes : {_steps(report)}")
+            next_copy = _copy_seconds(next_path)
+            write(f"COPY FROM de l'extraction suivante : {next_copy:.2f} s")
             started = time.perf_counter()
-            again = apply(collectivite, path, user)
+            again = apply(collectivite, next_path, user)
             reimport = time.perf_counter() - started
             write(
-                f"ré-import du même fichier : {reimport:.2f} s (rapport {reimport / copy:.1f}) — "
-                f"{again.new} nouveaux, {again.changed} modifiés, {again.unchanged} inchangés"
+                f"ré-import de l'extraction suivante : {reimport:.2f} s "
+                f"({reimport / next_copy:.1f} × COPY) — {again.new} nouveaux, {again.changed} "
+                f"modifiés, {again.unchanged} inchangés (dont {again.sifted} écartés par "
+                f"PostgreSQL sans lecture), {again.rejected} rejetés, {again.absent} absents"
             )
             write(f"  étapes : {_steps(again)}")
             transaction.set_rollback(True)
         _vacuum(write)
-    ratio = seconds / copy
-    passed = ratio <= TARGET_RATIO
+    first_ratio, ratio = first / copy, reimport / next_copy
+    passed = first_ratio <= FIRST_IMPORT_LIMIT and ratio <= TARGET_RATIO
     write(
-        f"rapport import / COPY : {ratio:.1f} (objectif ≤ {TARGET_RATIO:g}) : "
+        f"premier import / COPY : {first_ratio:.1f} (au plus {FIRST_IMPORT_LIMIT:g}) ; "
+        f"ré-import (1 % changé) / COPY : {ratio:.1f} (objectif ≤ {TARGET_RATIO:g}) : "
         + ("PASS" if passed else "FAIL")
     )
     return passed
@@ -290,8 +335,10 @@ def run(size: int, write: Callable[[str], None]) -> bool:
 IMPORT_REU = Benchmark(
     name="import-reu",
     help=(
-        "import d'une extraction REU (apply) comparé à COPY FROM du même fichier dans une table "
-        f"nue ; objectif : au plus {TARGET_RATIO:g} fois le temps de COPY"
+        "premier import d'une extraction REU, puis ré-import de l'extraction suivante (1 % des "
+        "lignes changées), chacun comparé à COPY FROM du même fichier dans une table nue ; "
+        f"objectifs : premier import au plus {FIRST_IMPORT_LIMIT:g} fois COPY, ré-import au "
+        f"plus {TARGET_RATIO:g} fois"
     ),
     default_size=1_000_000,
     run=run,

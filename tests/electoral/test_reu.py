@@ -690,7 +690,7 @@ def test_the_import_benchmark_measures_copy_and_import(db, capsys):
         assert str(error) == "Objectif non atteint ou banc indisponible : import-reu."
     out = capsys.readouterr().out
     assert "2000 lignes" in out
-    assert "COPY FROM" in out and "import" in out and "rapport" in out
+    assert "COPY FROM" in out and "premier import" in out and "ré-import" in out
     assert "PASS" in out or "FAIL" in out
     assert not Electeur.objects.exists()  # measured in a transaction rolled back
 
