@@ -422,6 +422,42 @@ def test_the_official_test_dossier_imports_from_its_folder_once(side_a, referent
     assert DemandeEnLigne.objects.count() == 1 and PieceJointe.objects.count() == 2
 
 
+def test_the_official_test_dossier_uploaded_as_files_lists_and_serves_its_three_pdfs(
+    side_a, referentiel
+):
+    response = post(side_a.client, *[(name, valise(name)) for name in VALISE_FILES])
+    assert messages_of(response) == [
+        "10870-XML.xml : demande A-1-N8F602RR enregistrée (Kerhervé Erwan Loïc), avec son PDF "
+        "10870-PDF.pdf et 2 pièces jointes."
+    ]
+    demande = DemandeEnLigne.objects.get()
+    assert_valise_imported(demande)
+    assert "+ 2 pièces jointes" in response.text
+    page = side_a.client.get(reverse("recensement:demande_detail", args=[demande.pk]))
+    links = {
+        reverse("recensement:demande_pdf", args=[demande.pk]): "10870-PDF.pdf",
+        **{
+            reverse("recensement:demande_piece", args=[demande.pk, piece.pk]): piece.nom
+            for piece in demande.pieces_jointes.all()
+        },
+    }
+    assert (
+        "Pièces jointes (2)" in page.text and 'Père</dt><dd class="col-7">non déclaré' in page.text
+    )
+    for url, name in links.items():
+        assert f'<a href="{url}">{name}</a>' in page.text
+        download = side_a.client.get(url)
+        assert (download.status_code, download["Content-Type"]) == (200, "application/pdf")
+        assert f'filename="{name}"' in download["Content-Disposition"]
+        assert b"".join(download.streaming_content) == valise(name)
+    again = post(side_a.client, *[(name, valise(name)) for name in VALISE_FILES])
+    assert messages_of(again) == [
+        "10870-XML.xml : demande A-1-N8F602RR déjà reçue le 10/02/2026 (même contenu) : non "
+        "dupliquée."
+    ]
+    assert DemandeEnLigne.objects.count() == 1 and PieceJointe.objects.count() == 2
+
+
 def test_a_zip_keeps_its_good_dossiers_and_reports_the_refused_one(side_a, referentiel, media_root):
     archive = zip_of(
         {
@@ -564,6 +600,20 @@ def test_a_parent_block_with_only_its_place_codes_is_not_declared(side_a, refere
     import_uploads(side_a.collectivite, [upload("p.xml", data)])
     values = DemandeEnLigne.objects.get().donnees
     assert (values["pere_connu"], values["mere_connu"]) == (False, False)
+
+
+def test_an_agent_of_b_cannot_download_an_attachment_of_a(side_a, side_b, referentiel, client):
+    import_uploads(side_a.collectivite, [upload(n, valise(n)) for n in VALISE_FILES])
+    demande = DemandeEnLigne.objects.get()
+    piece = demande.pieces_jointes.first()
+    url = reverse("recensement:demande_piece", args=[demande.pk, piece.pk])
+    assert side_b.client.get(url).status_code == 404
+    imported_b = imported(side_b.collectivite)
+    through_b = reverse("recensement:demande_piece", args=[imported_b.pk, piece.pk])
+    assert side_b.client.get(through_b).status_code == 404
+    assert client.get(url).status_code == 302  # anonymous: sent to the login page
+    own = side_a.client.get(url)
+    assert b"".join(own.streaming_content) == valise(piece.nom)
 
 
 # --- Checks, refusal, validation ---------------------------------------------------------------
