@@ -1,14 +1,17 @@
 """Online registrations received through HubEE (démarche « Recensement citoyen obligatoire »).
 
-A dossier is an XML file with root `RecensementCitoyen` and its PDF copy, uploaded one by one
-or as a ZIP of dossiers. Reading is defensive (size limits, no DOCTYPE, no entity, no network,
-no path outside the archive); elements are read by name, whitespace stripped, and whatever
-cannot be mapped to the registrant's fields is kept with its raw value for the agent. Each
-dossier becomes a `DemandeEnLigne` to check, complete in the registrant form and validate.
+A dossier is an XML file with root `RecensementCitoyen`, the PDF copy of the Cerfa 10870 and any
+number of attachments (pièces jointes, PDF), uploaded as loose files or as a ZIP of dossiers (one
+folder each). Reading is defensive (size limits, no DOCTYPE, no entity, no network, no path
+outside the archive); elements are read by name, whitespace stripped, an empty element is "not
+given", and whatever cannot be mapped to the registrant's fields is kept with its raw value for
+the agent. Each dossier becomes a `DemandeEnLigne` to check, complete in the registrant form and
+validate; its identifier is `Formalite/Identifiant`, else the dossier number its files are named
+after (HubEE's own test dossier leaves the element empty), else the XML's SHA-256.
 
-Transactions: a ZIP is one HubEE download, stored whole or not at all (one transaction, and one
-bad dossier refuses the archive); loose files are independent dossiers, each stored in its own
-transaction so that one bad file does not hold back the others.
+Transactions: each dossier is stored in its own transaction, whether it came loose or in a ZIP,
+so that one refused dossier does not hold back the others; only what makes a ZIP itself suspect
+(unreadable, a path out of it, too many members or bytes) refuses the whole archive.
 """
 
 import datetime
@@ -43,6 +46,7 @@ from recensement.forms import RecenseForm, normalise_phone
 from recensement.models import (
     FRANCE,
     DemandeEnLigne,
+    PieceJointe,
     Pupille,
     Recense,
     Sexe,
@@ -124,31 +128,45 @@ class Upload:
 class Entry:
     name: str  # path inside the archive, or the uploaded file's name
     data: bytes
+    refused: str = ""  # why the file cannot be kept (too big, unreadable, not a PDF): no data
 
 
 def _suffix(name: str) -> str:
     return PurePosixPath(name).suffix.lower()
 
 
+def _basename(name: str) -> str:
+    return PurePosixPath(name.replace("\\", "/")).name
+
+
+def _stem(name: str) -> str:
+    return PurePosixPath(_basename(name)).stem
+
+
 def _mb(size: int) -> str:
     return f"{size / 1_000_000:.1f} Mo".replace(".", ",")
 
 
-def _check_size(name: str, size: int) -> None:
+def _too_big(name: str, size: int) -> str:
+    """Why a file of that size is refused, or "" when its size is allowed."""
     limit = {".xml": MAX_XML_BYTES, ".pdf": MAX_PDF_BYTES, ".zip": MAX_ZIP_BYTES}[_suffix(name)]
-    if size > limit:
-        raise DossierError(
-            f"{name} : fichier trop volumineux ({_mb(size)}, {_mb(limit)} au plus) : refusé, "
-            "rien n'est enregistré."
-        )
+    return f"fichier trop volumineux ({_mb(size)}, {_mb(limit)} au plus)" if size > limit else ""
+
+
+def _entry(name: str, data: bytes) -> Entry:
+    refused = _too_big(name, len(data))
+    if not refused and _suffix(name) == ".pdf" and not data.startswith(b"%PDF-"):
+        refused = "ce n'est pas un PDF"
+    return Entry(name, b"", refused) if refused else Entry(name, data)
 
 
 def _read(upload: Upload) -> Entry:
-    _check_size(upload.name, upload.size)
+    """A loose XML or PDF; a refused one is kept with its reason, to refuse its dossier."""
+    refused = _too_big(upload.name, upload.size)
+    if refused:
+        return Entry(upload.name, b"", refused)
     with upload.open() as handle:
-        data = handle.read(upload.size + 1)
-    _check_size(upload.name, len(data))
-    return Entry(upload.name, data)
+        return _entry(upload.name, handle.read(upload.size + 1))
 
 
 def _safe_member(name: str) -> bool:
@@ -160,14 +178,21 @@ def _safe_member(name: str) -> bool:
 
 
 def _read_zip(upload: Upload) -> tuple[list[Entry], list[str]]:
-    """The XML and PDF members of an archive, and the names of the members left aside. Every
-    path is checked before anything is read; sizes are checked on the bytes actually read."""
-    _check_size(upload.name, upload.size)
+    """The XML and PDF members of an archive, and the names of the members left aside. What
+    makes the archive itself suspect (unreadable, too many members, a path out of it, too much
+    once decompressed) refuses it whole; a member too big or unreadable is kept with its reason,
+    to refuse its dossier alone. Every path is checked before anything is read; sizes are
+    checked on the bytes actually read."""
+    refused = _too_big(upload.name, upload.size)
+    if refused:
+        raise DossierError(f"{upload.name} : {refused} : refusé, rien n'est enregistré.")
     with upload.open() as handle:
         try:
             archive = zipfile.ZipFile(handle)
         except (zipfile.BadZipFile, OSError) as error:
-            raise DossierError(f"{upload.name} : archive ZIP illisible ({error}).") from error
+            raise DossierError(
+                f"{upload.name} : archive ZIP illisible ({error}) : refusée, rien n'est enregistré."
+            ) from error
         with archive:
             members = archive.infolist()
             if len(members) > MAX_ZIP_MEMBERS:
@@ -188,21 +213,26 @@ def _read_zip(upload: Upload) -> tuple[list[Entry], list[str]]:
                 if _suffix(member.filename) not in (".xml", ".pdf"):
                     ignored.append(member.filename)
                     continue
-                inner = f"{upload.name} : {member.filename}"
-                _check_size(inner, member.file_size)
+                refused = _too_big(member.filename, member.file_size)
+                if refused:
+                    entries.append(Entry(member.filename, b"", refused))
+                    continue
                 try:
                     with archive.open(member) as stream:
                         data = stream.read(member.file_size + 1)
                 except (zipfile.BadZipFile, RuntimeError, OSError, EOFError) as error:
-                    raise DossierError(f"{inner} : illisible dans l'archive ({error}).") from error
-                _check_size(inner, len(data))
+                    entries.append(
+                        Entry(member.filename, b"", f"illisible dans l'archive ({error})")
+                    )
+                    continue
                 total += len(data)
                 if total > MAX_ZIP_UNCOMPRESSED:
                     raise DossierError(
                         f"{upload.name} : contenu décompressé trop volumineux "
-                        f"({_mb(MAX_ZIP_UNCOMPRESSED)} au plus) : archive refusée."
+                        f"({_mb(MAX_ZIP_UNCOMPRESSED)} au plus) : archive refusée, rien n'est "
+                        "enregistré."
                     )
-                entries.append(Entry(member.filename, data))
+                entries.append(_entry(member.filename, data))
     return entries, ignored
 
 
@@ -274,6 +304,14 @@ def _block(root: etree._Element, name: str) -> etree._Element | None:
 
 def _empty(element: etree._Element | None) -> bool:
     return element is None or not "".join(element.itertext()).strip()
+
+
+def _declared(block: etree._Element | None) -> bool:
+    """Something is given in the block besides the codes that only type its places
+    (`LieuNaissance/Code` COMMUNE or AUTRE): a form left blank is not a declaration."""
+    return block is not None and any(
+        (element.text or "").strip() for element in block.iter() if _local(element) != "Code"
+    )
 
 
 def _path(element: etree._Element) -> str:
@@ -601,7 +639,7 @@ class _Mapper:
 
     def parent(self, block: etree._Element | None, parent: str) -> None:
         values = self.values
-        if _empty(block):
+        if not _declared(block):
             values[f"{parent}_connu"] = False
             return
         values[f"{parent}_connu"] = True
@@ -648,12 +686,10 @@ def countries() -> dict[str, Pays]:
 
 
 def map_dossier(name: str, root: etree._Element, known: dict[str, Pays]) -> Mapped:
+    """The registrant's fields of a dossier and what could not be mapped; the identifier is
+    `Formalite/Identifiant` as written, empty when the dossier does not give it."""
     formalite, personne = _block(root, "Formalite"), _block(root, "Personne")
     identifiant = _text(formalite, "Identifiant")
-    if not identifiant:
-        raise DossierError(f"{name} : identifiant du dossier (Formalite/Identifiant) absent.")
-    if len(identifiant) > DemandeEnLigne._meta.get_field("identifiant").max_length:
-        raise DossierError(f"{name} : identifiant du dossier trop long.")
     raw_date = _text(formalite, "DateSoumission")
     submitted = _submitted(raw_date)
     if submitted is None:
@@ -676,6 +712,22 @@ def map_dossier(name: str, root: etree._Element, known: dict[str, Pays]) -> Mapp
 
 # --- Storing ---------------------------------------------------------------------------------
 
+# HubEE names the attachments after the dossier: A-1-N8F602RR-recensementCitoyen-jf-1.pdf.
+DOSSIER_NUMBER = re.compile(r"[A-Z]-\d+-[A-Z0-9]{4,}(?=-|$)")
+
+
+def dossier_number(name: str) -> str:
+    """The HubEE dossier number a file's name starts with, or ""."""
+    found = DOSSIER_NUMBER.match(_stem(name))
+    return found.group() if found else ""
+
+
+def _carries(name: str, token: str) -> bool:
+    """The file's name is the token, or starts with it and a separator (RC-104-livret.pdf
+    carries RC-104, RC-1040.pdf does not)."""
+    stem, token = _stem(name).casefold(), token.casefold()
+    return stem == token or (stem.startswith(token) and not stem[len(token)].isalnum())
+
 
 @dataclass
 class Report:
@@ -690,39 +742,100 @@ class Report:
 @dataclass
 class _Dossier:
     xml: Entry
-    pdf: Entry | None
     label: str  # how the reports name it
-    mapped: Mapped | None = None
+    root: etree._Element | None = None
+    refused: str = ""  # the report's message when the XML itself is refused
+    pdfs: list[Entry] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, xml: Entry, label: str) -> "_Dossier":
+        dossier = cls(xml, label)
+        if xml.refused:
+            dossier.refused = f"{label} : {xml.refused} : refusé, rien n'est enregistré."
+            return dossier
+        try:
+            dossier.root = parse_xml(label, xml.data)
+        except DossierError as error:
+            dossier.refused = str(error)
+        return dossier
+
+    @property
+    def written_identifiant(self) -> str:
+        return "" if self.root is None else _text(_block(self.root, "Formalite"), "Identifiant")
+
+    def claims(self, pdf: Entry) -> bool:
+        """The PDF's name carries this dossier's identifier, its XML's name, or the dossier
+        number its XML's name starts with."""
+        tokens = (self.written_identifiant, _stem(self.xml.name), dossier_number(self.xml.name))
+        return any(token and _carries(pdf.name, token) for token in tokens)
+
+    def cerfa(self) -> Entry | None:
+        """The Cerfa copy among the PDFs: named as the XML (demande.xml and demande.pdf;
+        HubEE's 10870-XML.xml and 10870-PDF.pdf), else the only one not named after a dossier
+        (attachments are: A-1-N8F602RR-recensementCitoyen-jf-1.pdf)."""
+        stem, written = _stem(self.xml.name), self.written_identifiant
+        names = {stem.casefold(), re.sub("xml$", "pdf", stem, flags=re.IGNORECASE).casefold()}
+        named = [pdf for pdf in self.pdfs if _stem(pdf.name).casefold() in names]
+        if named:
+            return named[0]
+        unnamed = [
+            pdf
+            for pdf in self.pdfs
+            if not dossier_number(pdf.name) and not (written and _carries(pdf.name, written))
+        ]
+        return unnamed[0] if len(unnamed) == 1 else None
+
+    def identifiant(self, digest: str) -> str:
+        """`Formalite/Identifiant`; when empty (HubEE's own test dossier), the dossier number
+        its files are named after; when none is, the XML's SHA-256."""
+        if self.written_identifiant:
+            return self.written_identifiant
+        names = [self.xml.name, *(pdf.name for pdf in self.pdfs)]
+        numbers = sorted({number for number in map(dossier_number, names) if number})
+        if len(numbers) > 1:
+            raise DossierError(
+                f"{self.label} : identifiant du dossier vide et fichiers de plusieurs dossiers "
+                f"({', '.join(numbers)}) : refusé, rien n'est enregistré ; déposez chaque "
+                "dossier à part."
+            )
+        return numbers[0] if numbers else digest
 
 
-def _pair(entries: list[Entry], label: Callable[[str], str]) -> tuple[list[_Dossier], list[Entry]]:
-    """Each XML with the PDF of its folder: the one with the same name, or the only one when
-    the folder holds one XML and one PDF. Returns the dossiers and the PDFs left alone."""
+def _group(entries: list[Entry], label: Callable[[str], str]) -> tuple[list[_Dossier], list[Entry]]:
+    """The dossiers of a set of files, folder by folder: each XML with the PDFs of its folder,
+    all of them when it is the folder's only XML, else those it claims by their name. Returns
+    the dossiers and the PDFs that no dossier (or more than one) claims."""
     folders: dict[str, list[Entry]] = {}
     for entry in entries:
         folder = str(PurePosixPath(entry.name.replace("\\", "/")).parent)
         folders.setdefault(folder, []).append(entry)
     dossiers, alone = [], []
     for content in folders.values():
-        xmls = [e for e in content if _suffix(e.name) == ".xml"]
-        pdfs = [e for e in content if _suffix(e.name) == ".pdf"]
-        by_stem = {PurePosixPath(p.name).stem: p for p in pdfs}
-        for xml in xmls:
-            pdf = by_stem.pop(PurePosixPath(xml.name).stem, None)
-            dossiers.append(_Dossier(xml, pdf, label(xml.name)))
-        if len(xmls) == 1 and len(by_stem) == 1 and dossiers[-1].pdf is None:
-            dossiers[-1].pdf = by_stem.popitem()[1]
-        alone += by_stem.values()
+        here = [_Dossier.read(e, label(e.name)) for e in content if _suffix(e.name) == ".xml"]
+        for pdf in (e for e in content if _suffix(e.name) == ".pdf"):
+            owners = here if len(here) == 1 else [d for d in here if d.claims(pdf)]
+            if len(owners) == 1:
+                owners[0].pdfs.append(pdf)
+            else:
+                alone.append(pdf)
+        dossiers += here
     return dossiers, alone
 
 
-def _prepare(dossier: _Dossier, known: dict[str, Pays]) -> None:
-    root = parse_xml(dossier.label, dossier.xml.data)
-    dossier.mapped = map_dossier(dossier.label, root, known)
-    if dossier.pdf is not None and not dossier.pdf.data.startswith(b"%PDF-"):
-        raise DossierError(
-            f"{dossier.label} : le fichier joint {dossier.pdf.name} n'est pas un PDF : refusé."
-        )
+def _prepare(dossier: _Dossier, digest: str, known: dict[str, Pays]) -> Mapped:
+    if dossier.refused:
+        raise DossierError(dossier.refused)
+    for pdf in dossier.pdfs:
+        if pdf.refused:
+            raise DossierError(
+                f"{dossier.label} : fichier joint {_basename(pdf.name)} refusé : {pdf.refused} ; "
+                "dossier refusé, rien n'est enregistré."
+            )
+    mapped = map_dossier(dossier.label, dossier.root, known)
+    mapped.identifiant = dossier.identifiant(digest)
+    if len(mapped.identifiant) > DemandeEnLigne._meta.get_field("identifiant").max_length:
+        raise DossierError(f"{dossier.label} : identifiant du dossier trop long : refusé.")
+    return mapped
 
 
 def _keep(collectivite: Collectivite, data: bytes, suffix: str, written: list[Path]) -> str:
@@ -735,100 +848,110 @@ def _keep(collectivite: Collectivite, data: bytes, suffix: str, written: list[Pa
     return str(relative)
 
 
+def _files(cerfa: Entry | None, attachments: list[Entry]) -> str:
+    """How the report names what came with the XML."""
+    count = len(attachments)
+    pieces = f"{count} pièce{'s' if count > 1 else ''} jointe{'s' if count > 1 else ''}"
+    if cerfa and attachments:
+        return f"avec son PDF {_basename(cerfa.name)} et {pieces}"
+    if cerfa:
+        return f"avec son PDF {_basename(cerfa.name)}"
+    return f"sans copie du Cerfa, avec {pieces}" if attachments else "sans PDF"
+
+
 def _store(
     collectivite: Collectivite,
-    dossiers: list[_Dossier],
+    dossier: _Dossier,
+    mapped: Mapped,
+    digest: str,
     user: AbstractBaseUser | None,
     written: list[Path],
-) -> list[Report]:
-    reports = []
-    seen: dict[str, str] = {}
-    for dossier in dossiers:
-        mapped = dossier.mapped
-        digest = hashlib.sha256(dossier.xml.data).hexdigest()
-        received = DemandeEnLigne.objects.for_collectivite(collectivite)
-        existing, same = received.filter(sha256=digest).first(), "même contenu"
-        if existing is None:
-            existing = received.filter(identifiant=mapped.identifiant).first()
-            same = "même identifiant"
-        if existing is not None:
-            reports.append(
-                Report(
-                    dossier.label,
-                    "doublon",
-                    f"{dossier.label} : demande {existing.identifiant} déjà reçue le "
-                    f"{timezone.localtime(existing.deposee_le):%d/%m/%Y} ({same}) : "
-                    "non dupliquée.",
-                    existing,
-                )
-            )
-            continue
-        twin = seen.get(mapped.identifiant) or seen.get(digest)
-        if twin:
-            reports.append(
-                Report(
-                    dossier.label,
-                    "doublon",
-                    f"{dossier.label} : même dossier que {twin} : non dupliqué.",
-                )
-            )
-            continue
-        seen[mapped.identifiant] = seen[digest] = dossier.label
-        pdf = dossier.pdf
-        demande = DemandeEnLigne(
-            collectivite=collectivite,
-            identifiant=mapped.identifiant,
-            sha256=digest,
-            date_soumission=mapped.date_soumission,
-            nom=mapped.nom,
-            fichier_xml=_keep(collectivite, dossier.xml.data, ".xml", written),
-            nom_fichier_xml=PurePosixPath(dossier.xml.name).name[:255],
-            fichier_pdf=_keep(collectivite, pdf.data, ".pdf", written) if pdf else "",
-            nom_fichier_pdf=PurePosixPath(pdf.name).name[:255] if pdf else "",
-            donnees=mapped.donnees,
-            non_reprises=mapped.non_reprises,
-            deposee_par=user,
+) -> Report:
+    label = dossier.label
+    received = DemandeEnLigne.objects.for_collectivite(collectivite)
+    existing, same = received.filter(sha256=digest).first(), "même contenu"
+    if existing is None:
+        existing = received.filter(identifiant=mapped.identifiant).first()
+        same = "même identifiant"
+    if existing is not None:
+        return Report(
+            label,
+            "doublon",
+            f"{label} : demande {existing.identifiant} déjà reçue le "
+            f"{timezone.localtime(existing.deposee_le):%d/%m/%Y} ({same}) : non dupliquée.",
+            existing,
         )
-        save_by(demande, user)  # also from the command, where no request says who
-        attached = f"avec son PDF {demande.nom_fichier_pdf}" if pdf else "sans PDF"
-        reports.append(
-            Report(
-                dossier.label,
-                "creee",
-                f"{dossier.label} : demande {demande.identifiant} enregistrée "
-                f"({demande.nom or 'sans nom'}), {attached}.",
-                demande,
-            )
+    cerfa = dossier.cerfa()
+    attachments = sorted((p for p in dossier.pdfs if p is not cerfa), key=lambda p: p.name)
+    demande = DemandeEnLigne(
+        collectivite=collectivite,
+        identifiant=mapped.identifiant,
+        sha256=digest,
+        date_soumission=mapped.date_soumission,
+        nom=mapped.nom,
+        fichier_xml=_keep(collectivite, dossier.xml.data, ".xml", written),
+        nom_fichier_xml=_basename(dossier.xml.name)[:255],
+        fichier_pdf=_keep(collectivite, cerfa.data, ".pdf", written) if cerfa else "",
+        nom_fichier_pdf=_basename(cerfa.name)[:255] if cerfa else "",
+        donnees=mapped.donnees,
+        non_reprises=mapped.non_reprises,
+        deposee_par=user,
+    )
+    save_by(demande, user)  # also from the command, where no request says who
+    PieceJointe.objects.bulk_create(
+        PieceJointe(
+            demande=demande,
+            fichier=_keep(collectivite, pdf.data, ".pdf", written),
+            nom=_basename(pdf.name)[:255],
+            taille=len(pdf.data),
         )
-    return reports
+        for pdf in attachments
+    )
+    return Report(
+        label,
+        "creee",
+        f"{label} : demande {demande.identifiant} enregistrée ({demande.nom or 'sans nom'}), "
+        f"{_files(cerfa, attachments)}.",
+        demande,
+    )
 
 
-def _store_batch(
+def _import_dossier(
     collectivite: Collectivite,
-    dossiers: list[_Dossier],
+    dossier: _Dossier,
     user: AbstractBaseUser | None,
-    refusal_label: str,
-) -> list[Report]:
-    """One transaction: every dossier stored, or none (and no file left on disk)."""
+    known: dict[str, Pays],
+) -> Report:
+    """One dossier, one transaction: the request with its Cerfa copy and its attachments, or
+    nothing (and no file left on disk); the other dossiers of the same upload do not wait."""
+    digest = hashlib.sha256(dossier.xml.data).hexdigest()
+    try:
+        mapped = _prepare(dossier, digest, known)
+    except DossierError as error:
+        return Report(dossier.label, "refuse", str(error))
     written: list[Path] = []
     try:
         with transaction.atomic():
-            return _store(collectivite, dossiers, user, written)
+            return _store(collectivite, dossier, mapped, digest, user, written)
     except IntegrityError:
         for path in written:
             path.unlink(missing_ok=True)
-        return [
-            Report(
-                refusal_label,
-                "refuse",
-                f"{refusal_label} : le même dossier vient d'être déposé par un autre agent : "
-                "rien n'est enregistré, réessayez pour voir le résultat.",
-            )
-        ]
+        return Report(
+            dossier.label,
+            "refuse",
+            f"{dossier.label} : le même dossier vient d'être déposé par un autre agent : rien "
+            "n'est enregistré, réessayez pour voir le résultat.",
+        )
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)
         raise
+
+
+def _unclaimed(label: str, pdf: Entry) -> Report:
+    if pdf.refused:
+        return Report(label, "refuse", f"{label} : {pdf.refused} : refusé, rien n'est enregistré.")
+    return Report(label, "ignore", f"{label} : PDF sans dossier XML correspondant : ignoré.")
 
 
 def _import_zip(
@@ -839,25 +962,19 @@ def _import_zip(
 ) -> list[Report]:
     try:
         entries, ignored = _read_zip(upload)
-        dossiers, alone = _pair(entries, lambda inner: f"{upload.name} : {inner}")
-        if not dossiers:
-            raise DossierError(f"{upload.name} : aucun dossier XML dans l'archive.")
-        for dossier in dossiers:
-            _prepare(dossier, known)
     except DossierError as error:
-        message = str(error)
-        if "rien n'est enregistré" not in message:
-            message += " Archive refusée, rien n'est enregistré."
-        return [Report(upload.name, "refuse", message)]
-    reports = _store_batch(collectivite, dossiers, user, upload.name)
-    reports += [
-        Report(
-            f"{upload.name} : {e.name}",
-            "ignore",
-            f"{upload.name} : {e.name} : PDF sans dossier XML : ignoré.",
-        )
-        for e in alone
-    ]
+        return [Report(upload.name, "refuse", str(error))]
+    dossiers, alone = _group(entries, lambda inner: f"{upload.name} : {inner}")
+    if not dossiers:
+        return [
+            Report(
+                upload.name,
+                "refuse",
+                f"{upload.name} : aucun dossier XML dans l'archive : rien n'est enregistré.",
+            )
+        ]
+    reports = [_import_dossier(collectivite, dossier, user, known) for dossier in dossiers]
+    reports += [_unclaimed(f"{upload.name} : {e.name}", e) for e in alone]
     reports += [
         Report(f"{upload.name} : {n}", "ignore", f"{upload.name} : {n} : ni XML ni PDF : ignoré.")
         for n in ignored
@@ -870,9 +987,10 @@ def import_uploads(
     uploads: Iterable[Upload],
     user: AbstractBaseUser | None = None,
 ) -> list[Report]:
-    """Store each dossier of the uploaded files (XML, PDF, ZIP of dossiers) as a request to
-    validate; a dossier already received (same Identifiant or same XML content) is reported,
-    not duplicated. One report per file or dossier, in order."""
+    """Store each dossier of the uploaded files (XML, Cerfa copy and attachments in PDF, ZIP of
+    dossiers) as a request to validate, each in its own transaction; a dossier already received
+    (same identifier or same XML content) is reported, not duplicated. One report per dossier
+    or file left aside, in order."""
     known = countries()
     reports: list[Report] = []
     loose: list[Entry] = []
@@ -881,10 +999,7 @@ def import_uploads(
         if suffix == ".zip":
             reports += _import_zip(collectivite, upload, user, known)
         elif suffix in (".xml", ".pdf"):
-            try:
-                loose.append(_read(upload))
-            except DossierError as error:
-                reports.append(Report(upload.name, "refuse", str(error)))
+            loose.append(_read(upload))
         else:
             reports.append(
                 Report(
@@ -893,18 +1008,9 @@ def import_uploads(
                     f"{upload.name} : type de fichier non pris en charge (XML, PDF ou ZIP).",
                 )
             )
-    dossiers, alone = _pair(loose, lambda name: name)
-    for dossier in dossiers:
-        try:
-            _prepare(dossier, known)
-        except DossierError as error:
-            reports.append(Report(dossier.label, "refuse", str(error)))
-            continue
-        reports += _store_batch(collectivite, [dossier], user, dossier.label)
-    reports += [
-        Report(e.name, "ignore", f"{e.name} : PDF sans dossier XML correspondant : ignoré.")
-        for e in alone
-    ]
+    dossiers, alone = _group(loose, lambda name: name)
+    reports += [_import_dossier(collectivite, dossier, user, known) for dossier in dossiers]
+    reports += [_unclaimed(e.name, e) for e in alone]
     return reports
 
 

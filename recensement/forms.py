@@ -645,7 +645,10 @@ class MultipleFileField(forms.FileField):
 class DemandesUploadForm(forms.Form):
     fichiers = MultipleFileField(
         label="Dossiers HubEE",
-        help_text="Un ou plusieurs fichiers XML (avec leur PDF), ou une archive ZIP de dossiers.",
+        help_text=(
+            "Les fichiers d'un dossier (XML, copie PDF du Cerfa, pièces jointes), ou l'archive "
+            "ZIP de plusieurs dossiers."
+        ),
         error_messages={"required": "Choisissez au moins un fichier."},
     )
 

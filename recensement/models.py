@@ -395,8 +395,9 @@ class StatutDemande(models.TextChoices):
 
 class DemandeEnLigne(CollectiviteOwned):
     """A dossier of the online procedure "Recensement citoyen obligatoire" received through
-    HubEE (XML `RecensementCitoyen` and its PDF), waiting for an agent to complete and validate
-    it into a registrant, or to refuse it with a message that is kept."""
+    HubEE (XML `RecensementCitoyen`, its Cerfa copy in `fichier_pdf`, its attachments as
+    `PieceJointe`), waiting for an agent to complete and validate it into a registrant, or to
+    refuse it with a message that is kept."""
 
     identifiant = models.CharField("identifiant du dossier", max_length=100)
     sha256 = models.CharField("empreinte SHA-256 du XML", max_length=64)
@@ -465,6 +466,30 @@ class DemandeEnLigne(CollectiviteOwned):
     def date_recensement(self) -> datetime.date:
         """The legal date of the declaration: the day it was submitted online."""
         return timezone.localdate(self.date_soumission)
+
+
+class PieceJointe(models.Model):
+    """A PDF of the HubEE dossier besides its XML and its Cerfa copy (identity document, livret
+    de famille…), kept with the request; reached only through the request, hence scoped as it
+    is."""
+
+    demande = models.ForeignKey(
+        DemandeEnLigne,
+        on_delete=models.CASCADE,
+        related_name="pieces_jointes",
+        verbose_name="demande",
+    )
+    fichier = models.CharField("fichier (sous MEDIA_ROOT)", max_length=300)
+    nom = models.CharField("nom du fichier", max_length=255)
+    taille = models.PositiveIntegerField("taille en octets")
+
+    class Meta:
+        verbose_name = "pièce jointe"
+        verbose_name_plural = "pièces jointes"
+        ordering = ["nom", "id"]
+
+    def __str__(self) -> str:
+        return self.nom
 
 
 def pending_demandes_count(collectivite) -> int:

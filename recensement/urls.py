@@ -11,6 +11,7 @@ urlpatterns = [
     path("demandes/", views.demandes_index, name="demandes"),
     path("demandes/<int:pk>/", views.demande_detail, name="demande_detail"),
     path("demandes/<int:pk>/pdf/", views.demande_pdf, name="demande_pdf"),
+    path("demandes/<int:pk>/pieces/<int:piece>/", views.demande_piece, name="demande_piece"),
     path("demandes/<int:pk>/refuser/", views.demande_refuser, name="demande_refuser"),
     path("demandes/<int:pk>/valider/", views.demande_valider, name="demande_valider"),
     path("<int:pk>/", views.detail, name="detail"),

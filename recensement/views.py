@@ -239,7 +239,11 @@ def demandes_index(request: HttpRequest) -> HttpResponse:
         for report in demandes.import_uploads(request.collectivite, uploads, request.user):
             messages.add_message(request, REPORT_LEVELS[report.statut], report.message)
         return redirect("recensement:demandes")
-    rows = DemandeEnLigne.objects.for_request(request).select_related("recense", "traitee_par")
+    rows = (
+        DemandeEnLigne.objects.for_request(request)
+        .select_related("recense", "traitee_par")
+        .annotate(nb_pieces=Count("pieces_jointes"))
+    )
     statut = request.GET.get("statut", StatutDemande.A_TRAITER)
     if statut in StatutDemande.values:
         rows = rows.filter(statut=statut)
@@ -259,6 +263,7 @@ def demande_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "recensement/demande_detail.html",
         {
             "demande": demande,
+            "pieces": demande.pieces_jointes.all(),
             "apercu": demandes.donnees_recense(demande),
             "problems": demandes.problems(demande) if demande.a_traiter else [],
             "refus_form": DemandeRefusForm(),
@@ -267,18 +272,27 @@ def demande_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _pdf(relative: str, filename: str) -> FileResponse:
+    path = demandes.stored_path(relative) if relative else None
+    if path is None or not path.is_file():
+        raise Http404("Fichier absent.")
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
+    )
+
+
 @recensement_agent
 def demande_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    """The Cerfa copy of the request."""
     demande = _demande(request, pk)
-    path = demandes.stored_path(demande.fichier_pdf) if demande.fichier_pdf else None
-    if path is None or not path.is_file():
-        raise Http404("Pas de PDF pour cette demande.")
-    return FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=demande.nom_fichier_pdf or f"demande-{demande.pk}.pdf",
-        content_type="application/pdf",
-    )
+    return _pdf(demande.fichier_pdf, demande.nom_fichier_pdf or f"demande-{demande.pk}.pdf")
+
+
+@recensement_agent
+def demande_piece(request: HttpRequest, pk: int, piece: int) -> FileResponse:
+    """An attachment, reached through its request: another collectivité's is not found."""
+    attachment = get_object_or_404(_demande(request, pk).pieces_jointes, pk=piece)
+    return _pdf(attachment.fichier, attachment.nom)
 
 
 @require_POST

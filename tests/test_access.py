@@ -25,7 +25,7 @@ from exports.models import Export
 from exports.services import run_export
 from mairie.models import Role
 from recensement.attestation import Signataire, issue_attestation
-from recensement.models import Attestation, DemandeEnLigne, Recense, Trimestre
+from recensement.models import Attestation, DemandeEnLigne, PieceJointe, Recense, Trimestre
 from tests.conftest import Side, agent_with_role
 from tests.factories import BureauFactory, ElecteurFactory, RecenseFactory, VoieFactory
 
@@ -77,6 +77,15 @@ def b_demande(side: Side) -> tuple[dict, dict]:
         donnees={"nom_naissance": "DURAND", "prenoms": "Léa", "date_naissance": "2010-01-12"},
     )
     return {"pk": demande.pk}, {"motif": "essai", "situation_scolaire": "S"}
+
+
+def b_piece_jointe(side: Side) -> tuple[dict, dict]:
+    kwargs, data = b_demande(side)
+    demande = DemandeEnLigne.objects.get(pk=kwargs["pk"])
+    piece = PieceJointe.objects.create(
+        demande=demande, fichier=demande.fichier_pdf, nom="piece.pdf", taille=15
+    )
+    return {"pk": demande.pk, "piece": piece.pk}, data
 
 
 def b_export(side: Side) -> tuple[dict, dict]:
@@ -154,6 +163,9 @@ ACCESS: dict[str, Access] = {
         role=Role.RECENSEMENT, foreign=b_demande, sample_kwargs=PK
     ),
     "recensement:demande_pdf": Access(role=Role.RECENSEMENT, foreign=b_demande, sample_kwargs=PK),
+    "recensement:demande_piece": Access(
+        role=Role.RECENSEMENT, foreign=b_piece_jointe, sample_kwargs={"pk": 1, "piece": 1}
+    ),
     "recensement:demande_refuser": Access(
         role=Role.RECENSEMENT, methods=("post",), foreign=b_demande, sample_kwargs=PK
     ),

@@ -14,6 +14,7 @@ from tests.factories import PASSWORD, AffectationFactory, CollectiviteFactory, U
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DATA = Path(__file__).parent.parent / "recensement" / "data" / "demandes"
+VALISE = Path(__file__).parent.parent / "data" / "hubee" / "recensementcitoyen"
 
 
 @pytest.fixture(autouse=True)
@@ -21,7 +22,8 @@ def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def test_an_agent_uploads_a_dossier_completes_validates_it_and_prints_the_attestation(page):
+def open_demandes(page) -> None:
+    """Saint-Malo with its agent Sophie, logged in on the online requests' page."""
     import_cog({"communes": TEST_COG / "communes.csv", "pays": TEST_COG / "pays.csv"})
     saint_malo = CollectiviteFactory(code_insee="35288", nom="Saint-Malo", code_postal="35400")
     agent = UserFactory(username="sophie", first_name="Sophie", last_name="Martin")
@@ -33,6 +35,9 @@ def test_an_agent_uploads_a_dossier_completes_validates_it_and_prints_the_attest
     page.get_by_role("button", name="Se connecter").click()
     page.get_by_role("link", name="Demandes en ligne").click()
 
+
+def test_an_agent_uploads_a_dossier_completes_validates_it_and_prints_the_attestation(page):
+    open_demandes(page)
     page.get_by_label("Dossiers HubEE").set_input_files(
         [DATA / "complet.xml", DATA / "complet.pdf"]
     )
@@ -67,3 +72,22 @@ def test_an_agent_uploads_a_dossier_completes_validates_it_and_prints_the_attest
     text = pdf.pages[0].extract_text()
     assert "LE GOFF" in text.upper() and "Saint-Malo" in text
     page.screenshot(path=str(Path("/tmp/demandes-final.png")))
+
+
+def test_an_agent_uploads_the_official_test_dossier_and_downloads_each_of_its_pdfs(page):
+    open_demandes(page)
+    files = sorted(VALISE.iterdir())
+    page.get_by_label("Dossiers HubEE").set_input_files(files)
+    page.get_by_role("button", name="Déposer").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "10870-XML.xml : demande A-1-N8F602RR enregistrée (Kerhervé Erwan Loïc), avec son PDF "
+        "10870-PDF.pdf et 2 pièces jointes."
+    )
+    page.get_by_role("link", name="A-1-N8F602RR").click()
+    expect(page.get_by_role("heading", name="Pièces jointes (2)")).to_be_visible()
+    expect(page.get_by_text("non déclarée", exact=True)).to_be_visible()
+    for pdf in (f for f in files if f.suffix == ".pdf"):
+        with page.expect_download() as download:
+            page.get_by_role("link", name=pdf.name, exact=True).click()
+        assert download.value.suggested_filename == pdf.name
+        assert download.value.path().read_bytes() == pdf.read_bytes()

@@ -1,8 +1,10 @@
 import datetime as dt
+import hashlib
 import io
 import zipfile
 from io import StringIO
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -12,11 +14,22 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from mairie.models import Commune, TypeCommune
-from recensement.demandes import MAX_XML_BYTES, Upload, import_uploads, problems
-from recensement.models import DemandeEnLigne, Mode, Recense, StatutDemande
+from recensement.demandes import MAX_PDF_BYTES, MAX_XML_BYTES, Upload, import_uploads, problems
+from recensement.models import DemandeEnLigne, Mode, PieceJointe, Recense, StatutDemande
 from tests.factories import RecenseFactory
 
 DATA = Path(__file__).parent / "data" / "demandes"
+PARIS = ZoneInfo("Europe/Paris")
+# Shaped as the test dossier of HubEE's "valise" (démarche RECENSEMENTCITOYEN): empty
+# <Identifiant/>, the dossier number carried by the attachments' names only.
+VALISE = Path(__file__).parent.parent / "data" / "hubee" / "recensementcitoyen"
+VALISE_PDFS = [
+    "10870-PDF.pdf",
+    "A-1-N8F602RR-recensementCitoyen-jf-1.pdf",
+    "A-1-N8F602RR-recensementCitoyen-ji-0.pdf",
+]
+JF = VALISE_PDFS[1]
+VALISE_FILES = ["10870-XML.xml", *VALISE_PDFS]
 
 
 @pytest.fixture(autouse=True)
@@ -314,19 +327,25 @@ def test_a_zip_of_dossiers_is_stored_with_each_pdf(side_a, referentiel):
     assert pdfs == {"RC-2026-000101": "recapitulatif.pdf", "RC-2026-000104": "RC-104.pdf"}
 
 
-def test_one_bad_dossier_refuses_the_whole_zip(side_a, referentiel, media_root):
+def test_a_hostile_dossier_in_a_zip_is_refused_alone(side_a, referentiel, media_root):
     archive = zip_of(
         {"a/demande.xml": xml("complet.xml"), "b/demande.xml": xml("entite_externe.xml")}
     )
     reports = import_uploads(side_a.collectivite, [upload("lot.zip", archive)])
     assert [(r.statut, r.message) for r in reports] == [
         (
+            "creee",
+            "lot.zip : a/demande.xml : demande RC-2026-000101 enregistrée (Le Goff Maëlys Anne "
+            "Louise), sans PDF.",
+        ),
+        (
             "refuse",
             "lot.zip : b/demande.xml : le fichier contient une déclaration DOCTYPE ou ENTITY, "
             "interdite dans un dossier HubEE : refusé, rien n'est enregistré.",
-        )
+        ),
     ]
-    assert DemandeEnLigne.objects.count() == 0 and stored_files(media_root) == []
+    demande = DemandeEnLigne.objects.get()
+    assert stored_files(media_root) == [media_root / demande.fichier_xml]
 
 
 @pytest.mark.parametrize(
@@ -355,6 +374,246 @@ def test_a_file_that_is_not_a_zip_is_refused(side_a, referentiel):
     reports = import_uploads(side_a.collectivite, [upload("faux.zip", b"pas une archive")])
     assert reports[0].statut == "refuse"
     assert reports[0].message.startswith("faux.zip : archive ZIP illisible")
+
+
+# --- HubEE's own test dossier: empty Identifiant, Cerfa copy and attachments -------------------
+
+
+def valise(name: str) -> bytes:
+    return (VALISE / name).read_bytes()
+
+
+def assert_valise_imported(demande: DemandeEnLigne) -> None:
+    assert demande.identifiant == "A-1-N8F602RR"
+    assert (demande.nom, demande.nom_fichier_xml) == ("Kerhervé Erwan Loïc", "10870-XML.xml")
+    assert demande.nom_fichier_pdf == "10870-PDF.pdf"
+    assert [(p.nom, p.taille) for p in demande.pieces_jointes.all()] == [
+        (name, len(valise(name))) for name in VALISE_PDFS[1:]
+    ]
+    assert demande.date_soumission == dt.datetime(2026, 2, 9, 11, 42, 48, tzinfo=PARIS)
+    values = demande.donnees
+    assert (values["pere_connu"], values["mere_connu"]) == (False, False)
+    assert (values["sexe"], values["nom_naissance"], values["situation_familiale"]) == (
+        "M",
+        "Kerhervé",
+        "C",
+    )
+    assert (values["naissance_code_lieu"], values["naissance_pays"]) == ("35288", "France")
+    assert (values["domicile_code_lieu"], values["residence_identique"]) == ("35288", True)
+    assert demande.non_reprises == []
+    assert problems(demande) == []
+
+
+def test_the_official_test_dossier_imports_from_its_folder_once(side_a, referentiel):
+    out = StringIO()
+    call_command("import_demandes", "--commune", "35288", str(VALISE), stdout=out)
+    assert out.getvalue().splitlines() == [
+        "10870-XML.xml : demande A-1-N8F602RR enregistrée (Kerhervé Erwan Loïc), avec son PDF "
+        "10870-PDF.pdf et 2 pièces jointes.",
+        "1 demande(s) enregistrée(s), 0 déjà reçue(s), 0 fichier(s) refusé(s).",
+    ]
+    assert_valise_imported(DemandeEnLigne.objects.get())
+    out = StringIO()
+    call_command("import_demandes", "--commune", "35288", str(VALISE), stdout=out)
+    assert out.getvalue().splitlines()[0] == (
+        "10870-XML.xml : demande A-1-N8F602RR déjà reçue le 10/02/2026 (même contenu) : non "
+        "dupliquée."
+    )
+    assert DemandeEnLigne.objects.count() == 1 and PieceJointe.objects.count() == 2
+
+
+def test_the_official_test_dossier_uploaded_as_files_lists_and_serves_its_three_pdfs(
+    side_a, referentiel
+):
+    response = post(side_a.client, *[(name, valise(name)) for name in VALISE_FILES])
+    assert messages_of(response) == [
+        "10870-XML.xml : demande A-1-N8F602RR enregistrée (Kerhervé Erwan Loïc), avec son PDF "
+        "10870-PDF.pdf et 2 pièces jointes."
+    ]
+    demande = DemandeEnLigne.objects.get()
+    assert_valise_imported(demande)
+    assert "+ 2 pièces jointes" in response.text
+    page = side_a.client.get(reverse("recensement:demande_detail", args=[demande.pk]))
+    links = {
+        reverse("recensement:demande_pdf", args=[demande.pk]): "10870-PDF.pdf",
+        **{
+            reverse("recensement:demande_piece", args=[demande.pk, piece.pk]): piece.nom
+            for piece in demande.pieces_jointes.all()
+        },
+    }
+    assert (
+        "Pièces jointes (2)" in page.text and 'Père</dt><dd class="col-7">non déclaré' in page.text
+    )
+    for url, name in links.items():
+        assert f'<a href="{url}">{name}</a>' in page.text
+        download = side_a.client.get(url)
+        assert (download.status_code, download["Content-Type"]) == (200, "application/pdf")
+        assert f'filename="{name}"' in download["Content-Disposition"]
+        assert b"".join(download.streaming_content) == valise(name)
+    again = post(side_a.client, *[(name, valise(name)) for name in VALISE_FILES])
+    assert messages_of(again) == [
+        "10870-XML.xml : demande A-1-N8F602RR déjà reçue le 10/02/2026 (même contenu) : non "
+        "dupliquée."
+    ]
+    assert DemandeEnLigne.objects.count() == 1 and PieceJointe.objects.count() == 2
+
+
+def test_a_zip_keeps_its_good_dossiers_and_reports_the_refused_one(side_a, referentiel, media_root):
+    archive = zip_of(
+        {
+            **{f"A-1-N8F602RR/{name}": valise(name) for name in VALISE_FILES},
+            "casse/10870-XML.xml": xml("malforme.xml"),
+            "casse/10870-PDF.pdf": xml("complet.pdf"),
+            "RC-101/demande.xml": xml("complet.xml"),
+        }
+    )
+    reports = import_uploads(side_a.collectivite, [upload("hubee.zip", archive)], side_a.agent)
+    assert [(r.fichier, r.statut) for r in reports] == [
+        ("hubee.zip : A-1-N8F602RR/10870-XML.xml", "creee"),
+        ("hubee.zip : casse/10870-XML.xml", "refuse"),
+        ("hubee.zip : RC-101/demande.xml", "creee"),
+    ]
+    assert reports[1].message.startswith(
+        "hubee.zip : casse/10870-XML.xml : XML mal formé, ligne 4 ("
+    )
+    assert_valise_imported(DemandeEnLigne.objects.get(identifiant="A-1-N8F602RR"))
+    assert DemandeEnLigne.objects.count() == 2
+    kept = {p.relative_to(media_root).as_posix() for p in stored_files(media_root)}
+    referenced = {
+        *DemandeEnLigne.objects.values_list("fichier_xml", flat=True),
+        *DemandeEnLigne.objects.exclude(fichier_pdf="").values_list("fichier_pdf", flat=True),
+        *PieceJointe.objects.values_list("fichier", flat=True),
+    }
+    assert len(kept) == 5 and kept == referenced  # nothing of the refused dossier
+    again = import_uploads(side_a.collectivite, [upload("encore.zip", archive)])
+    assert [r.statut for r in again] == ["doublon", "refuse", "doublon"]
+    assert DemandeEnLigne.objects.count() == 2
+
+
+def test_the_xml_alone_is_identified_by_its_sha256_and_not_duplicated_later(side_a, referentiel):
+    [alone] = import_uploads(
+        side_a.collectivite, [upload("10870-XML.xml", valise("10870-XML.xml"))]
+    )
+    assert alone.message == (
+        "10870-XML.xml : demande "
+        f"{hashlib.sha256(valise('10870-XML.xml')).hexdigest()} enregistrée (Kerhervé Erwan "
+        "Loïc), sans PDF."
+    )
+    reports = import_uploads(side_a.collectivite, [upload(n, valise(n)) for n in VALISE_FILES])
+    assert [r.statut for r in reports] == ["doublon"]
+    assert DemandeEnLigne.objects.count() == 1
+
+
+def test_loose_pdfs_go_to_the_xml_whose_identifier_name_or_number_they_carry(side_a, referentiel):
+    reports = import_uploads(
+        side_a.collectivite,
+        [
+            upload("complet.xml", xml("complet.xml")),
+            upload("complet.pdf", xml("complet.pdf")),
+            upload("RC-2026-000101-livret.pdf", xml("complet.pdf")),
+            upload("complet-annexe.pdf", xml("complet.pdf")),
+            upload("A-1-N8F602RR-10870-XML.xml", valise("10870-XML.xml")),
+            upload("A-1-N8F602RR-10870-PDF.pdf", valise("10870-PDF.pdf")),
+            upload(JF, valise(JF)),
+            upload("autre.pdf", xml("complet.pdf")),
+        ],
+    )
+    assert [r.message for r in reports] == [
+        "complet.xml : demande RC-2026-000101 enregistrée (Le Goff Maëlys Anne Louise), avec son "
+        "PDF complet.pdf et 2 pièces jointes.",
+        "A-1-N8F602RR-10870-XML.xml : demande A-1-N8F602RR enregistrée (Kerhervé Erwan Loïc), "
+        "avec son PDF A-1-N8F602RR-10870-PDF.pdf et 1 pièce jointe.",
+        "autre.pdf : PDF sans dossier XML correspondant : ignoré.",
+    ]
+    pieces = dict(PieceJointe.objects.values_list("nom", "demande__identifiant"))
+    assert pieces == {
+        "RC-2026-000101-livret.pdf": "RC-2026-000101",
+        "complet-annexe.pdf": "RC-2026-000101",
+        JF: "A-1-N8F602RR",
+    }
+
+
+def test_an_empty_identifiant_with_files_of_two_dossiers_is_refused(side_a, referentiel):
+    [report] = import_uploads(
+        side_a.collectivite,
+        [
+            upload("10870-XML.xml", valise("10870-XML.xml")),
+            upload(JF, valise(JF)),
+            upload("A-1-ZZZZ9999-recensementCitoyen-jf-1.pdf", valise(JF)),
+        ],
+    )
+    assert (report.statut, report.message) == (
+        "refuse",
+        "10870-XML.xml : identifiant du dossier vide et fichiers de plusieurs dossiers "
+        "(A-1-N8F602RR, A-1-ZZZZ9999) : refusé, rien n'est enregistré ; déposez chaque dossier "
+        "à part.",
+    )
+    assert DemandeEnLigne.objects.count() == 0
+
+
+def test_an_attachment_that_is_not_a_pdf_refuses_its_dossier_alone(side_a, referentiel, media_root):
+    archive = zip_of(
+        {
+            "a/10870-XML.xml": valise("10870-XML.xml"),
+            "a/A-1-N8F602RR-recensementCitoyen-jf-1.pdf": b"MZ\x90\x00 not a pdf",
+            "b/demande.xml": xml("complet.xml"),
+        }
+    )
+    reports = import_uploads(side_a.collectivite, [upload("lot.zip", archive)])
+    assert [(r.statut, r.message) for r in reports] == [
+        (
+            "refuse",
+            "lot.zip : a/10870-XML.xml : fichier joint A-1-N8F602RR-recensementCitoyen-jf-1.pdf "
+            "refusé : ce n'est pas un PDF ; dossier refusé, rien n'est enregistré.",
+        ),
+        (
+            "creee",
+            "lot.zip : b/demande.xml : demande RC-2026-000101 enregistrée (Le Goff Maëlys Anne "
+            "Louise), sans PDF.",
+        ),
+    ]
+    assert len(stored_files(media_root)) == 1
+
+
+def test_an_oversize_attachment_refuses_its_dossier(side_a, referentiel):
+    big = b"%PDF-1.4\n" + b" " * MAX_PDF_BYTES
+    reports = import_uploads(
+        side_a.collectivite,
+        [
+            upload("10870-XML.xml", valise("10870-XML.xml")),
+            upload("A-1-N8F602RR-recensementCitoyen-jf-1.pdf", big),
+        ],
+    )
+    assert [(r.statut, r.message) for r in reports] == [
+        (
+            "refuse",
+            "10870-XML.xml : fichier joint A-1-N8F602RR-recensementCitoyen-jf-1.pdf refusé : "
+            "fichier trop volumineux (20,0 Mo, 20,0 Mo au plus) ; dossier refusé, rien n'est "
+            "enregistré.",
+        )
+    ]
+    assert DemandeEnLigne.objects.count() == 0
+
+
+def test_a_parent_block_with_only_its_place_codes_is_not_declared(side_a, referentiel):
+    data = valise("10870-XML.xml").replace(b"<Code/>", b"<Code>COMMUNE</Code>")
+    import_uploads(side_a.collectivite, [upload("p.xml", data)])
+    values = DemandeEnLigne.objects.get().donnees
+    assert (values["pere_connu"], values["mere_connu"]) == (False, False)
+
+
+def test_an_agent_of_b_cannot_download_an_attachment_of_a(side_a, side_b, referentiel, client):
+    import_uploads(side_a.collectivite, [upload(n, valise(n)) for n in VALISE_FILES])
+    demande = DemandeEnLigne.objects.get()
+    piece = demande.pieces_jointes.first()
+    url = reverse("recensement:demande_piece", args=[demande.pk, piece.pk])
+    assert side_b.client.get(url).status_code == 404
+    imported_b = imported(side_b.collectivite)
+    through_b = reverse("recensement:demande_piece", args=[imported_b.pk, piece.pk])
+    assert side_b.client.get(through_b).status_code == 404
+    assert client.get(url).status_code == 302  # anonymous: sent to the login page
+    own = side_a.client.get(url)
+    assert b"".join(own.streaming_content) == valise(piece.nom)
 
 
 # --- Checks, refusal, validation ---------------------------------------------------------------

@@ -9,7 +9,7 @@ from recensement.demandes import Upload, import_uploads
 
 def uploads_of(paths: list[Path]) -> list[Upload]:
     """Each file given, and every file under each folder given (named from that folder, so that
-    a dossier's XML and PDF stay paired by their sub-folder)."""
+    a dossier's XML and PDFs stay paired by their sub-folder)."""
     uploads = []
     for path in paths:
         if path.is_dir():
@@ -28,11 +28,14 @@ def uploads_of(paths: list[Path]) -> list[Upload]:
 class Command(BaseCommand):
     help = (
         "Importe les dossiers HubEE de la démarche « Recensement citoyen obligatoire » (XML "
-        "RecensementCitoyen et son PDF, ou archives ZIP de dossiers) comme demandes en ligne à "
-        "valider, comme la page Demandes en ligne : un dossier déjà reçu (même identifiant ou "
-        "même contenu) n'est pas dupliqué ; un fichier mal formé, trop gros, avec DOCTYPE ou un "
-        "chemin hors de l'archive est refusé sans rien enregistrer (une archive entière ou "
-        "rien). Un rapport par fichier."
+        "RecensementCitoyen, copie PDF du Cerfa et pièces jointes, ou archives ZIP de dossiers) "
+        "comme demandes en ligne à valider, comme la page Demandes en ligne. Un XML prend les "
+        "PDF de son répertoire (tous s'il y est le seul XML, sinon ceux dont le nom porte son "
+        "identifiant ou le nom du XML) ; l'identifiant est Formalite/Identifiant, sinon le "
+        "numéro de dossier des noms de fichiers, sinon l'empreinte SHA-256 du XML. Un dossier "
+        "déjà reçu (même identifiant ou même contenu) n'est pas dupliqué. Chaque dossier est "
+        "enregistré ou refusé pour lui-même (mal formé, trop gros, avec DOCTYPE) ; une archive "
+        "illisible ou avec un chemin qui en sort est refusée entière. Un rapport par dossier."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
