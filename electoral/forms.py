@@ -276,7 +276,10 @@ def sniff_not_text(head: bytes) -> str | None:
 class ReuUploadForm(forms.Form):
     fichier = forms.FileField(
         label="Extraction REU (CSV)",
-        help_text="Le fichier CSV téléchargé depuis ELIRE (séparateur « ; », UTF-8).",
+        help_text=(
+            "Le fichier CSV téléchargé depuis ELIRE, tel quel ou réenregistré par un tableur "
+            "(séparateur « ; » ou « , », UTF-8 ou Windows-1252)."
+        ),
         widget=forms.ClearableFileInput(
             attrs={"accept": ".csv,.txt,text/csv", "class": "form-control"}
         ),

@@ -64,3 +64,34 @@ def test_an_agent_inscribes_moves_and_radiates_a_voter_and_sees_the_history(page
         "modification",
         "radiation",
     ]
+
+
+def test_an_agent_imports_a_reu_extraction_resaved_by_excel(page, tmp_path):
+    """A "Listes électeurs actifs" extraction, commas and Windows-1252 (as a French spreadsheet
+    saves it), the list and the date in its name only: previewed, confirmed, imported."""
+    saint_malo = CollectiviteFactory(code_insee="35288", nom="Saint-Malo")
+    agent = UserFactory(username="yann")
+    AffectationFactory(user=agent, collectivite=saint_malo, role=Role.ELECTIONS)
+    BureauFactory(collectivite=saint_malo, code="0001", libelle="École du Naye")
+    header = "nom de naissance,prénoms,sexe,date de naissance,code département de naissance"
+    header += ",code du bureau de vote,code du l'ugle"
+    path = tmp_path / "listes_electeurs_actifs_LP_com35288_04-12-2026.csv"
+    path.write_bytes(f"{header}\nLEFÈVRE,Zoé,F,12/05/1960 00:00:00,35,1,35288\n".encode("cp1252"))
+
+    page.goto("/elections/import-reu/")
+    page.get_by_label("Nom d’utilisateur").fill("yann")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_label("Extraction REU (CSV)").set_input_files(path)
+    page.get_by_role("button", name="Analyser le fichier").click()
+    expect(page.get_by_text("il a été lu en Windows-1252")).to_be_visible()
+    expect(page.get_by_text("Extraction du 04/12/2026.")).to_be_visible()
+    page.get_by_role("button", name="Confirmer l'import").click()
+    expect(page.get_by_text("importé", exact=True)).to_be_visible()
+    voter = Electeur.objects.get()
+    assert (voter.nom_naissance, voter.prenoms, voter.naissance_departement) == (
+        "LEFÈVRE",
+        "Zoé",
+        "035",
+    )
+    assert voter.bureau.code == "0001" and voter.inscriptions.get().liste == "p"
