@@ -182,6 +182,13 @@ class ElecteurFilterForm(NameSearchForm):
         return queryset.filter(Exists(on_list))
 
 
+class BureauCodeField(forms.ModelChoiceField):
+    """A bureau chosen by its code as agents and commands write it: "1" is bureau 0001."""
+
+    def to_python(self, value):
+        return super().to_python(normalise_bureau_code(value) if isinstance(value, str) else value)
+
+
 class BureauForm(ScopedForm):
     class Meta:
         model = BureauDeVote

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+from electoral.forms import BureauCodeField
 from electoral.models import BureauDeVote, Liste
 from exports import liste_electorale, pecoto
 from exports.liste_recenses import render_liste_recenses_pdf
@@ -176,7 +177,7 @@ class ListeForm(CompactForm):
         help_text="La liste telle qu'elle était ce jour-là (défaut : aujourd'hui).",
         required=False,
     )
-    bureau = forms.ModelChoiceField(
+    bureau = BureauCodeField(
         label="Bureau",
         queryset=BureauDeVote.objects.none(),
         to_field_name="code",

@@ -211,7 +211,7 @@ def test_the_command_writes_the_golden_file(side_a, people, tmp_path):
     assert written.read_bytes() == (GOLDEN / "liste-p-35288-20260310.csv").read_bytes()
     call_command(
         "export", "liste-xml", "--commune", "35288", "--liste", "p", "--date", "2026-03-10",
-        "--bureau", "0002", "--output", str(tmp_path), stdout=io.StringIO(),
+        "--bureau", "2", "--output", str(tmp_path), stdout=io.StringIO(),
     )  # fmt: skip
     xml = etree.parse(str(tmp_path / "liste-p-35288-20260310-bureau-0002.xml"))
     schema().assertValid(xml)
