@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
 from simple_history.models import HistoricalRecords
 
 from mairie.text import search_key
@@ -283,6 +283,11 @@ class PaysQuerySet(models.QuerySet):
         )
         return self.order_by(rank, "code")
 
+    def with_rattachement(self) -> "PaysQuerySet":
+        """Annotates `rattachement`, the name of the country a territory belongs to."""
+        country = Pays.objects.filter(code=OuterRef("crpay")).current_first()
+        return self.annotate(rattachement=Subquery(country.values("libenr")[:1]))
+
 
 class Pays(models.Model):
     # An INSEE file may give one code several rows, hence the key (code, libcog); the 2025 file
@@ -313,3 +318,9 @@ class Pays(models.Model):
 
     def __str__(self) -> str:
         return f"{self.libenr} ({self.code})"
+
+    @property
+    def nom_complet(self) -> str:
+        """As offered for choice: "Féroé (Danemark)"; needs `with_rattachement()`."""
+        rattachement = getattr(self, "rattachement", "")
+        return f"{self.libenr} ({rattachement})" if rattachement else self.libenr
