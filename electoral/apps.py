@@ -8,8 +8,8 @@ class ElectoralConfig(AppConfig):
     def ready(self) -> None:
         from electoral.benchmarks import IMPORT_REU, PAGES_ELECTEURS
         from electoral.demo import create_electeurs
-        from electoral.models import active_count
-        from mairie import benchmarks, dashboard, demo
+        from electoral.models import Electeur, active_count
+        from mairie import benchmarks, dashboard, demo, pays
         from mairie.models import Role
 
         benchmarks.register(IMPORT_REU)
@@ -22,5 +22,10 @@ class ElectoralConfig(AppConfig):
                 active_count,
                 "electoral:index",
                 "liste=p",
+            )
+        )
+        pays.register(
+            pays.CountryCodeField(
+                Electeur, "naissance_code_lieu", "lieu de naissance", "naissance_pays"
             )
         )

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -123,5 +124,15 @@ class RegionAdmin(ReferenceAdmin):
 
 @admin.register(Pays)
 class PaysAdmin(ReferenceAdmin):
-    list_display = ["code", "libenr", "codeiso2", "codeiso3", "actual"]
+    list_display = ["code", "libenr", "rattachement", "codeiso2", "codeiso3", "actual"]
+    list_filter = ["actual"]
     search_fields = ["code", "libenr", "libcog", "codeiso2", "codeiso3"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).with_rattachement()
+
+    @admin.display(description="pays de rattachement", ordering="rattachement")
+    def rattachement(self, obj: Pays) -> str:
+        if not obj.crpay:
+            return ""
+        return f"{obj.rattachement} ({obj.crpay})" if obj.rattachement else obj.crpay

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
 from simple_history.models import HistoricalRecords
 
 from mairie.text import search_key
@@ -286,15 +287,50 @@ class Commune(models.Model):
         super().save(*args, **kwargs)
 
 
+class Actualite(models.TextChoices):
+    """INSEE's ACTUAL column."""
+
+    PAYS = "1", "pays"
+    DISPARU = "2", "pays ou territoire disparu"
+    TERRITOIRE_SANS_CODE = "3", "territoire sans code propre"
+    TERRITOIRE = "4", "territoire ayant son code propre"
+
+
+class PaysQuerySet(models.QuerySet):
+    def current_first(self) -> "PaysQuerySet":
+        """Countries, then territories with their own code, then the others; by code within."""
+        rank = Case(
+            When(actual=Actualite.PAYS, then=Value(0)),
+            When(actual=Actualite.TERRITOIRE, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+        return self.order_by(rank, "code")
+
+    def with_rattachement(self) -> "PaysQuerySet":
+        """Annotates `rattachement`, the name of the country a territory belongs to."""
+        country = Pays.objects.filter(code=OuterRef("crpay")).current_first()
+        return self.annotate(rattachement=Subquery(country.values("libenr")[:1]))
+
+
 class Pays(models.Model):
-    # Several territories share one INSEE code (99132: Guernesey, Jersey, Île de Man).
+    # An INSEE file may give one code several rows, hence the key (code, libcog); the 2025 file
+    # bundled here has one row per code.
     code = models.CharField("code INSEE", max_length=5, db_index=True)
-    actual = models.CharField("actualité", max_length=1)
+    actual = models.CharField("actualité", max_length=1, choices=Actualite.choices)
+    crpay = models.CharField(
+        "code du pays de rattachement",
+        max_length=5,
+        blank=True,
+        help_text="Pour un territoire : le code INSEE du pays dont il relève (Féroé : 99101).",
+    )
     libcog = models.CharField("nom en majuscules", max_length=200)
     libenr = models.CharField("nom", max_length=200)
     codeiso2 = models.CharField("code ISO alpha-2", max_length=2, blank=True)
     codeiso3 = models.CharField("code ISO alpha-3", max_length=3, blank=True)
     codenum3 = models.CharField("code ISO numérique", max_length=3, blank=True)
+
+    objects = PaysQuerySet.as_manager()
 
     class Meta:
         verbose_name = "pays"
@@ -306,3 +342,9 @@ class Pays(models.Model):
 
     def __str__(self) -> str:
         return f"{self.libenr} ({self.code})"
+
+    @property
+    def nom_complet(self) -> str:
+        """As offered for choice: "Féroé (Danemark)"; needs `with_rattachement()`."""
+        rattachement = getattr(self, "rattachement", "")
+        return f"{self.libenr} ({rattachement})" if rattachement else self.libenr

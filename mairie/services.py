@@ -1,7 +1,8 @@
 """Loading INSEE's COG files (communes, départements, régions, pays) into the reference tables."""
 
 import csv
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,9 @@ class CogTable:
     header: tuple[str, ...]
     key: tuple[str, ...]
     convert: Callable[[dict[str, str]], dict[str, str]]
+    # A row not found by `key` updates the table's row with the same `renamed_by` values when
+    # the file and the table each hold one row of them (a country renamed under its code).
+    renamed_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,9 +107,11 @@ COG_TABLES: dict[str, CogTable] = {
             "CODENUM3",
         ),
         key=("code", "libcog"),
+        renamed_by=("code",),
         convert=lambda row: {
             "code": row["COG"],
             "actual": row["ACTUAL"],
+            "crpay": row["CRPAY"],
             "libcog": row["LIBCOG"],
             "libenr": row["LIBENR"],
             "codeiso2": row["CODEISO2"],
@@ -161,16 +167,35 @@ def _read(table: CogTable, path: Path) -> dict[tuple[str, ...], dict[str, str]]:
     return rows
 
 
-def _load(table: CogTable, rows: dict[tuple[str, ...], dict[str, str]]) -> ImportCounts:
-    """Create what is new, update what changed; rows absent from the file are kept (old codes
-    remain valid birth places)."""
-    existing = {
-        tuple(getattr(obj, name) for name in table.key): obj for obj in table.model.objects.all()
+def _single_rows(
+    objects: list[models.Model], rows: Iterable[dict[str, str]], names: tuple[str, ...]
+) -> dict[tuple[str, ...], models.Model]:
+    """The table's rows alone with their `names` values, where the file has one row of them."""
+    if not names:
+        return {}
+    in_file = Counter(tuple(values[name] for name in names) for values in rows)
+    in_table = defaultdict(list)
+    for obj in objects:
+        in_table[tuple(getattr(obj, name) for name in names)].append(obj)
+    return {
+        value: found[0]
+        for value, found in in_table.items()
+        if len(found) == 1 and in_file[value] == 1
     }
+
+
+def _load(table: CogTable, rows: dict[tuple[str, ...], dict[str, str]]) -> ImportCounts:
+    """Create what is new, update what changed in place (primary keys kept); rows absent from
+    the file are kept (old codes remain valid birth places)."""
+    objects = list(table.model.objects.all())
+    existing = {tuple(getattr(obj, name) for name in table.key): obj for obj in objects}
+    renamable = _single_rows(objects, rows.values(), table.renamed_by)
     to_create, to_update = [], []
     fields: set[str] = set()
     for key, values in rows.items():
         obj = existing.get(key)
+        if obj is None:
+            obj = renamable.get(tuple(values[name] for name in table.renamed_by))
         if obj is None:
             to_create.append(table.model(**values))
             continue

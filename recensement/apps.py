@@ -6,11 +6,14 @@ class RecensementConfig(AppConfig):
     verbose_name = "Recensement citoyen"
 
     def ready(self) -> None:
-        from mairie import benchmarks, dashboard, demo
+        from mairie import benchmarks, dashboard, demo, pays
         from mairie.models import Role
         from recensement.benchmarks import PAGES_RECENSES
         from recensement.demo import create_demandes, create_recenses
         from recensement.models import (
+            COUNTRY_CODE_FIELDS,
+            DemandeEnLigne,
+            Recense,
             current_quarter_count,
             pending_demandes_count,
             unnumbered_count,
@@ -34,3 +37,12 @@ class RecensementConfig(AppConfig):
                 "recensement:demandes",
             )
         )
+        # A request's data hold the registrant's fields under the same names.
+        for code, name in COUNTRY_CODE_FIELDS:
+            label = Recense._meta.get_field(code).verbose_name
+            pays.register(pays.CountryCodeField(Recense, code, label, name))
+            pays.register(
+                pays.CountryCodeField(
+                    DemandeEnLigne, f"donnees__{code}", label, name and f"donnees__{name}"
+                )
+            )

@@ -680,7 +680,7 @@ class _Mapper:
 def countries() -> dict[str, Pays]:
     """The COG countries by ISO alpha-3 code, current ones first."""
     found: dict[str, Pays] = {}
-    for pays in Pays.objects.exclude(codeiso3="").order_by("-actual", "code"):
+    for pays in Pays.objects.exclude(codeiso3="").current_first():
         found.setdefault(pays.codeiso3.upper(), pays)
     return found
 

@@ -118,7 +118,7 @@ def normalise_phone(value: str) -> str:
 
 class CountryField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Pays) -> str:
-        return obj.libenr
+        return obj.nom_complet
 
 
 def _place_fields(prefix: str, label: str, abroad: bool) -> dict[str, forms.Field]:
@@ -151,7 +151,7 @@ def _place_fields(prefix: str, label: str, abroad: bool) -> dict[str, forms.Fiel
         )
         fields[f"{prefix}_pays_choix"] = CountryField(
             label=f"Pays ({label})",
-            queryset=Pays.objects.exclude(code=FRANCE),
+            queryset=Pays.objects.exclude(code=FRANCE).with_rattachement(),
             required=False,
             empty_label="— choisir —",
         )
@@ -182,11 +182,11 @@ def _place_layout(prefix: str, abroad: bool) -> Div:
 
 
 def _country_choices(include_france: bool) -> list[tuple[str, str]]:
-    countries = Pays.objects.order_by("libenr").values_list("code", "libenr")
+    countries = Pays.objects.exclude(code=FRANCE).with_rattachement().order_by("libenr")
     choices = [("", "—")]
     if include_france:
         choices.append((FRANCE, "française"))
-    return choices + [(code, name) for code, name in countries if code != FRANCE]
+    return choices + [(pays.code, pays.nom_complet) for pays in countries]
 
 
 # Places of the notice: (prefix, label, may be abroad)
@@ -547,7 +547,8 @@ class RecenseForm(forms.ModelForm):
             if not ville and required:
                 self.add_error(f"{prefix}_ville", f"Indiquez la ville ({label}).")
                 return
-            self._set_place(prefix, pays.code, ville, "", pays.libenr)
+            # The code says which country; two INSEE names are longer than the stored 50.
+            self._set_place(prefix, pays.code, ville, "", pays.libenr[:50])
             return
         text = data.get(f"{prefix}_commune_saisie", "").strip()
         if not text:

@@ -80,6 +80,19 @@ def identity_key(nom_naissance: str, prenoms: str) -> str:
     return f"{search_key(nom_naissance)}|{search_key(prenoms)}"
 
 
+# The fields holding an INSEE country code (a place's code is one when it starts with 99), with
+# the country's name stored next to it.
+COUNTRY_CODE_FIELDS = [
+    ("naissance_code_lieu", "naissance_pays"),
+    ("residence_code_lieu", "residence_pays"),
+    ("pere_naissance_code_lieu", "pere_naissance_pays"),
+    ("mere_naissance_code_lieu", "mere_naissance_pays"),
+    ("double_nationalite", ""),
+    ("pere_nationalite", ""),
+    ("mere_nationalite", ""),
+]
+
+
 def _place(prefix: str, label: str, required: bool = True) -> dict[str, models.Field]:
     """The four stored parts of a place (birth, address): INSEE code of the commune or 99xxx
     country code, commune or town abroad, 3-character département (blank abroad), country."""

@@ -54,3 +54,12 @@ def test_the_admin_edits_the_settings_in_french_and_keeps_who_changed_them(side_
 def test_reference_data_is_read_only_in_the_admin(side_a):
     client = make_staff(side_a)
     assert client.get(reverse("admin:mairie_commune_add")).status_code == 403
+
+
+def test_the_country_admin_names_the_country_of_a_territory(side_a, cog):
+    side_a.agent.is_superuser = True
+    client = make_staff(side_a)
+    page = client.get(reverse("admin:mairie_pays_changelist"), {"q": "99158"})
+    assert page.status_code == 200
+    assert "Danemark (99101)" in page.text
+    assert "territoire ayant son code propre" in page.text

@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from mairie.management.commands.import_cog import BUNDLED
 from mairie.models import Commune, Departement, Pays, Region
 
 COMMUNES_HEADER = "TYPECOM,COM,REG,DEP,CTCD,ARR,TNCC,NCC,NCCENR,LIBELLE,CAN,COMPARENT"
@@ -47,8 +48,8 @@ def cog_files(tmp_path):
             tmp_path,
             "pays.csv",
             PAYS_HEADER,
-            "99132,1,,,GUERNESEY,Guernesey,GG,GGY,831",
-            "99132,1,,,JERSEY,Jersey,JE,JEY,832",
+            "99101,1,,,DANEMARK,Danemark,DK,DNK,208",
+            "99158,4,99101,,FEROE,Féroé,FO,FRO,234",
             "99134,1,,,ESPAGNE,Espagne,ES,ESP,724",
         ),
     }
@@ -72,10 +73,13 @@ def test_it_imports_the_four_files_and_reports_counts(db, cog_files, capsys):
         "L HAY LES ROSES",
     )
     assert Commune.objects.filter(code="35288").count() == 2  # the COM and its COMD
-    assert sorted(Pays.objects.filter(code="99132").values_list("codeiso2", flat=True)) == [
-        "GG",
-        "JE",
-    ]
+    feroe = Pays.objects.get(code="99158")
+    assert (feroe.libenr, feroe.actual, feroe.crpay, feroe.codeiso3) == (
+        "Féroé",
+        "4",
+        "99101",
+        "FRO",
+    )
 
 
 def test_running_it_twice_changes_nothing(db, cog_files, capsys):
@@ -173,6 +177,77 @@ def test_the_bundled_files_hold_the_whole_cog(db, capsys):
         "regions : 18 lignes",
         "departements : 101 lignes",
         "communes : 37530 lignes",
-        "pays : 233 lignes",
+        "pays : 229 lignes",
     ]:
         assert line in out
+
+
+def test_the_bundled_countries_are_insee_2025_codes(db):
+    call_command("import_cog", "--pays", str(BUNDLED / "pays.csv"))
+    assert Pays.objects.count() == 229
+    rows = {
+        pays.code: (pays.libenr, pays.actual, pays.crpay, pays.codeiso3)
+        for pays in Pays.objects.filter(code__in=["99101", "99132", "99157", "99158", "99431"])
+    }
+    assert rows == {
+        "99101": ("Danemark", "1", "", "DNK"),
+        "99132": ("Royaume-Uni", "1", "", "GBR"),
+        "99157": ("Kosovo", "1", "", ""),  # INSEE gives Kosovo no ISO code
+        "99158": ("Féroé", "4", "99101", "FRO"),
+        "99431": ("Aruba", "4", "99135", "ABW"),
+    }
+    crown = Pays.objects.get(code="99161")
+    assert (crown.libenr, crown.crpay) == ("Dépendances de la Couronne britannique", "99132")
+
+
+def test_reimporting_the_bundled_countries_changes_nothing(db, capsys):
+    call_command("import_cog", "--pays", str(BUNDLED / "pays.csv"))
+    ids = list(Pays.objects.order_by("pk").values_list("pk", "code", "libcog"))
+    call_command("import_cog", "--pays", str(BUNDLED / "pays.csv"))
+    out = capsys.readouterr().out
+    assert "pays : 229 lignes, 0 créées, 0 mises à jour, 229 inchangées" in out
+    assert list(Pays.objects.order_by("pk").values_list("pk", "code", "libcog")) == ids
+
+
+def test_a_country_renamed_under_its_code_is_updated_in_place(db, tmp_path, capsys):
+    previous = write(
+        tmp_path,
+        "pays-avant.csv",
+        PAYS_HEADER,
+        '99123,1,,,"RUSSIE, FEDERATION DE","Russie, Fédération de",RU,RUS,643',
+        "99133,1,,,GIBRALTAR,Gibraltar,GI,GIB,292",
+        "99134,1,,,ESPAGNE,Espagne,ES,ESP,724",
+    )
+    call_command("import_cog", "--pays", str(previous))
+    before = dict(Pays.objects.values_list("code", "pk"))
+    call_command("import_cog", "--pays", str(BUNDLED / "pays.csv"))
+    assert "pays : 229 lignes, 226 créées, 2 mises à jour, 1 inchangées" in capsys.readouterr().out
+    russie, gibraltar = Pays.objects.get(code="99123"), Pays.objects.get(code="99133")
+    assert (russie.pk, russie.libcog, russie.libenr) == (before["99123"], "RUSSIE", "Russie")
+    assert (gibraltar.pk, gibraltar.actual, gibraltar.crpay) == (before["99133"], "4", "99132")
+    assert gibraltar.libenr == "Territoires britanniques en Méditerranée"
+    assert Pays.objects.get(code="99134").pk == before["99134"]
+
+
+def test_a_code_with_several_rows_gets_a_new_row_rather_than_renaming_one(db, tmp_path):
+    previous = write(
+        tmp_path,
+        "pays-avant.csv",
+        PAYS_HEADER,
+        "99425,3,99132,,ANGUILLA,Anguilla,AI,AIA,660",
+        "99425,3,99132,,BERMUDES,Bermudes,BM,BMU,060",
+    )
+    call_command("import_cog", "--pays", str(previous))
+    newer = write(
+        tmp_path,
+        "pays-2025.csv",
+        PAYS_HEADER,
+        "99425,4,99132,,TERRITOIRES BRITANNIQUES DANS LES ANTILLES ET BERMUDES,"
+        "Territoires britanniques dans les Antilles et Bermudes,,,",
+    )
+    call_command("import_cog", "--pays", str(newer))
+    assert sorted(Pays.objects.filter(code="99425").values_list("libenr", flat=True)) == [
+        "Anguilla",
+        "Bermudes",
+        "Territoires britanniques dans les Antilles et Bermudes",
+    ]

@@ -13,8 +13,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from mairie.management.commands.import_cog import BUNDLED
 from mairie.models import Commune, TypeCommune
-from recensement.demandes import MAX_PDF_BYTES, MAX_XML_BYTES, Upload, import_uploads, problems
+from mairie.services import import_cog
+from recensement.demandes import (
+    MAX_PDF_BYTES,
+    MAX_XML_BYTES,
+    Upload,
+    countries,
+    import_uploads,
+    problems,
+)
 from recensement.models import DemandeEnLigne, Mode, PieceJointe, Recense, StatutDemande
 from tests.factories import RecenseFactory
 
@@ -838,3 +847,32 @@ def test_the_demo_adds_clean_pending_requests_once(side_a, referentiel):
         assert (demande.non_reprises, problems(demande)) == ([], [])
     assert {d.donnees["pere_connu"] for d in demandes} == {True, False}
     assert any(d.donnees["naissance_code_lieu"].startswith("99") for d in demandes)
+
+
+def test_iso_codes_map_to_the_insee_2025_codes_of_the_bundled_table(db):
+    import_cog({"pays": BUNDLED / "pays.csv"})
+    known = countries()
+    isos = ("GBR", "ESP", "PRT", "DNK", "FRO", "NLD", "ABW", "NZL", "COK", "NIU")
+    assert {iso: known[iso].code for iso in isos} == {
+        "GBR": "99132",
+        "ESP": "99134",  # not 99313, the Spanish territories in North Africa sharing ESP
+        "PRT": "99139",
+        "DNK": "99101",
+        "FRO": "99158",
+        "NLD": "99135",
+        "ABW": "99431",
+        "NZL": "99502",
+        "COK": "99520",
+        "NIU": "99521",
+    }
+    # INSEE gives Kosovo (99157) no ISO code: a dossier saying XKX is listed as not mapped.
+    assert "XKX" not in known
+
+
+def test_a_person_born_in_the_united_kingdom_gets_99132(side_a, referentiel):
+    data = xml("ne_a_l_etranger.xml").replace(
+        b"<PaysNaissance>MAR</PaysNaissance>", b"<PaysNaissance>GBR</PaysNaissance>"
+    )
+    import_uploads(side_a.collectivite, [upload("e.xml", data)])
+    values = DemandeEnLigne.objects.get().donnees
+    assert (values["naissance_code_lieu"], values["naissance_pays"]) == ("99132", "Royaume-Uni")

@@ -301,3 +301,35 @@ def test_the_quarter_filter_offers_every_quarter_from_the_newest_to_the_oldest(s
         "T2 2026",
         "T1 2026",
     ]
+
+
+def test_a_territory_is_offered_with_its_country_and_stored_with_its_own_code(side_a, cog):
+    page = side_a.client.get(reverse("recensement:create")).text
+    feroe = Pays.objects.get(code="99158")
+    assert f'<option value="{feroe.pk}">Féroé (Danemark)</option>' in page  # birth places
+    assert '<option value="99158">Féroé (Danemark)</option>' in page  # nationalities
+    post_create(
+        side_a.client,
+        naissance_ou="etranger",
+        naissance_commune_saisie="",
+        naissance_pays_choix=str(feroe.pk),
+        naissance_ville="Tórshavn",
+        mere_nationalite="99158",
+    )
+    recense = Recense.objects.get()
+    assert (recense.naissance_code_lieu, recense.naissance_pays) == ("99158", "Féroé")
+    assert recense.mere_nationalite == "99158"
+
+
+def test_a_country_name_longer_than_the_stored_one_is_cut_its_code_kept(side_a, cog):
+    territoires = Pays.objects.get(code="99425")
+    post_create(
+        side_a.client,
+        naissance_ou="etranger",
+        naissance_commune_saisie="",
+        naissance_pays_choix=str(territoires.pk),
+        naissance_ville="Hamilton",
+    )
+    recense = Recense.objects.get()
+    assert recense.naissance_code_lieu == "99425"
+    assert recense.naissance_pays == "Territoires britanniques dans les Antilles et Berm"
