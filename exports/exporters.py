@@ -222,7 +222,7 @@ class ListeExporter(Exporter):
         )
 
     def describe(self) -> str:
-        return f"{self.verbose_name} — {self.extraction.info}"
+        return f"{self.verbose_name} — {self.extraction.label}"
 
     def preview(self) -> list[str]:
         count = self.extraction.inscriptions().count()

@@ -46,6 +46,8 @@ SCHEMA = Path(__file__).parent / "schemas" / "liste-electorale-v1.xsd"
 SCHEMA_VERSION = "1"
 ROOT = "ListeElectorale"
 ADDRESS = "AdresseElecteur"
+# InfoListe is the file's type (arrêté, art. 2: "liste électorale" or "tableau"), not a label.
+INFO_LISTE = "liste électorale"
 ORDER = ["bureau_code", "electeur__nom_naissance", "electeur__prenoms", "electeur_id"]
 PROGRESS_EVERY = 2000
 # The columns that may be NULL in SQL (no number, no bureau); the others never are.
@@ -98,7 +100,8 @@ class Extraction:
     bureau: BureauDeVote | None = None
 
     @property
-    def info(self) -> str:
+    def label(self) -> str:
+        """For people (the export's description): "Liste principale au 10/03/2026"."""
         label = Liste(self.liste).label
         text = f"{label[0].upper()}{label[1:]} au {self.date:%d/%m/%Y}"
         if self.bureau is not None:
@@ -116,7 +119,7 @@ class Extraction:
         nationalite = F(f"{e}nationalite") if self.liste != Liste.PRINCIPALE else Value("")
         listed = [
             ("TypeListe", Value(self.liste)),
-            ("InfoListe", Value(self.info)),
+            ("InfoListe", Value(INFO_LISTE)),
             ("DateCreationListe", Value(f"{self.date:%d/%m/%Y}")),
             ("CodeDepartement", Value(self.departement)),
             ("CodeCommune", Value(self.collectivite.code_insee)),

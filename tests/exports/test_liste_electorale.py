@@ -83,6 +83,16 @@ def test_the_csv_is_the_golden_one(side_a, people, liste):
     assert data == (GOLDEN / f"liste-{liste}-35288-20260310.csv").read_bytes()
 
 
+@pytest.mark.parametrize("liste", ["p", "ce", "cm"])
+def test_info_liste_is_the_type_of_file_liste_electorale(side_a, people, liste):
+    for bureau in (None, people["gymnase"]):
+        extraction = Extraction(side_a.collectivite, liste, liste_data.DATE, bureau)
+        rows = rows_of(csv_of(extraction))
+        assert len(rows) > 1 and {row[1] for row in rows[1:]} == {"liste électorale"}
+        root = etree.fromstring(xml_of(extraction))
+        assert root.findtext("InfoListe") == "liste électorale"
+
+
 def test_lines_end_with_crlf_and_a_line_break_inside_a_value_stays_data(side_a, people):
     data = csv_of(Extraction(side_a.collectivite, Liste.PRINCIPALE, liste_data.DATE))
     assert data.count(b"\r\n") == 7  # header and 6 voters
@@ -192,6 +202,10 @@ def test_a_control_character_is_dropped_from_the_xml(side_a, people):
         (b"<DateCreationListe>10/03/2026", b"<DateCreationListe>2026-03-10"),
         (b"</AdresseElecteur></Electeur>", b"</AdresseElecteur><Inconnu>1</Inconnu></Electeur>"),
         (b'version="1"', b'version="2"'),
+        (
+            "<InfoListe>liste électorale</InfoListe>".encode(),
+            b"<InfoListe>Liste principale au 10/03/2026</InfoListe>",
+        ),
         (b"<NomDusage>LE GOFF</NomDusage>", b"<NomDusage></NomDusage>"),
     ],
 )
