@@ -38,7 +38,13 @@ from django.db.models.functions import Cast, Coalesce, Substr
 from lxml import etree
 
 from electoral.extraction import liste_a_date
-from electoral.models import BureauDeVote, Inscription, Liste
+from electoral.models import (
+    DEPARTEMENT_ETRANGER,
+    BureauDeVote,
+    Inscription,
+    Liste,
+    born_abroad,
+)
 from exports.streaming import Lines, Progress, copy_to
 from mairie.models import Collectivite
 
@@ -140,7 +146,14 @@ class Extraction:
                 ),
             ),
             ("NomComNaissance", F(f"{e}naissance_commune")),
-            ("DeptNaissance", insee_departement(f"{e}naissance_departement")),
+            (
+                "DeptNaissance",
+                Case(
+                    When(born_abroad(e), then=Value(DEPARTEMENT_ETRANGER)),
+                    default=insee_departement(f"{e}naissance_departement"),
+                    output_field=CharField(),
+                ),
+            ),
             ("PaysNaissance", F(f"{e}naissance_pays")),
             ("Nationalite", nationalite),
             ("NomBureauDeVote", F("bureau_libelle")),

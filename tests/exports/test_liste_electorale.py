@@ -111,6 +111,33 @@ def test_nationality_only_on_the_complementary_lists(side_a, people):
 
 
 @pytest.mark.parametrize(
+    ("code", "departement", "pays", "written"),
+    [
+        ("99109", "", "Allemagne", "99"),
+        ("", "099", "Allemagne", "99"),
+        ("", "", "ALLEMAGNE", "99"),
+        ("99109", "035", "Allemagne", "99"),
+        ("35238", "035", "France", "35"),
+        ("2A004", "02A", "France", "2A"),
+        ("97105", "971", "France", "971"),
+    ],
+)
+def test_a_birth_abroad_is_written_departement_99_as_insee_writes_it(
+    side_a, people, code, departement, pays, written
+):
+    duval = people["duval"]
+    duval.naissance_code_lieu, duval.naissance_departement = code, departement
+    duval.naissance_pays = pays
+    duval.save()
+    for liste in ("ce", "cm"):
+        extraction = Extraction(side_a.collectivite, liste, liste_data.DATE)
+        rows = rows_of(csv_of(extraction))
+        assert [(row[8], row[13]) for row in rows[1:]] == [("DUVAL", written)]
+        xml = etree.fromstring(xml_of(extraction))
+        assert xml.xpath("//Electeur/DeptNaissance/text()") == [written]
+
+
+@pytest.mark.parametrize(
     ("value", "written"),
     [
         ("a;b", "a;b"),
