@@ -30,11 +30,13 @@ from django.db.models import (
     Expression,
     F,
     Func,
+    Q,
     QuerySet,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Substr
+from django.db.models.functions import Cast, Coalesce, Substr, Trim
+from django.template.defaultfilters import pluralize
 from lxml import etree
 
 from electoral.extraction import liste_a_date
@@ -45,8 +47,10 @@ from electoral.models import (
     Liste,
     born_abroad,
 )
+from exports.pecoto import Problem
 from exports.streaming import Lines, Progress, copy_to
 from mairie.models import Collectivite
+from mairie.text import french_number
 
 SCHEMA = Path(__file__).parent / "schemas" / "liste-electorale-v1.xsd"
 SCHEMA_VERSION = "1"
@@ -64,6 +68,24 @@ NULLABLE = {
     "CodeCanton",
     "CodeCirconscription",
 }
+# The mandatory columns (arrêté: 8 to 15, and 16 on the complementary lists), with what the
+# agent reads when one would be blank; the file is refused until the voter's page fills it.
+# NomDusage (10) alone may be blank: a voter without a nom d'usage.
+MISSING = {
+    "Sexe": "sexe manquant",
+    "NomdeNaissance": "nom de naissance manquant",
+    "Prenoms": "prénoms manquants",
+    "DateDeNaissance": "date de naissance manquante",
+    "NomComNaissance": "commune (ou ville à l'étranger) de naissance manquante",
+    "DeptNaissance": (
+        "département de naissance manquant (né(e) à l'étranger : code pays 99xxx du lieu de "
+        "naissance, ou département 99)"
+    ),
+    "PaysNaissance": "pays de naissance manquant",
+    "Nationalite": "nationalité manquante (obligatoire sur une liste complémentaire)",
+}
+# The voters listed as problems at most; the others are counted.
+MAX_PROBLEMS = 50
 
 
 class FrenchDate(Func):
@@ -94,6 +116,7 @@ class Column:
     level: str = "electeur"  # "liste" (root element), "electeur" or "adresse" (AdresseElecteur)
     text: bool = True  # may hold any text (a number cannot start a formula)
     nullable: bool = False
+    missing: str = ""  # for a mandatory column, what a blank value is reported as
 
 
 @dataclass(frozen=True)
@@ -123,6 +146,9 @@ class Extraction:
         """The 29 columns of the arrêté, in its order."""
         e = "electeur__"
         nationalite = F(f"{e}nationalite") if self.liste != Liste.PRINCIPALE else Value("")
+        missing = dict(MISSING)
+        if self.liste == Liste.PRINCIPALE:
+            del missing["Nationalite"]  # left blank on the principal list
         listed = [
             ("TypeListe", Value(self.liste)),
             ("InfoListe", Value(INFO_LISTE)),
@@ -180,6 +206,7 @@ class Extraction:
                     expression,
                     text=name != "NoElecteurGeneral",
                     nullable=name in NULLABLE,
+                    missing=missing.get(name, ""),
                 )
                 for name, expression in electeur
             ]
@@ -188,6 +215,45 @@ class Extraction:
 
     def inscriptions(self) -> QuerySet[Inscription]:
         return liste_a_date(self.collectivite, self.liste, self.date, self.bureau)
+
+    def problems(self) -> list[Problem]:
+        """The voters a mandatory column would be blank for (a value of spaces is blank), in
+        the file's order, one problem per column: MAX_PROBLEMS voters, then their count."""
+        required = {
+            f"c{index}": column for index, column in enumerate(self.columns()) if column.missing
+        }
+        blank = Q()
+        for name in required:
+            blank |= Q(**{name: ""}) | Q(**{f"{name}__isnull": True})
+        incomplete = (
+            self.inscriptions()
+            .annotate(**{name: Trim(column.expression) for name, column in required.items()})
+            .filter(blank)
+        )
+        rows = incomplete.order_by(*ORDER).values_list(
+            "electeur_id", "electeur__nom_naissance", "electeur__prenoms", *required
+        )
+        found = list(rows[: MAX_PROBLEMS + 1])
+        problems = []
+        for electeur_id, nom, prenoms, *values in found[:MAX_PROBLEMS]:
+            who = " ".join(f"{nom} {prenoms}".split()) or f"Électeur sans nom (fiche {electeur_id})"
+            problems += [
+                Problem(None, who, column.name, column.missing, electeur_id=electeur_id)
+                for column, value in zip(required.values(), values, strict=True)
+                if not value
+            ]
+        if len(found) > MAX_PROBLEMS:
+            others = incomplete.count() - MAX_PROBLEMS
+            plural = pluralize(others)
+            problems.append(
+                Problem(
+                    None,
+                    self.label,
+                    "",
+                    f"et {french_number(others)} autre{plural} électeur{plural} incomplet{plural}",
+                )
+            )
+        return problems
 
     def _annotated(self) -> QuerySet[Inscription]:
         columns = self.columns()

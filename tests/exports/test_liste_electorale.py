@@ -13,9 +13,18 @@ from lxml import etree
 
 from electoral import services
 from electoral.extraction import liste_a_date
-from electoral.models import Liste
-from exports.liste_electorale import Extraction, schema, write_csv, write_xml
-from exports.services import run_export
+from electoral.models import Liste, MotifInscription
+from exports.liste_electorale import (
+    MAX_PROBLEMS,
+    MISSING,
+    Extraction,
+    schema,
+    write_csv,
+    write_xml,
+)
+from exports.models import Export
+from exports.pecoto import Problem
+from exports.services import ExportRefused, run_export
 from exports.streaming import no_progress
 from tests.exports import liste_data
 from tests.factories import BureauFactory, ElecteurFactory
@@ -229,6 +238,10 @@ def test_a_control_character_is_dropped_from_the_xml(side_a, people):
         (b"<DateCreationListe>10/03/2026", b"<DateCreationListe>2026-03-10"),
         (b"</AdresseElecteur></Electeur>", b"</AdresseElecteur><Inconnu>1</Inconnu></Electeur>"),
         (b'version="1"', b'version="2"'),
+        (b"<DateDeNaissance>04/05/1980</DateDeNaissance>", b""),
+        (b"<NomComNaissance>Rennes</NomComNaissance>", b""),
+        (b"<DeptNaissance>35</DeptNaissance>", b""),
+        (b"<PaysNaissance>France</PaysNaissance>", b""),
         (
             "<InfoListe>liste électorale</InfoListe>".encode(),
             b"<InfoListe>Liste principale au 10/03/2026</InfoListe>",
@@ -241,6 +254,88 @@ def test_the_schema_rejects_a_broken_file(side_a, people, old, new):
     assert old in data
     broken = etree.fromstring(data.replace(old, new, 1))
     assert not schema().validate(broken)
+
+
+def test_the_golden_voters_are_complete_though_most_have_no_nom_dusage(side_a, people):
+    for liste in ("p", "ce", "cm"):
+        for bureau in (None, people["ecole"], people["gymnase"]):
+            assert Extraction(side_a.collectivite, liste, liste_data.DATE, bureau).problems() == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "who", "columns"),
+    [
+        ({"sexe": ""}, "ABADIE Marie Anaïs", ["Sexe"]),
+        ({"nom_naissance": ""}, "Marie Anaïs", ["NomdeNaissance"]),
+        ({"prenoms": "  "}, "ABADIE", ["Prenoms"]),
+        ({"nom_naissance": "", "prenoms": ""}, None, ["NomdeNaissance", "Prenoms"]),
+        ({"date_naissance": None}, "ABADIE Marie Anaïs", ["DateDeNaissance"]),
+        ({"naissance_commune": " "}, "ABADIE Marie Anaïs", ["NomComNaissance"]),
+        ({"naissance_departement": ""}, "ABADIE Marie Anaïs", ["DeptNaissance"]),
+        (
+            {"naissance_code_lieu": "99100", "naissance_departement": ""},
+            "ABADIE Marie Anaïs",
+            ["DeptNaissance"],
+        ),
+        ({"naissance_pays": ""}, "ABADIE Marie Anaïs", ["PaysNaissance"]),
+        (
+            {"naissance_commune": "", "naissance_departement": "", "naissance_pays": ""},
+            "ABADIE Marie Anaïs",
+            ["NomComNaissance", "DeptNaissance", "PaysNaissance"],
+        ),
+    ],
+)
+def test_a_voter_missing_a_mandatory_value_is_reported_and_the_file_refused(
+    side_a, people, fields, who, columns
+):
+    abadie = people["abadie"]
+    for name, value in fields.items():
+        setattr(abadie, name, value)
+    abadie.save()
+    who = who or f"Électeur sans nom (fiche {abadie.pk})"
+    expected = [Problem(None, who, column, MISSING[column], abadie.pk) for column in columns]
+    for bureau in (None, people["ecole"]):
+        assert Extraction(side_a.collectivite, "p", liste_data.DATE, bureau).problems() == expected
+    assert Extraction(side_a.collectivite, "p", liste_data.DATE, people["gymnase"]).problems() == []
+    for kind in ("liste-csv", "liste-xml"):
+        with pytest.raises(ExportRefused) as refused:
+            run_export(side_a.collectivite, kind, {"liste": "p", "date": "2026-03-10"}, None)
+        assert refused.value.problems == expected
+    assert not Export.objects.exists()
+
+
+@pytest.mark.parametrize("liste", ["ce", "cm"])
+def test_the_nationality_is_mandatory_on_the_complementary_lists_only(side_a, people, liste):
+    for electeur in (people["duval"], people["abadie"]):
+        electeur.nationalite = ""
+        electeur.save()
+    problems = Extraction(side_a.collectivite, liste, liste_data.DATE).problems()
+    duval = people["duval"]
+    assert problems == [
+        Problem(None, "DUVAL Hanna", "Nationalite", MISSING["Nationalite"], duval.pk)
+    ]
+    assert Extraction(side_a.collectivite, "p", liste_data.DATE).problems() == []
+
+
+def test_beyond_the_first_incomplete_voters_the_others_are_counted(side_a, people):
+    for number in range(MAX_PROBLEMS + 2):
+        voter = ElecteurFactory(
+            collectivite=side_a.collectivite, nom_naissance=f"ZORRO-{number:02d}", naissance_pays=""
+        )
+        services.inscrire(
+            voter,
+            "p",
+            MotifInscription.REPRISE_REU,
+            liste_data.BEFORE,
+            None,
+            bureau=people["ecole"],
+        )
+    problems = Extraction(side_a.collectivite, "p", liste_data.DATE).problems()
+    assert len(problems) == MAX_PROBLEMS + 1
+    assert [p.who for p in problems[:2]] == ["ZORRO-00 Louise", "ZORRO-01 Louise"]
+    assert problems[-1] == Problem(
+        None, "Liste principale au 10/03/2026", "", "et 2 autres électeurs incomplets"
+    )
 
 
 def test_the_command_writes_the_golden_file(side_a, people, tmp_path):
