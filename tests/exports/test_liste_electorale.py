@@ -267,11 +267,12 @@ def test_the_golden_voters_are_complete_though_most_have_no_nom_dusage(side_a, p
     [
         ({"sexe": ""}, "ABADIE Marie Anaïs", ["Sexe"]),
         ({"nom_naissance": ""}, "Marie Anaïs", ["NomdeNaissance"]),
-        ({"prenoms": "  "}, "ABADIE", ["Prenoms"]),
+        ({"prenoms": ""}, "ABADIE", ["Prenoms"]),
         ({"nom_naissance": "", "prenoms": ""}, None, ["NomdeNaissance", "Prenoms"]),
         ({"date_naissance": None}, "ABADIE Marie Anaïs", ["DateDeNaissance"]),
-        ({"naissance_commune": " "}, "ABADIE Marie Anaïs", ["NomComNaissance"]),
+        ({"naissance_commune": ""}, "ABADIE Marie Anaïs", ["NomComNaissance"]),
         ({"naissance_departement": ""}, "ABADIE Marie Anaïs", ["DeptNaissance"]),
+        ({"naissance_departement": "0"}, "ABADIE Marie Anaïs", ["DeptNaissance"]),
         (
             {"naissance_code_lieu": "99100", "naissance_departement": ""},
             "ABADIE Marie Anaïs",
@@ -294,6 +295,16 @@ def test_a_voter_missing_a_mandatory_value_is_reported_and_the_file_refused(
     abadie.save()
     who = who or f"Électeur sans nom (fiche {abadie.pk})"
     expected = [Problem(None, who, column, MISSING[column], abadie.pk) for column in columns]
+    # Reported: exactly the columns the file would write blank (ABADIE is its first voter).
+    header, first, *_ = rows_of(csv_of(Extraction(side_a.collectivite, "p", liste_data.DATE)))
+    assert [name for name, value in zip(header, first, strict=True) if not value] == [
+        *columns,
+        "Nationalite",
+        "ComplementDeLocalisation1",
+        "ComplementDeLocalisation2",
+        "LieuDit",
+        "Pays",
+    ]
     for bureau in (None, people["ecole"]):
         assert Extraction(side_a.collectivite, "p", liste_data.DATE, bureau).problems() == expected
     assert Extraction(side_a.collectivite, "p", liste_data.DATE, people["gymnase"]).problems() == []
