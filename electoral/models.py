@@ -250,6 +250,29 @@ class Electeur(CollectiviteOwned):
         return " ".join(street)
 
 
+# INSEE's "département" of the births abroad, and France's own code among the countries'.
+DEPARTEMENT_ETRANGER = "99"
+CODE_FRANCE = "99100"
+
+
+def born_abroad(prefix: str = "") -> Q:
+    """The one definition of a voter born abroad (`prefix`: the path to the Electeur, e.g.
+    "electeur__"): the birthplace's INSEE code is a country's (99xxx, France's excepted), or
+    the département of birth is 99; with neither code, a country of birth other than France."""
+    code, departement, pays = (
+        f"{prefix}naissance_{name}" for name in ("code_lieu", "departement", "pays")
+    )
+    return (
+        (Q(**{f"{code}__startswith": "99"}) & ~Q(**{code: CODE_FRANCE}))
+        | Q(**{f"{departement}__in": [DEPARTEMENT_ETRANGER, f"0{DEPARTEMENT_ETRANGER}"]})
+        | (
+            Q(**{code: "", departement: ""})
+            & ~Q(**{pays: ""})
+            & ~Q(**{f"{pays}__iexact": "France"})
+        )
+    )
+
+
 class InscriptionQuerySet(models.QuerySet):
     def actives(self) -> "InscriptionQuerySet":
         return self.filter(radie_le__isnull=True)

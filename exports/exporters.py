@@ -223,7 +223,10 @@ class ListeExporter(Exporter):
         )
 
     def describe(self) -> str:
-        return f"{self.verbose_name} — {self.extraction.info}"
+        return f"{self.verbose_name} — {self.extraction.label}"
+
+    def problems(self) -> list[Problem]:
+        return self.extraction.problems()
 
     def preview(self) -> list[str]:
         count = self.extraction.inscriptions().count()

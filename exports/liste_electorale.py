@@ -17,35 +17,51 @@ golden and injection tests run on both databases. Neither path holds the file in
 
 import datetime
 import io
+import operator
 import re
 from dataclasses import dataclass
+from functools import reduce
 from pathlib import Path
 from typing import BinaryIO
 
 from defusedcsv import csv as defusedcsv
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Expression,
+    ExpressionWrapper,
     F,
     Func,
+    Q,
     QuerySet,
     Value,
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Substr
+from django.template.defaultfilters import pluralize
 from lxml import etree
 
 from electoral.extraction import liste_a_date
-from electoral.models import BureauDeVote, Inscription, Liste
+from electoral.models import (
+    DEPARTEMENT_ETRANGER,
+    BureauDeVote,
+    Inscription,
+    Liste,
+    born_abroad,
+)
+from exports.pecoto import Problem
 from exports.streaming import Lines, Progress, copy_to
 from mairie.models import Collectivite
+from mairie.text import french_number
 
 SCHEMA = Path(__file__).parent / "schemas" / "liste-electorale-v1.xsd"
 SCHEMA_VERSION = "1"
 ROOT = "ListeElectorale"
 ADDRESS = "AdresseElecteur"
+# InfoListe is the file's type (arrêté, art. 2: "liste électorale" or "tableau"), not a label.
+INFO_LISTE = "liste électorale"
 ORDER = ["bureau_code", "electeur__nom_naissance", "electeur__prenoms", "electeur_id"]
 PROGRESS_EVERY = 2000
 # The columns that may be NULL in SQL (no number, no bureau); the others never are.
@@ -56,6 +72,23 @@ NULLABLE = {
     "CodeCanton",
     "CodeCirconscription",
 }
+# What the agent reads when a mandatory column (Column.blank) would be blank for a voter; the
+# file is refused until the voter's page fills it.
+MISSING = {
+    "Sexe": "sexe manquant",
+    "NomdeNaissance": "nom de naissance manquant",
+    "Prenoms": "prénoms manquants",
+    "DateDeNaissance": "date de naissance manquante",
+    "NomComNaissance": "commune (ou ville à l'étranger) de naissance manquante",
+    "DeptNaissance": (
+        "département de naissance manquant (né(e) à l'étranger : code pays 99xxx du lieu de "
+        "naissance, ou département 99)"
+    ),
+    "PaysNaissance": "pays de naissance manquant",
+    "Nationalite": "nationalité manquante (obligatoire sur une liste complémentaire)",
+}
+# The voters listed as problems at most; the others are counted.
+MAX_PROBLEMS = 50
 
 
 class FrenchDate(Func):
@@ -86,6 +119,9 @@ class Column:
     level: str = "electeur"  # "liste" (root element), "electeur" or "adresse" (AdresseElecteur)
     text: bool = True  # may hold any text (a number cannot start a formula)
     nullable: bool = False
+    # A mandatory column's: when its value would be written blank, on the voter's raw fields
+    # (no formatting: cheap on a million voters, checked twice per export).
+    blank: Q | None = None
 
 
 @dataclass(frozen=True)
@@ -98,7 +134,8 @@ class Extraction:
     bureau: BureauDeVote | None = None
 
     @property
-    def info(self) -> str:
+    def label(self) -> str:
+        """For people (the export's description): "Liste principale au 10/03/2026"."""
         label = Liste(self.liste).label
         text = f"{label[0].upper()}{label[1:]} au {self.date:%d/%m/%Y}"
         if self.bureau is not None:
@@ -114,9 +151,24 @@ class Extraction:
         """The 29 columns of the arrêté, in its order."""
         e = "electeur__"
         nationalite = F(f"{e}nationalite") if self.liste != Liste.PRINCIPALE else Value("")
+        # Mandatory (arrêté): columns 8 to 15, and 16 on the complementary lists.
+        # NomDusage (10) alone may be blank: a voter without a nom d'usage.
+        blank = {
+            "Sexe": Q(**{f"{e}sexe": ""}),
+            "NomdeNaissance": Q(**{f"{e}nom_naissance": ""}),
+            "Prenoms": Q(**{f"{e}prenoms": ""}),
+            "DateDeNaissance": Q(
+                **{f"{e}date_naissance__isnull": True, f"{e}date_naissance_incomplete": ""}
+            ),
+            "NomComNaissance": Q(**{f"{e}naissance_commune": ""}),
+            "DeptNaissance": Q(**{f"{e}naissance_departement__in": ["", "0"]}) & ~born_abroad(e),
+            "PaysNaissance": Q(**{f"{e}naissance_pays": ""}),
+        }
+        if self.liste != Liste.PRINCIPALE:
+            blank["Nationalite"] = Q(**{f"{e}nationalite": ""})
         listed = [
             ("TypeListe", Value(self.liste)),
-            ("InfoListe", Value(self.info)),
+            ("InfoListe", Value(INFO_LISTE)),
             ("DateCreationListe", Value(f"{self.date:%d/%m/%Y}")),
             ("CodeDepartement", Value(self.departement)),
             ("CodeCommune", Value(self.collectivite.code_insee)),
@@ -137,7 +189,14 @@ class Extraction:
                 ),
             ),
             ("NomComNaissance", F(f"{e}naissance_commune")),
-            ("DeptNaissance", insee_departement(f"{e}naissance_departement")),
+            (
+                "DeptNaissance",
+                Case(
+                    When(born_abroad(e), then=Value(DEPARTEMENT_ETRANGER)),
+                    default=insee_departement(f"{e}naissance_departement"),
+                    output_field=CharField(),
+                ),
+            ),
             ("PaysNaissance", F(f"{e}naissance_pays")),
             ("Nationalite", nationalite),
             ("NomBureauDeVote", F("bureau_libelle")),
@@ -164,6 +223,7 @@ class Extraction:
                     expression,
                     text=name != "NoElecteurGeneral",
                     nullable=name in NULLABLE,
+                    blank=blank.get(name),
                 )
                 for name, expression in electeur
             ]
@@ -172,6 +232,49 @@ class Extraction:
 
     def inscriptions(self) -> QuerySet[Inscription]:
         return liste_a_date(self.collectivite, self.liste, self.date, self.bureau)
+
+    def problems(self) -> list[Problem]:
+        """The voters a mandatory column would be blank for, in the file's order, one problem
+        per column: MAX_PROBLEMS voters, then the count of the others."""
+        mandatory = {
+            f"b{index}": column
+            for index, column in enumerate(self.columns())
+            if column.blank is not None
+        }
+        incomplete = self.inscriptions().filter(
+            reduce(operator.or_, (column.blank for column in mandatory.values()))
+        )
+        rows = (
+            incomplete.annotate(
+                **{
+                    name: ExpressionWrapper(column.blank, output_field=BooleanField())
+                    for name, column in mandatory.items()
+                }
+            )
+            .order_by(*ORDER)
+            .values_list("electeur_id", "electeur__nom_naissance", "electeur__prenoms", *mandatory)
+        )
+        found = list(rows[: MAX_PROBLEMS + 1])
+        problems = []
+        for electeur_id, nom, prenoms, *values in found[:MAX_PROBLEMS]:
+            who = " ".join(f"{nom} {prenoms}".split()) or f"Électeur sans nom (fiche {electeur_id})"
+            problems += [
+                Problem(None, who, column.name, MISSING[column.name], electeur_id=electeur_id)
+                for column, blank in zip(mandatory.values(), values, strict=True)
+                if blank
+            ]
+        if len(found) > MAX_PROBLEMS:
+            others = incomplete.count() - MAX_PROBLEMS
+            plural = pluralize(others)
+            problems.append(
+                Problem(
+                    None,
+                    self.label,
+                    "",
+                    f"et {french_number(others)} autre{plural} électeur{plural} incomplet{plural}",
+                )
+            )
+        return problems
 
     def _annotated(self) -> QuerySet[Inscription]:
         columns = self.columns()

@@ -230,6 +230,7 @@ class Problem:
     who: str
     field: str
     message: str
+    electeur_id: int | None = None  # a voter's problem, in the list files
 
     def __str__(self) -> str:
         return f"{self.who} — {self.field} : {self.message}"

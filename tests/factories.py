@@ -101,7 +101,9 @@ class VoieFactory(factory.django.DjangoModelFactory):
 
 
 class ElecteurFactory(factory.django.DjangoModelFactory):
-    """A voter not yet on any list: put them on one with electoral.services.inscrire."""
+    """A voter not yet on any list: put them on one with electoral.services.inscrire. Their
+    état civil fills every mandatory column of the list files; on a complementary list they
+    also need a nationalite."""
 
     class Meta:
         model = Electeur

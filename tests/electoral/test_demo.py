@@ -21,8 +21,10 @@ from electoral.models import (
     Parite,
     TypeMouvement,
     Voie,
+    born_abroad,
 )
 from electoral.services import inscrire, modifier, radier, resolve_bureau
+from exports.liste_electorale import Extraction
 from mairie.models import Collectivite
 
 NOW = datetime.datetime(2026, 11, 23, 10, 30, tzinfo=ZoneInfo("Europe/Paris"))
@@ -156,6 +158,14 @@ def test_eu_citizens_are_on_the_complementary_lists_with_their_nationality(town)
     assert {voters[pk].nationalite for pk in europeens} <= EUROPEENS
     assert len({voters[pk].nationalite for pk in europeens}) >= 4
     assert all(not v.nationalite for pk, v in voters.items() if pk not in set(europeens))
+
+
+def test_the_demo_voters_fill_every_mandatory_column_of_the_list_files(town, today):
+    for liste in (Liste.PRINCIPALE, Liste.EUROPEENNE, Liste.MUNICIPALE):
+        extraction = Extraction(town, liste, today)
+        assert extraction.inscriptions().exists()
+        assert extraction.problems() == []
+    assert Electeur.objects.filter(born_abroad(), collectivite=town).count() > 50
 
 
 def test_two_years_of_inscriptions_radiations_and_changes_of_address(town, today):

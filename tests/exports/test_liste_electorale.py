@@ -13,9 +13,18 @@ from lxml import etree
 
 from electoral import services
 from electoral.extraction import liste_a_date
-from electoral.models import Liste
-from exports.liste_electorale import Extraction, schema, write_csv, write_xml
-from exports.services import run_export
+from electoral.models import Liste, MotifInscription
+from exports.liste_electorale import (
+    MAX_PROBLEMS,
+    MISSING,
+    Extraction,
+    schema,
+    write_csv,
+    write_xml,
+)
+from exports.models import Export
+from exports.pecoto import Problem
+from exports.services import ExportRefused, run_export
 from exports.streaming import no_progress
 from tests.exports import liste_data
 from tests.factories import BureauFactory, ElecteurFactory
@@ -83,6 +92,16 @@ def test_the_csv_is_the_golden_one(side_a, people, liste):
     assert data == (GOLDEN / f"liste-{liste}-35288-20260310.csv").read_bytes()
 
 
+@pytest.mark.parametrize("liste", ["p", "ce", "cm"])
+def test_info_liste_is_the_type_of_file_liste_electorale(side_a, people, liste):
+    for bureau in (None, people["gymnase"]):
+        extraction = Extraction(side_a.collectivite, liste, liste_data.DATE, bureau)
+        rows = rows_of(csv_of(extraction))
+        assert len(rows) > 1 and {row[1] for row in rows[1:]} == {"liste électorale"}
+        root = etree.fromstring(xml_of(extraction))
+        assert root.findtext("InfoListe") == "liste électorale"
+
+
 def test_lines_end_with_crlf_and_a_line_break_inside_a_value_stays_data(side_a, people):
     data = csv_of(Extraction(side_a.collectivite, Liste.PRINCIPALE, liste_data.DATE))
     assert data.count(b"\r\n") == 7  # header and 6 voters
@@ -98,6 +117,33 @@ def test_nationality_only_on_the_complementary_lists(side_a, people):
     for liste in ("ce", "cm"):
         rows = rows_of(csv_of(Extraction(side_a.collectivite, liste, liste_data.DATE)))
         assert [(row[0], row[8], row[15]) for row in rows[1:]] == [(liste, "DUVAL", "Allemande")]
+
+
+@pytest.mark.parametrize(
+    ("code", "departement", "pays", "written"),
+    [
+        ("99109", "", "Allemagne", "99"),
+        ("", "099", "Allemagne", "99"),
+        ("", "", "ALLEMAGNE", "99"),
+        ("99109", "035", "Allemagne", "99"),
+        ("35238", "035", "France", "35"),
+        ("2A004", "02A", "France", "2A"),
+        ("97105", "971", "France", "971"),
+    ],
+)
+def test_a_birth_abroad_is_written_departement_99_as_insee_writes_it(
+    side_a, people, code, departement, pays, written
+):
+    duval = people["duval"]
+    duval.naissance_code_lieu, duval.naissance_departement = code, departement
+    duval.naissance_pays = pays
+    duval.save()
+    for liste in ("ce", "cm"):
+        extraction = Extraction(side_a.collectivite, liste, liste_data.DATE)
+        rows = rows_of(csv_of(extraction))
+        assert [(row[8], row[13]) for row in rows[1:]] == [("DUVAL", written)]
+        xml = etree.fromstring(xml_of(extraction))
+        assert xml.xpath("//Electeur/DeptNaissance/text()") == [written]
 
 
 @pytest.mark.parametrize(
@@ -192,6 +238,14 @@ def test_a_control_character_is_dropped_from_the_xml(side_a, people):
         (b"<DateCreationListe>10/03/2026", b"<DateCreationListe>2026-03-10"),
         (b"</AdresseElecteur></Electeur>", b"</AdresseElecteur><Inconnu>1</Inconnu></Electeur>"),
         (b'version="1"', b'version="2"'),
+        (b"<DateDeNaissance>04/05/1980</DateDeNaissance>", b""),
+        (b"<NomComNaissance>Rennes</NomComNaissance>", b""),
+        (b"<DeptNaissance>35</DeptNaissance>", b""),
+        (b"<PaysNaissance>France</PaysNaissance>", b""),
+        (
+            "<InfoListe>liste électorale</InfoListe>".encode(),
+            b"<InfoListe>Liste principale au 10/03/2026</InfoListe>",
+        ),
         (b"<NomDusage>LE GOFF</NomDusage>", b"<NomDusage></NomDusage>"),
     ],
 )
@@ -200,6 +254,99 @@ def test_the_schema_rejects_a_broken_file(side_a, people, old, new):
     assert old in data
     broken = etree.fromstring(data.replace(old, new, 1))
     assert not schema().validate(broken)
+
+
+def test_the_golden_voters_are_complete_though_most_have_no_nom_dusage(side_a, people):
+    for liste in ("p", "ce", "cm"):
+        for bureau in (None, people["ecole"], people["gymnase"]):
+            assert Extraction(side_a.collectivite, liste, liste_data.DATE, bureau).problems() == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "who", "columns"),
+    [
+        ({"sexe": ""}, "ABADIE Marie Anaïs", ["Sexe"]),
+        ({"nom_naissance": ""}, "Marie Anaïs", ["NomdeNaissance"]),
+        ({"prenoms": ""}, "ABADIE", ["Prenoms"]),
+        ({"nom_naissance": "", "prenoms": ""}, None, ["NomdeNaissance", "Prenoms"]),
+        ({"date_naissance": None}, "ABADIE Marie Anaïs", ["DateDeNaissance"]),
+        ({"naissance_commune": ""}, "ABADIE Marie Anaïs", ["NomComNaissance"]),
+        ({"naissance_departement": ""}, "ABADIE Marie Anaïs", ["DeptNaissance"]),
+        ({"naissance_departement": "0"}, "ABADIE Marie Anaïs", ["DeptNaissance"]),
+        (
+            {"naissance_code_lieu": "99100", "naissance_departement": ""},
+            "ABADIE Marie Anaïs",
+            ["DeptNaissance"],
+        ),
+        ({"naissance_pays": ""}, "ABADIE Marie Anaïs", ["PaysNaissance"]),
+        (
+            {"naissance_commune": "", "naissance_departement": "", "naissance_pays": ""},
+            "ABADIE Marie Anaïs",
+            ["NomComNaissance", "DeptNaissance", "PaysNaissance"],
+        ),
+    ],
+)
+def test_a_voter_missing_a_mandatory_value_is_reported_and_the_file_refused(
+    side_a, people, fields, who, columns
+):
+    abadie = people["abadie"]
+    for name, value in fields.items():
+        setattr(abadie, name, value)
+    abadie.save()
+    who = who or f"Électeur sans nom (fiche {abadie.pk})"
+    expected = [Problem(None, who, column, MISSING[column], abadie.pk) for column in columns]
+    # Reported: exactly the columns the file would write blank (ABADIE is its first voter).
+    header, first, *_ = rows_of(csv_of(Extraction(side_a.collectivite, "p", liste_data.DATE)))
+    assert [name for name, value in zip(header, first, strict=True) if not value] == [
+        *columns,
+        "Nationalite",
+        "ComplementDeLocalisation1",
+        "ComplementDeLocalisation2",
+        "LieuDit",
+        "Pays",
+    ]
+    for bureau in (None, people["ecole"]):
+        assert Extraction(side_a.collectivite, "p", liste_data.DATE, bureau).problems() == expected
+    assert Extraction(side_a.collectivite, "p", liste_data.DATE, people["gymnase"]).problems() == []
+    for kind in ("liste-csv", "liste-xml"):
+        with pytest.raises(ExportRefused) as refused:
+            run_export(side_a.collectivite, kind, {"liste": "p", "date": "2026-03-10"}, None)
+        assert refused.value.problems == expected
+    assert not Export.objects.exists()
+
+
+@pytest.mark.parametrize("liste", ["ce", "cm"])
+def test_the_nationality_is_mandatory_on_the_complementary_lists_only(side_a, people, liste):
+    for electeur in (people["duval"], people["abadie"]):
+        electeur.nationalite = ""
+        electeur.save()
+    problems = Extraction(side_a.collectivite, liste, liste_data.DATE).problems()
+    duval = people["duval"]
+    assert problems == [
+        Problem(None, "DUVAL Hanna", "Nationalite", MISSING["Nationalite"], duval.pk)
+    ]
+    assert Extraction(side_a.collectivite, "p", liste_data.DATE).problems() == []
+
+
+def test_beyond_the_first_incomplete_voters_the_others_are_counted(side_a, people):
+    for number in range(MAX_PROBLEMS + 2):
+        voter = ElecteurFactory(
+            collectivite=side_a.collectivite, nom_naissance=f"ZORRO-{number:02d}", naissance_pays=""
+        )
+        services.inscrire(
+            voter,
+            "p",
+            MotifInscription.REPRISE_REU,
+            liste_data.BEFORE,
+            None,
+            bureau=people["ecole"],
+        )
+    problems = Extraction(side_a.collectivite, "p", liste_data.DATE).problems()
+    assert len(problems) == MAX_PROBLEMS + 1
+    assert [p.who for p in problems[:2]] == ["ZORRO-00 Louise", "ZORRO-01 Louise"]
+    assert problems[-1] == Problem(
+        None, "Liste principale au 10/03/2026", "", "et 2 autres électeurs incomplets"
+    )
 
 
 def test_the_command_writes_the_golden_file(side_a, people, tmp_path):

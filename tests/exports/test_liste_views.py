@@ -91,3 +91,24 @@ def test_a_recensement_agent_cannot_make_or_fetch_a_list(side_a, people):
     assert recensement.get(reverse("exports:download", args=[mine.pk])).status_code == 404
     refused = recensement.post(reverse("exports:generate", args=["liste-csv"]), OPTIONS)
     assert refused.status_code == 403
+
+
+def test_an_incomplete_voter_is_listed_with_a_link_to_their_page_and_nothing_is_generated(
+    side_a, people, elections, django_capture_on_commit_callbacks
+):
+    hamon = people["hamon"]
+    hamon.naissance_pays = ""
+    hamon.save()
+    preview = elections.get(reverse("exports:index"), {"kind": "liste-xml", **OPTIONS}).text
+    link = reverse("electoral:detail", args=[hamon.pk])
+    assert f'<a href="{link}">HAMON Louis</a> — PaysNaissance : pays de naissance manquant' in (
+        preview
+    )
+    assert "1 problème à corriger avant l'export" in preview
+    assert "Générer le fichier" not in preview
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = elections.post(
+            reverse("exports:generate", args=["liste-xml"]), OPTIONS, follow=True
+        )
+    assert "Export refusé : 1 problème(s) à corriger avant l&#x27;export." in refused.text
+    assert not Export.objects.exists()

@@ -1,0 +1,32 @@
+from electoral.models import Electeur, born_abroad
+from tests.factories import ElecteurFactory
+
+# (code INSEE du lieu, département, pays de naissance) -> born abroad?
+BIRTHPLACES = {
+    "code pays": ("99109", "", "Allemagne", True),
+    "code pays, pays absent": ("99352", "", "", True),
+    "code pays, département saisi": ("99139", "035", "Portugal", True),
+    "département 99": ("", "99", "Maroc", True),
+    "département 099": ("", "099", "", True),
+    "pays étranger seul": ("", "", "ALLEMAGNE", True),
+    "commune française": ("35288", "035", "France", False),
+    "Corse": ("2A004", "02A", "FRANCE", False),
+    "outre-mer": ("97105", "971", "France", False),
+    "code de la France elle-même": ("99100", "", "France", False),
+    "France en capitales, sans code": ("", "", "FRANCE", False),
+    "rien": ("", "", "", False),
+    "commune française, pays étranger": ("35288", "035", "Allemagne", False),
+}
+
+
+def test_born_abroad_is_a_country_code_the_departement_99_or_a_foreign_country_alone(side_a):
+    for name, (code, departement, pays, _) in BIRTHPLACES.items():
+        ElecteurFactory(
+            collectivite=side_a.collectivite,
+            nom_naissance=name,
+            naissance_code_lieu=code,
+            naissance_departement=departement,
+            naissance_pays=pays,
+        )
+    abroad = Electeur.objects.filter(born_abroad()).values_list("nom_naissance", flat=True)
+    assert set(abroad) == {name for name, (*_, expected) in BIRTHPLACES.items() if expected}
