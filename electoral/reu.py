@@ -819,8 +819,12 @@ class _Postgres(_Database):
         # the trigram index's pending list: a bulk load leaves both stale.
         refresh_after_bulk_load(Electeur, Inscription)
 
-    def load(self, table: str, columns: list[str], rows: Iterable[tuple[str, ...]]) -> None:
-        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT text, NULL '')"
+    def load(
+        self, table: str, columns: list[str], rows: Iterable[tuple[str, ...]], null: str = ""
+    ) -> None:
+        """COPY the rows into the table; `null` is the value that stands for NULL ("" by
+        default: a value "\\N" keeps empty strings)."""
+        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT text, NULL '{null}')"
         source = _CopySource(rows, len(columns))
         raw = self.cursor.cursor
         try:
@@ -920,13 +924,20 @@ class _Sieve:
         self.owner.progress("lecture du fichier (copie en base)")
         if not self.copy(separator, len(names)):
             return False
+        # Planned as small otherwise (nested loops over a million lines); a small sample is
+        # enough to tell.
+        self.owner.sql("SET LOCAL default_statistics_target = 10")
+        self.owner.db.analyze("reu_raw")
+        self.owner.sql("RESET default_statistics_target")
         rows = self.owner.value("SELECT COUNT(*) FROM reu_raw")
         if not rows or rows + 1 != self.physical_lines():
             self.owner.sql("DROP TABLE reu_raw")
             return False
+        self.owner.lap("copie du fichier")
         self.date()
         self.owner.progress("recherche des lignes inchangées")
         self.maps()
+        self.owner.lap("valeurs codées")
         self.sift()
         self.same = self.owner.value("SELECT COUNT(*) FROM reu_same")
         self.others = rows - self.same
@@ -1044,36 +1055,57 @@ class _Sieve:
             f"SELECT {', '.join(self.column(name) for name in self.mapped)} FROM reu_raw r "
             f"GROUP BY GROUPING SETS ({sets})"
         )
-        rows = []
+        rows: dict[str, list[tuple[str, str]]] = {name: [] for name in self.mapped}
+        rejected: set[str] = set()
         for values in self.owner.cursor.fetchall():
             for name, value in zip(self.mapped, values, strict=True):
                 if value is not None:
                     result = readers[name](value.strip())
-                    if result is not None:
-                        rows.append((name, value, result))
-        self.owner.sql("CREATE TEMPORARY TABLE reu_map (field text, raw text, value text)")
-        self.owner.db.load("reu_map", ["field", "raw", "value"], rows)
-        self.owner.db.analyze("reu_map")
+                    if result is None:
+                        rejected.add(name)
+                    else:
+                        rows[name].append((value, result))
+        # A column whose every value reads as itself is compared as it is, without a join: the
+        # list codes, sexes and commune codes of an ELIRE file, mostly.
+        self.direct = {
+            name
+            for name in self.mapped
+            if name not in rejected
+            and all(raw == ("ok" if name == "commune_code" else value) for raw, value in rows[name])
+        }
+        # One table per value, its own statistics: joined as one, they were planned as empty.
+        for name in self.mapped:
+            if name in self.direct:
+                continue
+            table = f"reu_map_{name}"
+            self.owner.sql(f"CREATE TEMPORARY TABLE {table} (raw text PRIMARY KEY, value text)")
+            self.owner.db.load(table, ["raw", "value"], rows[name], null="\\N")
+            self.owner.db.analyze(table)
 
     def sift(self) -> None:
         reader, column = self.reader, self.column
         joins, conditions = [], []
         for name in self.mapped:
-            joins.append(
-                f"JOIN reu_map m_{name} ON m_{name}.field = '{name}'"
-                f" AND m_{name}.raw = {column(name)}"
-            )
-        liste = "m_liste.value" if "liste" in self.mapped else f"'{reader.named.liste}'"
+            if name not in self.direct:
+                joins.append(f"LEFT JOIN reu_map_{name} m_{name} ON m_{name}.raw = {column(name)}")
+
+        def read(name: str) -> str:
+            return column(name) if name in self.direct else f"m_{name}.value"
+
+        liste = read("liste") if "liste" in self.mapped else f"'{reader.named.liste}'"
         coded = {
-            "sexe": "e.sexe = m_sexe.value",
+            "sexe": f"e.sexe = {read('sexe')}",
             "date_naissance": (
                 "COALESCE(e.date_naissance::text, '') || '|' || e.date_naissance_incomplete"
-                " = m_date_naissance.value"
+                f" = {read('date_naissance')}"
             ),
-            "naissance_departement": "e.naissance_departement = m_naissance_departement.value",
-            "naissance_code_lieu": "e.naissance_code_lieu = m_naissance_code_lieu.value",
-            "bureau_code": "e.bureau_id = m_bureau_code.value::bigint"
+            "naissance_departement": f"e.naissance_departement = {read('naissance_departement')}",
+            "naissance_code_lieu": f"e.naissance_code_lieu = {read('naissance_code_lieu')}",
+            "bureau_code": f"e.bureau_id = {read('bureau_code')}::bigint"
             " AND i.bureau_id = e.bureau_id",
+            "commune_code": "1 = 1"
+            if "commune_code" in self.direct
+            else ("m_commune_code.value = 'ok'"),
         }
         for name in ELECTEUR_FIELDS:
             if name not in reader.positions or name == "ine":
@@ -1085,29 +1117,34 @@ class _Sieve:
             else:
                 conditions.append(f"{column(name)} = e.{name}")
         conditions += [coded[name] for name in self.mapped if name in coded]
+
         ine = column("ine")
-        self.owner.sql(
+        # Every line, with its voter when it says what the voter says (else NULL).
+        self.cand_sql = (
             "CREATE TEMPORARY TABLE reu_cand AS "
-            f"SELECT r.rn, {ine} AS ine, {liste} AS liste, e.id AS electeur_id "
+            f"SELECT r.ctid AS tid, r.rn, {ine} AS ine, {liste} AS liste, e.id AS electeur_id "
             f"FROM reu_raw r {' '.join(joins)} "
-            f"JOIN electoral_electeur e ON e.collectivite_id = %s AND e.ine = {ine} "
-            f"JOIN electoral_inscription i ON i.electeur_id = e.id AND i.liste = {liste}"
-            " AND i.radie_le IS NULL "
-            f"WHERE {ine} ~ '^[0-9A-Za-z]+$' AND e.nom_naissance <> '' AND e.prenoms <> ''"
-            f" AND {' AND '.join(conditions)}",
-            [reader.collectivite.pk],
+            "LEFT JOIN (electoral_electeur e JOIN electoral_inscription i"
+            "  ON i.electeur_id = e.id AND i.radie_le IS NULL)"
+            f" ON e.collectivite_id = %s AND e.ine = {ine} AND i.liste = {liste}"
+            f" AND {ine} ~ '^[0-9A-Za-z]+$' AND e.nom_naissance <> '' AND e.prenoms <> ''"
+            f" AND {' AND '.join(conditions)}"
         )
-        # An INE that another line also gives (maybe spelt with spaces the full path strips),
-        # twice on one list, or that two voters share: all its lines take the full path.
+        self.owner.sql(self.cand_sql, [reader.collectivite.pk])
+        # An INE with a line that does not say what its voter says, with two lines on one list,
+        # or that two voters share: all its lines take the full path, and so do the lines of
+        # that INE spelt with spaces or signs the full path strips.
+        bit = "CASE liste WHEN 'p' THEN 1 WHEN 'ce' THEN 2 WHEN 'cm' THEN 4 ELSE 8 END"
+        lists = " + ".join(f"(bit_or({bit}) >> {shift} & 1)" for shift in range(4))
         self.owner.sql(
             "CREATE TEMPORARY TABLE reu_unsure AS "
-            f"SELECT regexp_replace({ine}, '[^0-9A-Za-z]', '', 'g') AS ine FROM reu_raw r "
-            "WHERE NOT EXISTS (SELECT 1 FROM reu_cand c WHERE c.rn = r.rn) "
-            "UNION SELECT ine FROM reu_cand GROUP BY ine, liste HAVING COUNT(*) > 1"
+            "SELECT DISTINCT regexp_replace(ine, '[^0-9A-Za-z]', '', 'g') AS ine FROM reu_cand "
+            f"GROUP BY ine HAVING bool_or(electeur_id IS NULL) OR COUNT(*) <> {lists}"
         )
         self.owner.sql(
             "INSERT INTO reu_same (rn, electeur_id) SELECT c.rn, c.electeur_id FROM reu_cand c "
-            "WHERE NOT EXISTS (SELECT 1 FROM reu_unsure u WHERE u.ine = c.ine)"
+            "WHERE c.electeur_id IS NOT NULL"
+            " AND NOT EXISTS (SELECT 1 FROM reu_unsure u WHERE u.ine = c.ine)"
         )
         self.owner.db.analyze("reu_same")
 
@@ -1117,9 +1154,11 @@ class _Sieve:
         width = self.reader.width
         cells = ", ".join(f"r.c{index}" for index in range(width))
         with connection.chunked_cursor() as lines:
+            # By their row addresses: a few lines among a million are read, not a million.
             lines.execute(
-                f"SELECT r.rn + 1, {cells} FROM reu_raw r "
-                "WHERE NOT EXISTS (SELECT 1 FROM reu_same s WHERE s.rn = r.rn) ORDER BY r.rn"
+                f"SELECT r.rn + 1, {cells} FROM reu_raw r WHERE r.ctid = ANY(ARRAY("
+                " SELECT c.tid FROM reu_cand c WHERE c.electeur_id IS NULL"
+                " OR EXISTS (SELECT 1 FROM reu_unsure u WHERE u.ine = c.ine))) ORDER BY r.rn"
             )
             while batch := lines.fetchmany(self.BATCH):
                 yield [(row[0], list(row[1:])) for row in batch]
@@ -1129,7 +1168,18 @@ class _Sieve:
 
 TEMPORARY_TABLES = [
     "reu_raw",
-    "reu_map",
+    *(
+        f"reu_map_{name}"
+        for name in (
+            "liste",
+            "sexe",
+            "date_naissance",
+            "naissance_departement",
+            "naissance_code_lieu",
+            "commune_code",
+            "bureau_code",
+        )
+    ),
     "reu_cand",
     "reu_unsure",
     "reu_same",
@@ -1277,7 +1327,7 @@ class _Import:
         sieve = _Sieve(self, reader) if self.sift and isinstance(self.db, _Postgres) else None
         if sieve is not None and sieve.run():
             self.sifted = self.report.sifted = sieve.same
-            self.lap("copie du fichier et lignes inchangées")
+            self.lap("lignes inchangées")
             self.progress(f"vérification des {french_number(sieve.others)} autres lignes")
             for batch in sieve.other_lines():
                 self.db.load("reu_staging", staging, reader.rows_of(batch))
