@@ -307,6 +307,8 @@ def _limit(name: str) -> int:
 
 
 LIMITS = tuple(_limit(name) for name in SOURCE_FIELDS)
+DEPARTEMENT_AT = SOURCE_FIELDS.index("naissance_departement")
+LIEU_AT = SOURCE_FIELDS.index("naissance_code_lieu")
 LABELS = {column.field: column.label for column in COLUMNS}
 
 
@@ -385,6 +387,24 @@ def _date(raw: str, today: datetime.date) -> tuple[str, str, str]:
     return date.isoformat(), "", ""
 
 
+def _bureau(raw: str) -> tuple[str, str]:
+    """(code as stored, problem) of a bureau code as the file writes it."""
+    if not raw:
+        return "", "bureau de vote manquant"
+    code = normalise_bureau_code(raw)
+    if not BUREAU_CODE_RE.match(code):
+        return code, f"code du bureau de vote invalide « {code} » (4 chiffres)"
+    return code, ""
+
+
+def _departement(raw: str) -> tuple[str, str]:
+    """(code as stored, problem) of a département of birth as the file writes it."""
+    code = normalise_departement(raw)
+    if code and not CODE_DEPARTEMENT_RE.match(code):
+        return code, f"code du département de naissance invalide « {code} »"
+    return code, ""
+
+
 def _numbered(reader) -> Iterator[tuple[int, list[str]]]:
     """The rows of a csv.reader with the file's line number where each starts."""
     start = reader.line_num + 1
@@ -450,10 +470,6 @@ class FileName:
             liste=LISTE_CODES[_folded(liste.group(1))] if liste else "",
             date="/".join(date.groups()) if date else "",
         )
-
-
-# A value with white space at either end, in a line's values joined by tabs.
-EDGE_SPACE = re.compile(r"(?:^|\t)\s|\s(?:\t|$)")
 
 
 # -- Reading the file ----------------------------------------------------------------------------
@@ -588,14 +604,12 @@ class _Reader:
             if not report.lines % PROGRESS_EVERY:
                 self.report_progress()
             row.extend(padding)
-            values = get(row)
+            values = tuple(map(str.strip, get(row)))
             joined = "\t".join(values)
             if "\x00" in joined:
                 # PostgreSQL stores no NUL character: a damaged line, not a value to keep.
                 report.reject(number, "caractère nul (octet 0) dans la ligne : fichier abîmé ?")
                 continue
-            if EDGE_SPACE.search(joined):  # every value is stripped: most need nothing
-                values = tuple(value.strip() for value in values)
             if joined[:1] == "'" or "\t'" in joined:
                 values = tuple(map(unguard_formula, values))
             (
@@ -629,20 +643,22 @@ class _Reader:
                 date_liste,
             ) = values
             # Codes as stored, whatever their spelling: 35 and 035, 1 and 0001 are one code.
-            commune = communes.get(commune) or communes.setdefault(
-                commune, normalise_code_commune(commune)
-            )
-            code_lieu = communes.get(code_lieu) or communes.setdefault(
-                code_lieu, normalise_code_commune(code_lieu)
-            )
-            departement = departements.get(departement_naissance)
-            if departement is None:
-                departement = departements[departement_naissance] = normalise_departement(
-                    departement_naissance
-                )
-            bureau = bureaux.get(bureau) or bureaux.setdefault(
-                bureau, normalise_bureau_code(bureau)
-            )
+            code = communes.get(commune)
+            if code is None:
+                code = communes[commune] = normalise_code_commune(commune)
+            commune = code
+            code = communes.get(code_lieu)
+            if code is None:
+                code = communes[code_lieu] = normalise_code_commune(code_lieu)
+            code_lieu = code
+            checked = departements.get(departement_naissance)
+            if checked is None:
+                checked = departements[departement_naissance] = _departement(departement_naissance)
+            departement, departement_problem = checked
+            checked = bureaux.get(bureau)
+            if checked is None:
+                checked = bureaux[bureau] = _bureau(bureau)
+            bureau, bureau_problem = checked
             problems = []
             code = listes.get(liste)
             if code is None:
@@ -668,12 +684,10 @@ class _Reader:
             iso, incomplete, problem = parsed
             if problem:
                 problems.append(problem)
-            if not bureau:
-                problems.append("bureau de vote manquant")
-            elif not BUREAU_CODE_RE.match(bureau):
-                problems.append(f"code du bureau de vote invalide « {bureau} » (4 chiffres)")
-            if departement and not CODE_DEPARTEMENT_RE.match(departement):
-                problems.append(f"code du département de naissance invalide « {departement} »")
+            if bureau_problem:
+                problems.append(bureau_problem)
+            if departement_problem:
+                problems.append(departement_problem)
             if commune and commune != code_insee:
                 problems.append(f"électeur d'une autre commune (code commune {commune})")
             if any(map(gt, map(len, values), LIMITS)):
@@ -1027,18 +1041,18 @@ class _Sieve:
             return None if problem else f"{iso}|{incomplete}"
 
         def departement(value: str) -> str | None:
-            code = normalise_departement(value)
-            ok = len(value) <= 3 and (not code or CODE_DEPARTEMENT_RE.match(code))
-            return code if ok else None
+            code, problem = _departement(value)
+            return None if problem or len(value) > LIMITS[DEPARTEMENT_AT] else code
 
         def lieu(value: str) -> str | None:
-            return normalise_code_commune(value) if len(value) <= 5 else None
+            return normalise_code_commune(value) if len(value) <= LIMITS[LIEU_AT] else None
 
         def commune(value: str) -> str | None:
             return "ok" if not value or normalise_code_commune(value) == c.code_insee else None
 
         def bureau(value: str) -> str | None:
-            return str(bureaux.get(normalise_bureau_code(value), "")) or None
+            code, problem = _bureau(value)
+            return None if problem else str(bureaux.get(code, "")) or None
 
         readers = {
             "liste": liste,
@@ -1120,7 +1134,7 @@ class _Sieve:
 
         ine = column("ine")
         # Every line, with its voter when it says what the voter says (else NULL).
-        self.cand_sql = (
+        self.owner.sql(
             "CREATE TEMPORARY TABLE reu_cand AS "
             f"SELECT r.ctid AS tid, r.rn, {ine} AS ine, {liste} AS liste, e.id AS electeur_id "
             f"FROM reu_raw r {' '.join(joins)} "
@@ -1128,9 +1142,9 @@ class _Sieve:
             "  ON i.electeur_id = e.id AND i.radie_le IS NULL)"
             f" ON e.collectivite_id = %s AND e.ine = {ine} AND i.liste = {liste}"
             f" AND {ine} ~ '^[0-9A-Za-z]+$' AND e.nom_naissance <> '' AND e.prenoms <> ''"
-            f" AND {' AND '.join(conditions)}"
+            f" AND {' AND '.join(conditions)}",
+            [reader.collectivite.pk],
         )
-        self.owner.sql(self.cand_sql, [reader.collectivite.pk])
         # An INE with a line that does not say what its voter says, with two lines on one list,
         # or that two voters share: all its lines take the full path, and so do the lines of
         # that INE spelt with spaces or signs the full path strips.
