@@ -925,6 +925,7 @@ class _Sieve:
         self.reader = reader
         self.same = 0
         self.others = 0
+        self.rows = 0
 
     def run(self) -> bool:
         header = self.header()
@@ -938,12 +939,7 @@ class _Sieve:
         self.owner.progress("lecture du fichier (copie en base)")
         if not self.copy(separator, len(names)):
             return False
-        # Planned as small otherwise (nested loops over a million lines); a small sample is
-        # enough to tell.
-        self.owner.sql("SET LOCAL default_statistics_target = 10")
-        self.owner.db.analyze("reu_raw")
-        self.owner.sql("RESET default_statistics_target")
-        rows = self.owner.value("SELECT COUNT(*) FROM reu_raw")
+        rows = self.rows
         if not rows or rows + 1 != self.physical_lines():
             self.owner.sql("DROP TABLE reu_raw")
             return False
@@ -1008,6 +1004,7 @@ class _Sieve:
                         with raw.copy(sql) as copy:
                             while chunk := file.read(1 << 16):
                                 copy.write(chunk)
+                self.rows = raw.rowcount
         except connection.Database.Error:
             return False  # a line COPY cannot read: the full path reports it
         return True
