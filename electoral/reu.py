@@ -1,10 +1,12 @@
 """Import of the REU extraction downloaded from ELIRE (docs/electoral-exports.md §3).
 
 The file is read once, line by line, and every line is checked here in Python: one code path for
-both databases. Valid lines go to a temporary staging table (COPY on PostgreSQL, executemany on
-SQLite); everything after that is set-based SQL shared by both: which lines are new, changed or
-unchanged, then, for `apply`, the voters, their inscriptions, the movements and the audit history,
-in one transaction. `preview` runs the same classification and writes nothing.
+both databases. (On PostgreSQL, a re-import first lets the database set aside the lines that say
+exactly what it already says, with the same result: see _Sieve.) Valid lines go to a temporary
+staging table (COPY on PostgreSQL, executemany on SQLite); everything after that is set-based
+SQL shared by both: which lines are new, changed or unchanged, then, for `apply`, the voters,
+their inscriptions, the movements and the audit history, in one transaction. `preview` runs the
+same classification and writes nothing.
 
 A voter is the same from one import to the next by their INE, or, without one on either side, by
 nom de naissance and prénoms (folded), date de naissance and list.
