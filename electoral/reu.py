@@ -928,6 +928,19 @@ class _Sieve:
         self.same = 0
         self.others = 0
         self.rows = 0
+        # Ordinary (unlogged) tables, named after the session: PostgreSQL's parallel workers
+        # read them, not temporary ones; created in the import's transaction, no other session
+        # sees them, and a rollback takes them away.
+        self.suffix = owner.value("SELECT pg_backend_pid()")
+        self.raw = f"reu_raw_{self.suffix}"
+        self.tables: list[str] = []
+
+    def map(self, name: str) -> str:
+        return f"reu_map_{name}_{self.suffix}"
+
+    def drop(self) -> None:
+        for table in self.tables:
+            self.owner.sql(f"DROP TABLE IF EXISTS {table}")
 
     def run(self) -> bool:
         header = self.header()
@@ -943,7 +956,7 @@ class _Sieve:
             return False
         rows = self.rows
         if not rows or rows + 1 != self.physical_lines():
-            self.owner.sql("DROP TABLE reu_raw")
+            self.owner.sql(f"DROP TABLE {self.raw}")
             return False
         self.owner.lap("copie du fichier")
         self.date()
@@ -988,13 +1001,14 @@ class _Sieve:
         columns = [f"c{index}" for index in range(width)]
         cursor = self.owner.cursor
         sql = (
-            f"COPY reu_raw ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, HEADER true, "
+            f"COPY {self.raw} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, HEADER true, "
             f"DELIMITER '{separator}', ENCODING 'UTF8', FORCE_NOT_NULL ({', '.join(columns)}))"
         )
         try:
             with transaction.atomic():
+                self.tables.append(self.raw)
                 cursor.execute(
-                    "CREATE TEMPORARY TABLE reu_raw (rn bigint GENERATED ALWAYS AS IDENTITY, "
+                    f"CREATE UNLOGGED TABLE {self.raw} (rn bigint GENERATED ALWAYS AS IDENTITY, "
                     + ", ".join(f"{column} text" for column in columns)
                     + ")"
                 )
@@ -1017,7 +1031,7 @@ class _Sieve:
         value = ""
         if "date_liste" in reader.positions:
             value = self.owner.value(
-                f"SELECT {self.column('date_liste')} FROM reu_raw r WHERE r.rn = 1"
+                f"SELECT {self.column('date_liste')} FROM {self.raw} r WHERE r.rn = 1"
             )
         reader.dated = True
         reader.report.extraction_date = value.strip()[:10] or reader.named.date
@@ -1065,7 +1079,7 @@ class _Sieve:
         self.mapped = [name for name in readers if name in reader.positions]
         sets = ", ".join(f"({self.column(name)})" for name in self.mapped)
         self.owner.sql(
-            f"SELECT {', '.join(self.column(name) for name in self.mapped)} FROM reu_raw r "
+            f"SELECT {', '.join(self.column(name) for name in self.mapped)} FROM {self.raw} r "
             f"GROUP BY GROUPING SETS ({sets})"
         )
         rows: dict[str, list[tuple[str, str]]] = {name: [] for name in self.mapped}
@@ -1090,8 +1104,9 @@ class _Sieve:
         for name in self.mapped:
             if name in self.direct:
                 continue
-            table = f"reu_map_{name}"
-            self.owner.sql(f"CREATE TEMPORARY TABLE {table} (raw text PRIMARY KEY, value text)")
+            table = self.map(name)
+            self.tables.append(table)
+            self.owner.sql(f"CREATE UNLOGGED TABLE {table} (raw text PRIMARY KEY, value text)")
             self.owner.db.load(table, ["raw", "value"], rows[name], null="\\N")
             self.owner.db.analyze(table)
 
@@ -1100,7 +1115,9 @@ class _Sieve:
         joins, conditions = [], []
         for name in self.mapped:
             if name not in self.direct:
-                joins.append(f"LEFT JOIN reu_map_{name} m_{name} ON m_{name}.raw = {column(name)}")
+                joins.append(
+                    f"LEFT JOIN {self.map(name)} m_{name} ON m_{name}.raw = {column(name)}"
+                )
 
         def read(name: str) -> str:
             return column(name) if name in self.direct else f"m_{name}.value"
@@ -1136,7 +1153,7 @@ class _Sieve:
         self.owner.sql(
             "CREATE TEMPORARY TABLE reu_cand AS "
             f"SELECT r.ctid AS tid, r.rn, {ine} AS ine, {liste} AS liste, e.id AS electeur_id "
-            f"FROM reu_raw r {' '.join(joins)} "
+            f"FROM {self.raw} r {' '.join(joins)} "
             "LEFT JOIN (electoral_electeur e JOIN electoral_inscription i"
             "  ON i.electeur_id = e.id AND i.radie_le IS NULL)"
             f" ON e.collectivite_id = %s AND e.ine = {ine} AND i.liste = {liste}"
@@ -1169,7 +1186,7 @@ class _Sieve:
         with connection.chunked_cursor() as lines:
             # By their row addresses: a few lines among a million are read, not a million.
             lines.execute(
-                f"SELECT r.rn + 1, {cells} FROM reu_raw r WHERE r.ctid = ANY(ARRAY("
+                f"SELECT r.rn + 1, {cells} FROM {self.raw} r WHERE r.ctid = ANY(ARRAY("
                 " SELECT c.tid FROM reu_cand c WHERE c.electeur_id IS NULL"
                 " OR EXISTS (SELECT 1 FROM reu_unsure u WHERE u.ine = c.ine))) ORDER BY r.rn"
             )
@@ -1180,19 +1197,6 @@ class _Sieve:
 # -- The import ----------------------------------------------------------------------------------
 
 TEMPORARY_TABLES = [
-    "reu_raw",
-    *(
-        f"reu_map_{name}"
-        for name in (
-            "liste",
-            "sexe",
-            "date_naissance",
-            "naissance_departement",
-            "naissance_code_lieu",
-            "commune_code",
-            "bureau_code",
-        )
-    ),
     "reu_cand",
     "reu_unsure",
     "reu_same",
@@ -1245,6 +1249,7 @@ class _Import:
         self.db = vendors[connection.vendor](cursor)
         self.started = time.perf_counter()
         self.sift = sift
+        self.sieve: _Sieve | None = None
         self.sifted = 0  # lines the sieve found unchanged, never read in Python
 
     # Helpers
@@ -1329,6 +1334,8 @@ class _Import:
                 self.lap("statistiques")
         for table in TEMPORARY_TABLES:
             self.sql(f"DROP TABLE IF EXISTS {table}")
+        if self.sieve is not None:
+            self.sieve.drop()
         self.db.teardown()
 
     def stage(self) -> None:
@@ -1338,6 +1345,7 @@ class _Import:
         reader = _Reader(self.path, self.collectivite, self.report, self.progress)
         staging = [name for name, _ in STAGING_COLUMNS]
         sieve = _Sieve(self, reader) if self.sift and isinstance(self.db, _Postgres) else None
+        self.sieve = sieve
         if sieve is not None and sieve.run():
             self.sifted = self.report.sifted = sieve.same
             self.lap("lignes inchangées")
@@ -1449,6 +1457,13 @@ class _Import:
             "WHERE e.collectivite_id = %s"
             " AND NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.electeur_id = e.id)"
             " AND NOT EXISTS (SELECT 1 FROM reu_same f WHERE f.electeur_id = e.id)"
+            # Only a voter born on the date of a line still unmatched can be its voter: a few
+            # among a million, on a re-import.
+            " AND (e.date_naissance IN (SELECT s.date_naissance FROM reu_staging s"
+            "   WHERE NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.vkey = s.vkey))"
+            "  OR e.date_naissance_incomplete IN (SELECT s.date_naissance_incomplete"
+            "   FROM reu_staging s WHERE s.date_naissance_incomplete <> ''"
+            "   AND NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.vkey = s.vkey)))"
         )
         if not unmatched_without_ine:
             query += " AND e.ine = ''"
