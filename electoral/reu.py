@@ -59,6 +59,9 @@ OLDEST_BIRTH_YEAR = 1850
 CACHE_LIMIT = 200_000
 # Lines written from which the planner's statistics of the voters' tables are refreshed.
 ANALYZE_AFTER = 10_000
+# Below this many lines to number, each looks its number up in the index rather than in a hash
+# of every number of the bureaux.
+FEW_LINES = 100_000
 # Lines read between two reports of the reading's progress.
 PROGRESS_EVERY = 100_000
 
@@ -1716,6 +1719,14 @@ class _Import:
     def number(self) -> None:
         """reu_numero: the numéro d'ordre of each line joining a bureau's list: the file's when
         it is free there (first line wins), else the next after the highest."""
+        taken = (
+            "SELECT 1 FROM electoral_inscription i WHERE i.bureau_id = n.bureau_id"
+            " AND i.liste = n.liste AND i.numero_ordre = n.wanted AND i.radie_le IS NULL"
+        )
+        # Whether the file's number is free: looked up in the index line by line for a few
+        # lines (a LIMIT is never hashed), as a hashed set of the numbers for a first import.
+        few = self.report.new + self.report.changed < FEW_LINES
+        free = f"({taken} LIMIT 1) IS NULL" if few else f"NOT EXISTS ({taken})"
         self.sql(
             "CREATE TEMPORARY TABLE reu_numero AS "
             "WITH need AS ("
@@ -1724,9 +1735,7 @@ class _Import:
             "  WHERE l.etat = 'new' OR l.b_change = 1"
             "), free AS ("
             "  SELECT n.line, n.bureau_id, n.liste,"
-            "   CASE WHEN n.wanted > 0 AND NOT EXISTS (SELECT 1 FROM electoral_inscription i"
-            "    WHERE i.bureau_id = n.bureau_id AND i.liste = n.liste"
-            "    AND i.numero_ordre = n.wanted AND i.radie_le IS NULL) THEN n.wanted END"
+            f"   CASE WHEN n.wanted > 0 AND {free} THEN n.wanted END"
             "   AS wanted"
             "  FROM need n"
             "), kept AS ("
