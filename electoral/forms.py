@@ -22,7 +22,12 @@ from electoral.models import (
 )
 from electoral.services import ADRESSE_FIELDS, ETAT_CIVIL_FIELDS
 from mairie.forms import CompactForm, DateInput, NameSearchForm, form_row
-from mairie.models import Collectivite
+from mairie.models import (
+    Collectivite,
+    normalise_code_commune,
+    normalise_departement,
+    validate_code_departement,
+)
 
 
 class ScopedForm(forms.ModelForm):
@@ -80,6 +85,16 @@ class ElecteurForm(ScopedForm):
                 form_row("code_postal", "ville", "pays"),
             ),
         )
+
+    def clean_naissance_departement(self) -> str:
+        # Stored as the REU import stores it: 35 and 035 are one département, 99 is abroad.
+        code = normalise_departement(self.cleaned_data["naissance_departement"])
+        if code:
+            validate_code_departement(code)
+        return code
+
+    def clean_naissance_code_lieu(self) -> str:
+        return normalise_code_commune(self.cleaned_data["naissance_code_lieu"])
 
     def clean(self) -> dict:
         data = super().clean()

@@ -60,6 +60,22 @@ def test_an_agent_inscribes_a_voter_in_the_bureau_of_the_decoupage(town):
     assert voter.history.first().history_user == side.agent
 
 
+@pytest.mark.parametrize("typed, stored", [("35", "035"), ("2a", "02A"), ("99", "")])
+def test_the_birth_departement_is_stored_as_the_import_stores_it(town, typed, stored):
+    side, rue, _, _ = town
+    side.client.post(reverse("electoral:inscription"), voter_form(rue, naissance_departement=typed))
+    assert Electeur.objects.get().naissance_departement == stored
+
+
+def test_a_birth_departement_that_is_none_is_refused_next_to_its_field(town):
+    side, rue, _, _ = town
+    response = side.client.post(
+        reverse("electoral:inscription"), voter_form(rue, naissance_departement="XY")
+    )
+    assert "Code département invalide : 3 caractères (ex. 035, 02A, 971)." in response.text
+    assert not Electeur.objects.exists()
+
+
 def test_bad_input_saves_nothing(town):
     side, rue, _, _ = town
     response = side.client.post(
