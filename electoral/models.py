@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from mairie.models import Collectivite
+from mairie.models import CODE_FRANCE, DEPARTEMENT_ETRANGER, Collectivite
 from mairie.scoping import CollectiviteOwned, SearchableQuerySet
 from mairie.text import search_key
 
@@ -248,11 +248,6 @@ class Electeur(CollectiviteOwned):
     def adresse(self) -> str:
         street = f"{self.numero_voie} {self.type_voie} {self.libelle_voie}".split()
         return " ".join(street)
-
-
-# INSEE's "département" of the births abroad, and France's own code among the countries'.
-DEPARTEMENT_ETRANGER = "99"
-CODE_FRANCE = "99100"
 
 
 def born_abroad(prefix: str = "") -> Q:

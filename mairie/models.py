@@ -44,6 +44,8 @@ def departement_of(code_commune: str) -> str:
 
 # INSEE writes "99" as the département of a birth abroad; we store none (the country says it).
 DEPARTEMENT_ETRANGER = "99"
+# France's own code among INSEE's country codes (99xxx).
+CODE_FRANCE = "99100"
 
 
 def normalise_code_commune(value: str) -> str:

@@ -13,12 +13,12 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from mairie.models import phone_validator
+from mairie.models import CODE_FRANCE, phone_validator
 from mairie.scoping import CollectiviteOwned, SearchableQuerySet
 from mairie.text import search_key
 from recensement.rules import OutOfAgeError, decide_mode
 
-FRANCE = "99100"
+FRANCE = CODE_FRANCE
 
 postal_code_validator = RegexValidator(r"^\d{5}$", "Le code postal compte 5 chiffres.")
 
