@@ -9,7 +9,7 @@ address is not undone."""
 
 import datetime
 
-from django.db.models import Case, F, IntegerField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, F, IntegerField, OuterRef, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 
 from electoral.models import BureauDeVote, Inscription, Mouvement, TypeMouvement
@@ -44,9 +44,9 @@ def liste_a_date(
     """The inscriptions on `liste` at the end of `date`, annotated with `bureau_a_date_id`,
     `numero_a_date` and the bureau's fields at that date (`bureau_code`, `bureau_libelle`,
     `bureau_canton`, `bureau_circonscription`); only those of `bureau` when given."""
-    inscriptions = Inscription.objects.filter(
-        electeur__collectivite=collectivite, liste=liste, inscrit_le__lte=date
-    ).filter(Q(radie_le__isnull=True) | Q(radie_le__gt=date))
+    inscriptions = Inscription.objects.on_list(date).filter(
+        electeur__collectivite=collectivite, liste=liste
+    )
     changes = bureau_changes_after(collectivite, liste, date)
     if not changes.exists():
         # The usual case (the list of today): plain joins, nothing to undo.

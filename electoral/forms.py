@@ -18,6 +18,7 @@ from electoral.models import (
     Voie,
     normalise_bureau_code,
     validate_bureau_code,
+    validate_date_effet,
     voie_key,
 )
 from electoral.services import ADRESSE_FIELDS, ETAT_CIVIL_FIELDS
@@ -110,7 +111,10 @@ class ElecteurForm(ScopedForm):
 
 
 class MouvementForm(CompactForm):
-    date_effet = forms.DateField(label="Date d'effet", widget=DateInput())
+    # The services apply the same rule: a form only says it next to the field.
+    date_effet = forms.DateField(
+        label="Date d'effet", widget=DateInput(), validators=[validate_date_effet]
+    )
 
     def __init__(self, *args, collectivite: Collectivite, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -182,13 +186,14 @@ class ElecteurFilterForm(NameSearchForm):
         if data["bureau"]:
             queryset = queryset.filter(bureau=data["bureau"])
         # EXISTS rather than a join: no DISTINCT to sort away on a million voters.
-        on_list = Inscription.objects.filter(electeur=OuterRef("pk"), radie_le__isnull=True)
+        today = timezone.localdate()
+        on_list = Inscription.objects.on_list(today).filter(electeur=OuterRef("pk"))
         ever = Inscription.objects.filter(electeur=OuterRef("pk"))
         if data["liste"]:
             on_list, ever = on_list.filter(liste=data["liste"]), ever.filter(liste=data["liste"])
         if data["statut"] == "radies":
             # From the few radiated inscriptions (partial index), not from every voter.
-            radiated = Inscription.objects.filter(radie_le__isnull=False)
+            radiated = Inscription.objects.filter(radie_le__isnull=False, radie_le__lte=today)
             if data["liste"]:
                 radiated = radiated.filter(liste=data["liste"])
             return queryset.filter(pk__in=radiated.values("electeur_id")).exclude(Exists(on_list))

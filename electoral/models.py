@@ -2,6 +2,7 @@
 into stations (découpage), voters, their list memberships, and the movements that alone change
 them, so that the tableaux can be derived from movements."""
 
+import datetime
 import re
 
 from django.conf import settings
@@ -268,9 +269,48 @@ def born_abroad(prefix: str = "") -> Q:
     )
 
 
+def validate_date_effet(value: datetime.date) -> None:
+    """A movement takes effect on the day it is recorded or before, never later: so the list of
+    any day up to today is read from the data alone, and every screen, count and file of that
+    day says the same (a radiation dated next week would be half applied until then)."""
+    today = timezone.localdate()
+    if value > today:
+        raise ValidationError(
+            f"La date d'effet ({value:%d/%m/%Y}) ne peut pas être dans le futur : un mouvement "
+            f"prend effet au plus tard le jour où il est enregistré ({today:%d/%m/%Y}).",
+            code="date_effet_future",
+        )
+
+
+def validate_list_date(value: datetime.date) -> None:
+    """A list is drawn up as it stands or stood, not as it may be: a date up to today."""
+    today = timezone.localdate()
+    if value > today:
+        raise ValidationError(
+            f"La liste ne peut être établie qu'à une date passée ou aujourd'hui "
+            f"({today:%d/%m/%Y}), pas au {value:%d/%m/%Y}.",
+            code="liste_future",
+        )
+
+
+def on_list_on(day: datetime.date, prefix: str = "") -> Q:
+    """The one definition of "on the list at the end of `day`" for an inscription (`prefix`:
+    the path to it, e.g. "inscriptions__"): inscribed on or before the day, not radiated on or
+    before it."""
+    return Q(**{f"{prefix}inscrit_le__lte": day}) & (
+        Q(**{f"{prefix}radie_le__isnull": True}) | Q(**{f"{prefix}radie_le__gt": day})
+    )
+
+
 class InscriptionQuerySet(models.QuerySet):
     def actives(self) -> "InscriptionQuerySet":
+        """The inscriptions not closed by a radiation: what a new movement may change."""
         return self.filter(radie_le__isnull=True)
+
+    def on_list(self, day: datetime.date | None = None) -> "InscriptionQuerySet":
+        """Who is on the list at the end of `day` (today by default): the one answer that the
+        screens, the counts, the files and the PDFs all ask."""
+        return self.filter(on_list_on(day or timezone.localdate()))
 
 
 class Inscription(models.Model):
@@ -324,11 +364,19 @@ class Inscription(models.Model):
     def __str__(self) -> str:
         return f"{self.electeur} — {self.get_liste_display()}"
 
+    @property
+    def radiation_a_venir(self) -> bool:
+        """A radiation recorded before dates to come were refused, not yet in effect."""
+        return self.radie_le is not None and self.radie_le > timezone.localdate()
+
 
 def active_count(collectivite, liste: str = Liste.PRINCIPALE) -> int:
-    return Inscription.objects.filter(
-        electeur__collectivite=collectivite, liste=liste, radie_le__isnull=True
-    ).count()
+    """The voters on the list today, as the voters' page lists them."""
+    return (
+        Inscription.objects.on_list()
+        .filter(electeur__collectivite=collectivite, liste=liste)
+        .count()
+    )
 
 
 class TypeMouvement(models.TextChoices):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from simple_history.utils import bulk_update_with_history
@@ -24,6 +25,7 @@ from electoral.models import (
     Mouvement,
     TypeMouvement,
     Voie,
+    validate_date_effet,
 )
 from mairie.history import save_by
 from mairie.models import Collectivite
@@ -119,6 +121,13 @@ def _bureau_for(electeur: Electeur, bureau: BureauDeVote | None) -> BureauDeVote
     return resolution.bureau
 
 
+def _check_date_effet(date_effet: datetime.date) -> None:
+    try:
+        validate_date_effet(date_effet)
+    except ValidationError as error:
+        raise MouvementRefused(error.messages[0]) from error
+
+
 def _record(electeur: Electeur, kind: str, liste: str, motif: str, date_effet, user, **extra):
     return Mouvement.objects.create(
         collectivite=electeur.collectivite,
@@ -144,6 +153,7 @@ def inscrire(
     the découpage), with the next numéro d'ordre."""
     if liste not in Liste.values:
         raise MouvementRefused("Liste inconnue.")
+    _check_date_effet(date_effet)
     with transaction.atomic():
         chosen = _bureau_for(electeur, bureau or electeur.bureau)
         if electeur.pk and electeur.inscriptions.actives().filter(liste=liste).exists():
@@ -173,6 +183,7 @@ def radier(
     date_effet: datetime.date,
     user: AbstractBaseUser | None,
 ) -> None:
+    _check_date_effet(date_effet)
     with transaction.atomic():
         inscription = electeur.inscriptions.actives().filter(liste=liste).first()
         if inscription is None:
@@ -212,6 +223,7 @@ def modifier(
     unknown = set(changes) - allowed
     if unknown:
         raise MouvementRefused(f"Champs non modifiables : {', '.join(sorted(unknown))}.")
+    _check_date_effet(date_effet)
     with transaction.atomic():
         electeur = Electeur.objects.select_for_update().get(pk=electeur.pk)
         before = electeur.bureau

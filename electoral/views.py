@@ -4,7 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -60,7 +60,7 @@ def index(request: HttpRequest) -> HttpResponse:
     filters = ElecteurFilterForm(request.GET, collectivite=request.collectivite)
     electeurs = filters.filter(Electeur.objects.for_request(request))
     electeurs = electeurs.select_related("bureau").prefetch_related(
-        Prefetch("inscriptions", queryset=Inscription.objects.actives())
+        Prefetch("inscriptions", queryset=Inscription.objects.on_list())
     )
     page = page_of(
         electeurs.order_by("nom_naissance", "prenoms", "id"),
@@ -216,7 +216,7 @@ def bureaux(request: HttpRequest) -> HttpResponse:
     rows = BureauDeVote.objects.for_request(request).order_by("code")
     counts = defaultdict(dict)
     for row in (
-        Inscription.objects.actives()
+        Inscription.objects.on_list()
         .filter(bureau__collectivite=request.collectivite)
         .values("bureau", "liste")
         .annotate(n=Count("id"))
@@ -297,7 +297,7 @@ def controle(request: HttpRequest) -> HttpResponse:
     """Voters' addresses that no rule or two rules cover, each distinct address resolved once."""
     addresses = (
         Electeur.objects.for_request(request)
-        .filter(inscriptions__radie_le__isnull=True)
+        .filter(Exists(Inscription.objects.on_list().filter(electeur=OuterRef("pk"))))
         .values("voie", "numero_voie", "type_voie", "libelle_voie", "lieu_dit")
         .annotate(electeurs=Count("id", distinct=True))
         .order_by("libelle_voie", "numero_voie")

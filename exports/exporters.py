@@ -13,7 +13,7 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from electoral.forms import BureauCodeField
-from electoral.models import BureauDeVote, Liste
+from electoral.models import BureauDeVote, Liste, validate_list_date
 from exports import liste_electorale, pecoto
 from exports.liste_recenses import render_liste_recenses_pdf
 from exports.pecoto import Problem
@@ -192,7 +192,9 @@ class ListeForm(CompactForm):
         self.fields["date"].initial = timezone.localdate()
 
     def clean_date(self) -> datetime.date:
-        return self.cleaned_data["date"] or timezone.localdate()
+        day = self.cleaned_data["date"] or timezone.localdate()
+        validate_list_date(day)
+        return day
 
 
 class ListeExporter(Exporter):

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from electoral.extraction import liste_a_date
 from electoral.models import (
     BureauDeVote,
     Inscription,
@@ -28,6 +29,7 @@ from electoral.models import (
     MotifRadiation,
     Mouvement,
     TypeMouvement,
+    validate_list_date,
 )
 from exports.exporters import Exporter, Rendered, previous_quarter
 from exports.pdf_pool import Joined, Part, render_parts
@@ -347,15 +349,17 @@ class Ordre:
     CHOICES = [(NUMERO, "par numéro d'ordre"), (NOM, "par ordre alphabétique")]
 
 
-def liste_bureau_lignes(bureau: BureauDeVote, liste: str, ordre: str) -> list[Ligne]:
-    """The active voters of the bureau's list, by numéro d'ordre or alphabetically."""
+def liste_bureau_lignes(
+    bureau: BureauDeVote, liste: str, ordre: str, date: datetime.date
+) -> list[Ligne]:
+    """The voters of the bureau's list at the end of `date` (electoral.extraction, as the
+    screens and the CSV read it), by numéro d'ordre or alphabetically."""
     names = [*ELECTEUR_FIELDS, "nationalite"]
     rows = (
-        Inscription.objects.actives()
-        .filter(bureau=bureau, liste=liste)
-        .order_by("numero_ordre", "pk")
+        liste_a_date(bureau.collectivite, liste, date, bureau)
+        .order_by("numero_a_date", "pk")
         .values_list(
-            "numero_ordre", "inscrit_le", "electeur_id", *(f"electeur__{n}" for n in names)
+            "numero_a_date", "inscrit_le", "electeur_id", *(f"electeur__{n}" for n in names)
         )
     )
     lignes = []
@@ -368,9 +372,10 @@ def liste_bureau_lignes(bureau: BureauDeVote, liste: str, ordre: str) -> list[Li
 
 
 def render_liste_bureau_pdf(
-    bureau: BureauDeVote, liste: str, ordre: str, generated: datetime.date
+    bureau: BureauDeVote, liste: str, ordre: str, date: datetime.date
 ) -> Joined:
-    lignes = liste_bureau_lignes(bureau, liste, ordre)
+    """The list as it stood at the end of `date`, "arrêtée" at that date."""
+    lignes = liste_bureau_lignes(bureau, liste, ordre, date)
     html = render_to_string(
         "exports/liste_bureau_pdf.html",
         {
@@ -381,7 +386,7 @@ def render_liste_bureau_pdf(
             "ordre": dict(Ordre.CHOICES)[ordre],
             "lignes": lignes,
             "count": len(lignes),
-            "generated": generated,
+            "generated": date,
             "maire": maire(bureau.collectivite),
         },
     )
@@ -466,6 +471,13 @@ class ListeBureauForm(CompactForm):
     liste = forms.ChoiceField(label="Liste", choices=Liste.choices, initial=Liste.PRINCIPALE)
     bureau = forms.ChoiceField(label="Bureau de vote")
     ordre = forms.ChoiceField(label="Ordre", choices=Ordre.CHOICES, initial=Ordre.NUMERO)
+    date = forms.DateField(
+        label="Liste au",
+        widget=DateInput(),
+        help_text="La liste telle qu'elle était ce jour-là (défaut : aujourd'hui).",
+        required=False,
+        validators=[validate_list_date],
+    )
 
     def __init__(self, *args, collectivite: Collectivite | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -473,6 +485,11 @@ class ListeBureauForm(CompactForm):
         if collectivite is not None:
             bureaux = BureauDeVote.objects.filter(collectivite=collectivite).order_by("code")
         self.fields["bureau"].choices = [(b.code, str(b)) for b in bureaux]
+        self.fields["date"].initial = timezone.localdate()
+
+    def clean_date(self) -> str:
+        # Kept with the export as JSON, and read back by the same form.
+        return (self.cleaned_data["date"] or timezone.localdate()).isoformat()
 
 
 class ListeBureauExporter(Exporter):
@@ -491,28 +508,35 @@ class ListeBureauExporter(Exporter):
             collectivite=self.collectivite, code=self.options["bureau"]
         )
 
+    @property
+    def date(self) -> datetime.date:
+        # Exports recorded before the option existed were of the day they were made.
+        day = self.options.get("date")
+        return datetime.date.fromisoformat(day) if day else timezone.localdate()
+
     def describe(self) -> str:
-        return f"Liste électorale du bureau {self.bureau} — {Liste(self.options['liste']).label}"
+        return (
+            f"Liste électorale du bureau {self.bureau} — {Liste(self.options['liste']).label} "
+            f"au {self.date:%d/%m/%Y}"
+        )
 
     def problems(self) -> list[Problem]:
-        if not (
-            Inscription.objects.actives()
-            .filter(bureau=self.bureau, liste=self.options["liste"])
-            .exists()
-        ):
+        bureau = self.bureau
+        if not liste_a_date(self.collectivite, self.options["liste"], self.date, bureau).exists():
             return [
                 Problem(
-                    None, f"Bureau {self.bureau.code}", "", "aucun électeur inscrit sur cette liste"
+                    None,
+                    f"Bureau {bureau.code}",
+                    "",
+                    f"aucun électeur inscrit sur cette liste au {self.date:%d/%m/%Y}",
                 )
             ]
         return []
 
     def render(self) -> Rendered:
-        bureau = self.bureau
-        joined = render_liste_bureau_pdf(
-            bureau, self.options["liste"], self.options["ordre"], timezone.localdate()
-        )
-        filename = f"liste-{self.options['liste']}-bureau-{bureau.code}.pdf"
+        bureau, date = self.bureau, self.date
+        joined = render_liste_bureau_pdf(bureau, self.options["liste"], self.options["ordre"], date)
+        filename = f"liste-{self.options['liste']}-bureau-{bureau.code}-{date:%Y%m%d}.pdf"
         return Rendered(filename, "application/pdf", joined.data)
 
 

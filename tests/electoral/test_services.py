@@ -1,9 +1,11 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from electoral.models import (
     Decoupage,
+    Electeur,
     Inscription,
     Liste,
     MotifInscription,
@@ -187,3 +189,19 @@ def test_the_refonte_command_renumbers_a_bureau(town, capsys):
     assert Inscription.objects.get(electeur__nom_naissance="ABEL").numero_ordre == 1
     with pytest.raises(CommandError, match="Aucun bureau 0009"):
         call_command("refonte", "--commune", "35288", "--bureau", "0009", "--liste", "p")
+
+
+def test_no_movement_takes_effect_after_the_day_it_is_recorded(town):
+    side, rue, _ = town
+    voter = ElecteurFactory(collectivite=side.collectivite, voie=rue, numero_voie="3")
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(MouvementRefused, match="ne peut pas être dans le futur"):
+        inscrire(voter, Liste.PRINCIPALE, MotifInscription.VOLONTAIRE, tomorrow, None)
+    assert not Electeur.objects.filter(pk=voter.pk, bureau__isnull=False).exists()
+    inscrire(voter, Liste.PRINCIPALE, MotifInscription.VOLONTAIRE, timezone.localdate(), None)
+    with pytest.raises(MouvementRefused, match="ne peut pas être dans le futur"):
+        radier(voter, Liste.PRINCIPALE, MotifRadiation.DECES, tomorrow, None)
+    with pytest.raises(MouvementRefused, match="ne peut pas être dans le futur"):
+        modifier(voter, {"prenoms": "Yves"}, MotifModification.ETAT_CIVIL, tomorrow, None)
+    assert voter.inscriptions.get().radie_le is None
+    assert Mouvement.objects.count() == 1

@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from electoral.models import (
     BureauDeVote,
@@ -300,3 +301,26 @@ def test_a_search_of_punctuation_alone_lists_everyone_as_no_search_does(town):
 
     assert statements(q=" - ' ! ") == statements()
     assert found(" - ' ! ") == [("DURAND", "Paul"), ("MARTIN", "Jeanne")]
+
+
+def test_a_future_date_of_effect_is_refused_next_to_its_field(town):
+    side, rue, _, _ = town
+    voter = ElecteurFactory(collectivite=side.collectivite, voie=rue, numero_voie="3")
+    inscrire(voter, Liste.PRINCIPALE, "volontaire", DAY, None)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    url = reverse("electoral:radiation", args=[voter.pk])
+    response = side.client.post(
+        url, {"liste": "p", "motif": "deces", "date_effet": tomorrow.isoformat()}
+    )
+    field = response.context["movement"]["date_effet"]
+    assert field.errors == [
+        f"La date d'effet ({tomorrow:%d/%m/%Y}) ne peut pas être dans le futur : un mouvement "
+        f"prend effet au plus tard le jour où il est enregistré "
+        f"({timezone.localdate():%d/%m/%Y})."
+    ]
+    assert voter.inscriptions.get().radie_le is None
+    response = side.client.post(
+        reverse("electoral:inscription"), voter_form(rue, date_effet=tomorrow.isoformat())
+    )
+    assert response.context["movement"]["date_effet"].errors
+    assert Electeur.objects.count() == 1

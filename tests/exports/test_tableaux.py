@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, F, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from electoral.models import (
     Liste,
@@ -342,7 +343,7 @@ def bureau_pdf(side, bureau, **options) -> tuple[str, "Export"]:
 def test_the_bureau_list_holds_its_active_voters_by_number_or_name(bureau_list):
     side, b1 = bureau_list
     text, export = bureau_pdf(side, b1)
-    assert export.nom_fichier == "liste-p-bureau-0001.pdf"
+    assert export.nom_fichier == f"liste-p-bureau-0001-{timezone.localdate():%Y%m%d}.pdf"
     for absent in ("PARTANT", "AILLEURS", "SCHMIDT"):
         assert absent not in text
     assert "Électeurs inscrits : 3" in text and "Arrêtée à 3 électeurs." in text
@@ -398,7 +399,7 @@ def test_the_command_writes_a_bureau_list(bureau_list, tmp_path):
         "--output",
         str(tmp_path),
     )
-    written = tmp_path / "liste-p-bureau-0001.pdf"
+    written = tmp_path / f"liste-p-bureau-0001-{timezone.localdate():%Y%m%d}.pdf"
     assert (
         "Électeurs inscrits : 3 — classés par ordre alphabétique"
         in pages_text(written.read_bytes())[0]
