@@ -21,7 +21,7 @@ from electoral.models import (
     validate_date_effet,
     voie_key,
 )
-from electoral.services import ADRESSE_FIELDS, ETAT_CIVIL_FIELDS
+from electoral.services import MODIFIABLE_FIELDS
 from mairie.forms import CompactForm, DateInput, NameSearchForm, form_row
 from mairie.models import (
     Collectivite,
@@ -59,7 +59,7 @@ class ElecteurForm(ScopedForm):
 
     class Meta:
         model = Electeur
-        fields = ETAT_CIVIL_FIELDS + ADRESSE_FIELDS
+        fields = MODIFIABLE_FIELDS
         widgets = {"date_naissance": DateInput(), "sexe": forms.RadioSelect}
 
     def __init__(self, *args, **kwargs) -> None:

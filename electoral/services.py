@@ -21,7 +21,6 @@ from electoral.models import (
     Electeur,
     Inscription,
     Liste,
-    MotifModification,
     Mouvement,
     TypeMouvement,
     Voie,
@@ -219,8 +218,7 @@ def modifier(
 ) -> None:
     """Change address or état civil; a new address (or an explicit bureau) moves the voter's
     active inscriptions to that bureau with new numbers. One movement per list concerned."""
-    allowed = set(ADRESSE_FIELDS) | set(ETAT_CIVIL_FIELDS)
-    unknown = set(changes) - allowed
+    unknown = set(changes) - set(MODIFIABLE_FIELDS)
     if unknown:
         raise MouvementRefused(f"Champs non modifiables : {', '.join(sorted(unknown))}.")
     _check_date_effet(date_effet)
@@ -305,11 +303,8 @@ def new_electeur(collectivite: Collectivite, **fields) -> Electeur:
     return electeur
 
 
-MODIFICATION_FIELDS = {
-    MotifModification.ADRESSE: ADRESSE_FIELDS,
-    MotifModification.ETAT_CIVIL: ETAT_CIVIL_FIELDS,
-    MotifModification.BUREAU: [],
-}
+# What `modifier` may change: the voter's form shows exactly these.
+MODIFIABLE_FIELDS = ETAT_CIVIL_FIELDS + ADRESSE_FIELDS
 
 
 def keep_upload(collectivite: Collectivite, uploaded) -> str:

@@ -31,7 +31,7 @@ from electoral.models import (
     Voie,
 )
 from electoral.services import (
-    MODIFICATION_FIELDS,
+    MODIFIABLE_FIELDS,
     MouvementRefused,
     inscrire,
     keep_upload,
@@ -169,8 +169,8 @@ def modification(request: HttpRequest, pk: int) -> HttpResponse:
 
     def apply() -> Electeur:
         options = movement.cleaned_data
-        fields = MODIFICATION_FIELDS[options["motif"]]
-        changes = {name: form.cleaned_data[name] for name in fields}
+        # Every field the page shows is saved, whatever the motif: none is silently dropped.
+        changes = {name: form.cleaned_data[name] for name in MODIFIABLE_FIELDS}
         modifier(
             electeur,
             changes,

@@ -48,6 +48,15 @@ def test_an_agent_inscribes_moves_and_radiates_a_voter_and_sees_the_history(page
     expect(page.get_by_text("Bureau 0002 — Gymnase")).to_be_visible()
     expect(page.get_by_role("cell", name="0001 → 0002", exact=True)).to_be_visible()
 
+    # A change of bureau with a new first name: both are saved.
+    page.get_by_role("link", name="Modifier").click()
+    page.get_by_label("Motif").select_option(label="changement de bureau")
+    page.get_by_label("Nouveau bureau de vote").select_option(label="0001 — École du Naye")
+    page.get_by_label("Prénoms*", exact=True).fill("Maëlle Anne")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("heading", name="Le Goff Maëlle Anne")).to_be_visible()
+    expect(page.get_by_text("Bureau 0001 — École du Naye")).to_be_visible()
+
     page.get_by_role("link", name="Radier").click()
     page.get_by_label("Motif de la radiation").select_option(
         label="inscription dans une autre commune"
@@ -56,11 +65,12 @@ def test_an_agent_inscribes_moves_and_radiates_a_voter_and_sees_the_history(page
     expect(page.get_by_role("alert")).to_contain_text("est radié(e)")
     expect(page.get_by_text("radié(e) le", exact=False)).to_be_visible()
     rows = page.get_by_role("table").first.get_by_role("row")
-    expect(rows).to_have_count(4)  # header + inscription, modification, radiation
+    expect(rows).to_have_count(5)  # header + inscription, 2 modifications, radiation
     expect(page.get_by_text("Modification le", exact=False).first).to_be_visible()
     voter = Electeur.objects.get()
     assert [m.type for m in voter.mouvements.order_by("cree_le")] == [
         "inscription",
+        "modification",
         "modification",
         "radiation",
     ]

@@ -324,3 +324,29 @@ def test_a_future_date_of_effect_is_refused_next_to_its_field(town):
     )
     assert response.context["movement"]["date_effet"].errors
     assert Electeur.objects.count() == 1
+
+
+def test_modifier_saves_every_field_it_shows_whatever_the_motif(town):
+    side, rue, b1, b2 = town
+    side.client.post(reverse("electoral:inscription"), voter_form(rue))
+    voter = Electeur.objects.get()
+    url = reverse("electoral:modification", args=[voter.pk])
+    response = side.client.post(
+        url,
+        voter_form(rue, motif="bureau", bureau=str(b2.pk), prenoms="Paul Marie", nom_usage="Roux"),
+    )
+    assert response.status_code == 302
+    voter.refresh_from_db()
+    assert (voter.bureau, voter.prenoms, voter.nom_usage) == (b2, "Paul Marie", "Roux")
+    assert voter.inscriptions.get().bureau == b2
+    mouvement = voter.mouvements.get(type="modification")
+    assert mouvement.changements == {
+        "prenoms": ["Paul", "Paul Marie"],
+        "nom_usage": ["", "Roux"],
+        "bureau": ["0001", "0002"],
+    }
+    # An address changed under the motif "état civil" is saved too, and moves the voter.
+    side.client.post(url, voter_form(rue, motif="etat_civil", numero_voie="9", prenoms="Paul"))
+    voter.refresh_from_db()
+    assert (voter.numero_voie, voter.prenoms, voter.bureau) == ("9", "Paul", b1)
+    assert voter.history.first().history_user == side.agent
