@@ -78,14 +78,17 @@ def index(request: HttpRequest) -> HttpResponse:
 @elections_agent
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     electeur = _electeur(request, pk)
+    inscriptions = list(
+        electeur.inscriptions.select_related("bureau").order_by("radie_le", "liste")
+    )
     return render(
         request,
         "electoral/detail.html",
         {
             "electeur": electeur,
-            "inscriptions": electeur.inscriptions.select_related("bureau").order_by(
-                "radie_le", "liste"
-            ),
+            "inscriptions": inscriptions,
+            # Radier needs a list the voter is still on.
+            "radiable": any(inscription.radie_le is None for inscription in inscriptions),
             "mouvements": electeur.mouvements.select_related(
                 "bureau_avant", "bureau_apres", "cree_par"
             ),
@@ -194,6 +197,10 @@ def modification(request: HttpRequest, pk: int) -> HttpResponse:
 @elections_agent
 def radiation(request: HttpRequest, pk: int) -> HttpResponse:
     electeur = _electeur(request, pk)
+    if not electeur.inscriptions.actives().exists():
+        # Else the form would offer no list and could only fail.
+        messages.error(request, f"{electeur} n'est inscrit(e) sur aucune liste : rien à radier.")
+        return redirect("electoral:detail", pk=electeur.pk)
     movement = RadiationForm(request.POST or None, electeur=electeur)
 
     def apply() -> Electeur:

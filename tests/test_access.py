@@ -5,6 +5,7 @@ A new URL pattern without an entry in ACCESS makes `test_every_url_has_an_access
 add its entry (its role, and how to point it at B's objects) when you add the view.
 """
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from electoral.models import (
     Inscription,
     Mouvement,
 )
+from electoral.services import inscrire
 from exports.models import Export
 from exports.services import run_export
 from mairie.models import Role
@@ -95,7 +97,10 @@ def b_export(side: Side) -> tuple[dict, dict]:
 
 
 def b_electeur(side: Side) -> tuple[dict, dict]:
-    voter = ElecteurFactory(collectivite=side.collectivite)
+    # On a list: a voter on none has nothing to radiate, and its radiation page says so.
+    bureau = BureauFactory(collectivite=side.collectivite, code="0042")
+    voter = ElecteurFactory(collectivite=side.collectivite, bureau=bureau)
+    inscrire(voter, "p", "volontaire", datetime.date(2026, 3, 1), None)
     return {"pk": voter.pk}, {"liste": "p", "motif": "deces", "date_effet": "2026-03-01"}
 
 

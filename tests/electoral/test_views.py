@@ -350,3 +350,19 @@ def test_modifier_saves_every_field_it_shows_whatever_the_motif(town):
     voter.refresh_from_db()
     assert (voter.numero_voie, voter.prenoms, voter.bureau) == ("9", "Paul", b1)
     assert voter.history.first().history_user == side.agent
+
+
+def test_a_radiated_voter_offers_no_radiation(town):
+    side, rue, _, _ = town
+    voter = ElecteurFactory(collectivite=side.collectivite, voie=rue, numero_voie="3")
+    inscrire(voter, Liste.PRINCIPALE, "volontaire", DAY, None)
+    url = reverse("electoral:radiation", args=[voter.pk])
+    detail = reverse("electoral:detail", args=[voter.pk])
+    assert url in side.client.get(detail).text
+    radier(voter, Liste.PRINCIPALE, "deces", DAY, None)
+    assert url not in side.client.get(detail).text
+    response = side.client.get(url, follow=True)
+    assert response.redirect_chain == [(detail, 302)]
+    assert f"{voter} n&#x27;est inscrit(e) sur aucune liste : rien à radier." in response.text
+    response = side.client.post(url, {"liste": "p", "motif": "deces", "date_effet": "2026-04-01"})
+    assert response["Location"] == detail and voter.mouvements.count() == 2
