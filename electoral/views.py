@@ -71,7 +71,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "electoral/index.html",
-        {"filters": filters, "page": page},
+        {"filters": filters, "page": page, "listes": Liste.choices},
     )
 
 

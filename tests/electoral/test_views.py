@@ -366,3 +366,19 @@ def test_a_radiated_voter_offers_no_radiation(town):
     assert f"{voter} n&#x27;est inscrit(e) sur aucune liste : rien à radier." in response.text
     response = side.client.post(url, {"liste": "p", "motif": "deces", "date_effet": "2026-04-01"})
     assert response["Location"] == detail and voter.mouvements.count() == 2
+
+
+def test_list_codes_are_shown_with_their_names(town):
+    side, rue, _, _ = town
+    voter = ElecteurFactory(collectivite=side.collectivite, voie=rue, numero_voie="3")
+    inscrire(voter, Liste.MUNICIPALE, "volontaire", DAY, None)
+    index = side.client.get(reverse("electoral:index")).text
+    assert '<abbr title="liste complémentaire municipale">cm</abbr> 1' in index
+    assert (
+        "Listes : <strong>p</strong> liste principale · <strong>ce</strong> liste "
+        "complémentaire européenne · <strong>cm</strong> liste complémentaire municipale."
+    ) in index
+    detail = side.client.get(reverse("electoral:detail", args=[voter.pk])).text
+    assert "<td>liste complémentaire municipale</td>" in detail
+    bureaux = side.client.get(reverse("electoral:bureaux")).text
+    assert '<th scope="col">Liste complémentaire municipale (cm)</th>' in bureaux
