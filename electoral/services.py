@@ -13,11 +13,12 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q
 from simple_history.utils import bulk_update_with_history
 
 from electoral.models import (
     BureauDeVote,
+    Decoupage,
     Electeur,
     Inscription,
     Liste,
@@ -90,6 +91,66 @@ def resolve_bureau(voie: Voie | None, numero_voie: str) -> BureauResolution:
             None, f"« {address} » est couvert par {len(rules)} règles : {listed}"
         )
     return BureauResolution(rules[0].bureau, "")
+
+
+# The voters listed by name on the découpage check at most; the others are counted.
+MAX_CONTRADICTIONS = 200
+
+
+@dataclass
+class ControleDecoupage:
+    # Addresses (with their number of voters) that no rule or two rules cover.
+    problems: list[dict]
+    # Voters whose bureau is not the découpage's for their address: (voter, expected bureau).
+    contradictions: list[tuple[Electeur, BureauDeVote]]
+    contradictions_total: int
+
+
+def controle_decoupage(collectivite: Collectivite) -> ControleDecoupage:
+    """The voters on a list today against the découpage, each distinct address (and bureau)
+    resolved once."""
+    voters = Electeur.objects.for_collectivite(collectivite).filter(
+        Exists(Inscription.objects.on_list().filter(electeur=OuterRef("pk")))
+    )
+    streets = {
+        voie.pk: voie
+        for voie in Voie.objects.for_collectivite(collectivite).prefetch_related(
+            Prefetch("decoupages", queryset=Decoupage.objects.select_related("bureau"))
+        )
+    }
+    keys = ("voie", "numero_voie", "type_voie", "libelle_voie", "lieu_dit")
+    problems: dict[tuple, dict] = {}  # by address, whatever the bureaux of its voters
+    wrong, total = Q(pk__in=[]), 0
+    expected: dict[tuple[int, str], BureauDeVote] = {}
+    addresses = (
+        voters.values(*keys, "bureau")
+        .annotate(electeurs=Count("id"))
+        .order_by("libelle_voie", "numero_voie", "bureau")
+    )
+    for address in addresses:
+        resolution = resolve_bureau(streets.get(address["voie"]), address["numero_voie"])
+        if resolution.problem:
+            place = tuple(address[key] for key in keys)
+            if place in problems:
+                problems[place]["electeurs"] += address["electeurs"]
+            else:
+                problems[place] = {**address, "problem": resolution.problem}
+        elif resolution.bureau.pk != address["bureau"]:
+            if total < MAX_CONTRADICTIONS:  # enough groups to list that many voters
+                expected[address["voie"], address["numero_voie"]] = resolution.bureau
+                wrong |= Q(
+                    voie=address["voie"],
+                    numero_voie=address["numero_voie"],
+                    bureau=address["bureau"],
+                )
+            total += address["electeurs"]
+    listed = voters.filter(wrong).select_related("bureau", "voie")
+    listed = listed.order_by("voie__libelle", "numero_voie", "nom_naissance", "prenoms", "id")
+    contradictions = [
+        (electeur, expected[electeur.voie_id, electeur.numero_voie])
+        for electeur in listed[:MAX_CONTRADICTIONS]
+    ]
+    return ControleDecoupage(list(problems.values()), contradictions, total)
 
 
 def _lock(bureau: BureauDeVote) -> None:

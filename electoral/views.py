@@ -4,7 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -33,12 +33,12 @@ from electoral.models import (
 from electoral.services import (
     MODIFIABLE_FIELDS,
     MouvementRefused,
+    controle_decoupage,
     inscrire,
     keep_upload,
     modifier,
     radier,
     refonte,
-    resolve_bureau,
 )
 from electoral.tasks import analyse_import, apply_import, progress
 from mairie.history import history_entries
@@ -301,26 +301,11 @@ def decoupage_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @elections_agent
 def controle(request: HttpRequest) -> HttpResponse:
-    """Voters' addresses that no rule or two rules cover, each distinct address resolved once."""
-    addresses = (
-        Electeur.objects.for_request(request)
-        .filter(Exists(Inscription.objects.on_list().filter(electeur=OuterRef("pk"))))
-        .values("voie", "numero_voie", "type_voie", "libelle_voie", "lieu_dit")
-        .annotate(electeurs=Count("id", distinct=True))
-        .order_by("libelle_voie", "numero_voie")
+    """The découpage against the voters on a list: addresses it cannot place, and voters whose
+    bureau is not the one it gives their address."""
+    return render(
+        request, "electoral/controle.html", {"controle": controle_decoupage(request.collectivite)}
     )
-    streets = {
-        v.pk: v
-        for v in Voie.objects.for_request(request).prefetch_related(
-            Prefetch("decoupages", queryset=Decoupage.objects.select_related("bureau"))
-        )
-    }
-    problems = []
-    for address in addresses:
-        resolution = resolve_bureau(streets.get(address["voie"]), address["numero_voie"])
-        if resolution.problem:
-            problems.append({**address, "problem": resolution.problem})
-    return render(request, "electoral/controle.html", {"problems": problems})
 
 
 @elections_agent

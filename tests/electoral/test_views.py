@@ -16,7 +16,7 @@ from electoral.models import (
     Mouvement,
     Parite,
 )
-from electoral.services import inscrire, radier
+from electoral.services import inscrire, modifier, radier
 from tests.factories import BureauFactory, ElecteurFactory, VoieFactory
 
 DAY = dt.date(2026, 3, 1)
@@ -223,7 +223,7 @@ def test_the_check_page_lists_uncovered_and_doubly_covered_addresses(town):
     for numero in ("5", "15", "40"):
         voter = ElecteurFactory(collectivite=side.collectivite, voie=port, numero_voie=numero)
         inscrire(voter, Liste.PRINCIPALE, "volontaire", DAY, None, bureau=b1)
-    problems = side.client.get(reverse("electoral:controle")).context["problems"]
+    problems = side.client.get(reverse("electoral:controle")).context["controle"].problems
     assert sorted((p["numero_voie"], p["problem"][:12]) for p in problems) == [
         ("15", "« 15 Rue du "),
         ("40", "aucune règle"),
@@ -382,3 +382,26 @@ def test_list_codes_are_shown_with_their_names(town):
     assert "<td>liste complémentaire municipale</td>" in detail
     bureaux = side.client.get(reverse("electoral:bureaux")).text
     assert '<th scope="col">Liste complémentaire municipale (cm)</th>' in bureaux
+
+
+def test_the_check_page_lists_the_voters_whose_bureau_contradicts_the_decoupage(town, side_b):
+    side, rue, b1, b2 = town  # odd numbers of the rue des Lilas vote in b1, even ones in b2
+    right = ElecteurFactory(collectivite=side.collectivite, voie=rue, numero_voie="3")
+    inscrire(right, Liste.PRINCIPALE, "volontaire", DAY, None)
+    wrong = ElecteurFactory(
+        collectivite=side.collectivite, voie=rue, numero_voie="4", nom_naissance="AUTREBUREAU"
+    )
+    inscrire(wrong, Liste.PRINCIPALE, "volontaire", DAY, None, bureau=b1)
+    gone = ElecteurFactory(collectivite=side.collectivite, voie=rue, numero_voie="6")
+    inscrire(gone, Liste.PRINCIPALE, "volontaire", DAY, None, bureau=b1)
+    radier(gone, Liste.PRINCIPALE, "deces", DAY, None)
+    # Another collectivité's voter in a bureau of its own: not on A's page.
+    other = BureauFactory(collectivite=side_b.collectivite, code="0001")
+    ElecteurFactory(collectivite=side_b.collectivite, voie=None, bureau=other)
+    response = side.client.get(reverse("electoral:controle"))
+    controle = response.context["controle"]
+    assert controle.contradictions == [(wrong, b2)] and controle.contradictions_total == 1
+    assert "AUTREBUREAU" in response.text and str(b2) in response.text
+    # Moved to the découpage's bureau, the voter leaves the page.
+    modifier(wrong, {}, "bureau", DAY, None, bureau=b2)
+    assert side.client.get(reverse("electoral:controle")).context["controle"].contradictions == []
