@@ -22,13 +22,17 @@ from electoral.models import (
     voie_key,
 )
 from electoral.services import MODIFIABLE_FIELDS
-from mairie.forms import CompactForm, DateInput, NameSearchForm, form_row
-from mairie.models import (
-    Collectivite,
-    normalise_code_commune,
-    normalise_departement,
-    validate_code_departement,
+from mairie.forms import (
+    CompactForm,
+    DateInput,
+    NameSearchForm,
+    clean_place,
+    form_row,
+    initial_place,
+    place_fields,
+    place_layout,
 )
+from mairie.models import Collectivite
 
 
 class ScopedForm(forms.ModelForm):
@@ -54,29 +58,52 @@ class ScopedForm(forms.ModelForm):
             self.add_error(field, message)
 
 
+# Derived from the commune (or the country) chosen in the place fields, never typed.
+BIRTH_PLACE_FIELDS = [
+    "naissance_code_lieu",
+    "naissance_commune",
+    "naissance_departement",
+    "naissance_pays",
+]
+BIRTH_PLACE_INPUTS = ["naissance_ou", "naissance_commune_saisie", "naissance_pays_choix"]
+
+
 class ElecteurForm(ScopedForm):
-    """The voter's état civil and address; what lists they are on is decided by movements."""
+    """The voter's état civil and address; what lists they are on is decided by movements. The
+    birth place is chosen as on the registrant's form (commune of the INSEE reference, or
+    country and town abroad): its code, département and country follow from it."""
 
     class Meta:
         model = Electeur
-        fields = MODIFIABLE_FIELDS
+        fields = [name for name in MODIFIABLE_FIELDS if name not in BIRTH_PLACE_FIELDS]
         widgets = {"date_naissance": DateInput(), "sexe": forms.RadioSelect}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields.update(place_fields("naissance", "lieu de naissance", abroad=True))
         self.fields["sexe"].choices = self.fields["sexe"].choices[1:]
         self.fields[
             "voie"
         ].help_text = "Voie du découpage : elle décide du bureau. Sans voie, choisissez le bureau."
         self.fields["date_naissance"].required = True
+        instance = self.instance
+        self.initial.update(
+            initial_place(
+                "naissance",
+                instance.naissance_code_lieu,
+                instance.naissance_commune,
+                instance.naissance_pays,
+                abroad=True,
+            )
+        )
         self.helper.layout = Layout(
             Fieldset(
                 "État civil",
                 Field("sexe"),
                 form_row("nom_naissance", "nom_usage"),
                 form_row("prenoms", "date_naissance"),
-                form_row("naissance_commune", "naissance_departement", "naissance_code_lieu"),
-                form_row("naissance_pays", "nationalite"),
+                place_layout("naissance", abroad=True),
+                Field("nationalite"),
             ),
             Fieldset(
                 "Adresse",
@@ -87,18 +114,9 @@ class ElecteurForm(ScopedForm):
             ),
         )
 
-    def clean_naissance_departement(self) -> str:
-        # Stored as the REU import stores it: 35 and 035 are one département, 99 is abroad.
-        code = normalise_departement(self.cleaned_data["naissance_departement"])
-        if code:
-            validate_code_departement(code)
-        return code
-
-    def clean_naissance_code_lieu(self) -> str:
-        return normalise_code_commune(self.cleaned_data["naissance_code_lieu"])
-
     def clean(self) -> dict:
         data = super().clean()
+        self._clean_birth_place(data)
         voie = data.get("voie")
         if voie:
             # The street of the découpage fills the address parts an agent would retype.
@@ -108,6 +126,24 @@ class ElecteurForm(ScopedForm):
         elif not data.get("libelle_voie") and not data.get("lieu_dit"):
             self.add_error("voie", "Choisissez une voie, ou écrivez l'adresse.")
         return data
+
+    def _clean_birth_place(self, data: dict) -> None:
+        instance = self.instance
+        if instance.pk and not any(
+            name in self.changed_data for name in [*BIRTH_PLACE_INPUTS, "naissance_ville"]
+        ):
+            # Untouched: kept as stored (a REU extraction may name a place the reference lacks).
+            place = tuple(getattr(instance, name) for name in BIRTH_PLACE_FIELDS)
+        else:
+            length = Electeur._meta.get_field("naissance_pays").max_length
+            place = clean_place(
+                self, "naissance", "lieu de naissance", abroad=True, required=True, length=length
+            )
+            if place is None:
+                return
+        for name, value in zip(BIRTH_PLACE_FIELDS, place, strict=True):
+            data[name] = value
+            setattr(instance, name, value)
 
 
 class MouvementForm(CompactForm):
@@ -125,7 +161,13 @@ class MouvementForm(CompactForm):
 
 class InscriptionForm(MouvementForm):
     liste = forms.ChoiceField(label="Liste", choices=Liste.choices)
-    motif = forms.ChoiceField(label="Motif", choices=MotifInscription.choices)
+    # The reprise of an REU extraction is the importer's alone: an agent never records one.
+    motif = forms.ChoiceField(
+        label="Motif",
+        choices=[
+            (v, label) for v, label in MotifInscription.choices if v != MotifInscription.REPRISE_REU
+        ],
+    )
     bureau = forms.ModelChoiceField(
         label="Bureau de vote",
         queryset=BureauDeVote.objects.none(),

@@ -5,13 +5,20 @@ from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
-from django.db.models import Case, IntegerField, Value, When
-from django.urls import reverse
 from django.utils import timezone
 
-from mairie.forms import DateInput, NameSearchForm, form_row
-from mairie.models import Collectivite, Commune, Pays, TypeCommune, departement_of
-from mairie.text import exchange_text, search_key
+from mairie.forms import (
+    ABROAD,
+    DateInput,
+    NameSearchForm,
+    clean_place,
+    form_row,
+    initial_place,
+    place_fields,
+    place_layout,
+)
+from mairie.models import Collectivite, Pays
+from mairie.text import exchange_text
 from recensement.models import (
     FRANCE,
     Mode,
@@ -25,10 +32,6 @@ from recensement.models import (
 )
 from recensement.services import closed_message, closed_quarters
 
-FRANCE_LABEL = "France"
-IN_FRANCE, ABROAD = "france", "etranger"
-CODE_IN_PARENTHESES = re.compile(r"\(\s*((?:\d{2}|2A|2B)\d{3})\s*\)\s*$", re.IGNORECASE)
-PLAIN_CODE = re.compile(r"^\s*((?:\d{2}|2A|2B)\d{3})\s*$", re.IGNORECASE)
 PARENT_FIELDS = ["nom", "prenoms", "date_naissance", "nationalite"]
 PHONE_FIELDS = ["telephone_fixe", "telephone_portable"]
 PARENT_TEXT = ["nom", "prenoms", "naissance_ville"]
@@ -54,54 +57,6 @@ EXCHANGE_TEXT_FIELDS = [
 POSTAL_CODE_FIELDS = ["domicile_code_postal", "residence_code_postal"]
 
 
-def commune_label(commune: Commune) -> str:
-    return f"{commune.libelle} ({commune.code})"
-
-
-def resolve_commune(text: str) -> tuple[str, str, str]:
-    """(INSEE code, libellé, 3-character département) for what an agent typed: a code, a name,
-    or the autocomplete's "Libellé (code)". Raises ValidationError when unknown or ambiguous."""
-    text = text.strip()
-    match = CODE_IN_PARENTHESES.search(text) or PLAIN_CODE.match(text)
-    if match:
-        code = match.group(1).upper()
-        commune = (
-            Commune.objects.filter(code=code)
-            .order_by(current_first())
-            .only("code", "libelle")
-            .first()
-        )
-        if commune:
-            return commune.code, commune.libelle, departement_of(commune.code)
-        name = CODE_IN_PARENTHESES.sub("", text).strip()
-        if not name:
-            raise forms.ValidationError(f"Le code INSEE {code} n'existe pas dans le référentiel.")
-        # A commune that no longer exists: kept as typed, with its old code.
-        return code, name, departement_of(code)
-    key = search_key(text)
-    candidates = list(Commune.objects.filter(recherche=key).order_by(current_first()))
-    codes = {c.code: c for c in reversed(candidates)}
-    if len(codes) == 1:
-        commune = next(iter(codes.values()))
-        return commune.code, commune.libelle, departement_of(commune.code)
-    if not codes:
-        raise forms.ValidationError(
-            f"Commune « {text} » introuvable : tapez le début du nom ou le code INSEE et "
-            "choisissez dans la liste."
-        )
-    choices = ", ".join(commune_label(c) for c in list(codes.values())[:6])
-    raise forms.ValidationError(
-        f"Plusieurs communes s'appellent « {text} » : précisez le code INSEE ({choices})."
-    )
-
-
-def current_first():
-    """Current communes before delegated or associated ones sharing their code."""
-    return Case(
-        When(typecom=TypeCommune.COM, then=Value(0)), default=Value(1), output_field=IntegerField()
-    )
-
-
 def born_word(recense: Recense) -> str:
     return "née" if recense.sexe == Sexe.FEMININ else "né"
 
@@ -114,71 +69,6 @@ def normalise_phone(value: str) -> str:
     elif digits.startswith("0033"):
         digits = "0" + digits[4:]
     return digits
-
-
-class CountryField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Pays) -> str:
-        return obj.nom_complet
-
-
-def _place_fields(prefix: str, label: str, abroad: bool) -> dict[str, forms.Field]:
-    datalist = f"{prefix}-communes"
-    fields: dict[str, forms.Field] = {
-        f"{prefix}_commune_saisie": forms.CharField(
-            label=f"Commune ({label})",
-            required=False,
-            max_length=120,
-            help_text="Nom ou code INSEE, puis choisissez dans la liste.",
-            widget=forms.TextInput(
-                attrs={
-                    "list": datalist,
-                    "autocomplete": "off",
-                    "hx-get": reverse("commune_autocomplete"),
-                    "hx-trigger": "input changed delay:250ms",
-                    "hx-target": f"#{datalist}",
-                    "hx-swap": "innerHTML",
-                }
-            ),
-        )
-    }
-    if abroad:
-        fields[f"{prefix}_ou"] = forms.ChoiceField(
-            label=label.capitalize(),
-            choices=[(IN_FRANCE, "en France"), (ABROAD, "à l'étranger")],
-            initial=IN_FRANCE,
-            required=False,
-            widget=forms.RadioSelect,
-        )
-        fields[f"{prefix}_pays_choix"] = CountryField(
-            label=f"Pays ({label})",
-            queryset=Pays.objects.exclude(code=FRANCE).with_rattachement(),
-            required=False,
-            empty_label="— choisir —",
-        )
-        fields[f"{prefix}_ville"] = forms.CharField(
-            label=f"Ville à l'étranger ({label})", required=False, max_length=50
-        )
-    return fields
-
-
-def _place_layout(prefix: str, abroad: bool) -> Div:
-    france = Div(
-        Field(f"{prefix}_commune_saisie"),
-        HTML(f'<datalist id="{prefix}-communes"></datalist>'),
-        css_class="lieu-france",
-    )
-    if not abroad:
-        return france
-    return Div(
-        InlineRadios(f"{prefix}_ou"),
-        france,
-        Div(
-            Div(Field(f"{prefix}_pays_choix"), css_class="col-md-6"),
-            Div(Field(f"{prefix}_ville"), css_class="col-md-6"),
-            css_class="row lieu-etranger",
-        ),
-        css_class="lieu",
-    )
 
 
 def _country_choices(include_france: bool) -> list[tuple[str, str]]:
@@ -273,7 +163,7 @@ class RecenseForm(forms.ModelForm):
         self.instance.collectivite = collectivite
         self.duplicate: Recense | None = None
         for prefix, label, abroad in PLACES:
-            self.fields.update(_place_fields(prefix, label, abroad))
+            self.fields.update(place_fields(prefix, label, abroad))
         self.fields["double_nationalite"] = forms.ChoiceField(
             label="Double nationalité", choices=_country_choices(False), required=False
         )
@@ -313,20 +203,9 @@ class RecenseForm(forms.ModelForm):
         self.initial["mere_non_declare"] = not instance.mere_connu
         for prefix, _, abroad in PLACES:
             code = getattr(instance, f"{prefix}_code_lieu")
-            commune = getattr(instance, f"{prefix}_commune")
-            if not code:
-                continue
-            if abroad and code.startswith("99"):
-                self.initial[f"{prefix}_ou"] = ABROAD
-                self.initial[f"{prefix}_pays_choix"] = (
-                    Pays.objects.filter(code=code, libenr=getattr(instance, f"{prefix}_pays"))
-                    .values_list("pk", flat=True)
-                    .first()
-                    or Pays.objects.filter(code=code).values_list("pk", flat=True).first()
-                )
-                self.initial[f"{prefix}_ville"] = commune
-            else:
-                self.initial[f"{prefix}_commune_saisie"] = f"{commune} ({code})"
+            if code:
+                commune, pays = (getattr(instance, f"{prefix}_{n}") for n in ("commune", "pays"))
+                self.initial.update(initial_place(prefix, code, commune, pays, abroad))
 
     def _layout(self) -> Layout:
         return Layout(
@@ -339,7 +218,7 @@ class RecenseForm(forms.ModelForm):
                 InlineRadios("sexe"),
                 form_row("nom_naissance", "nom_usage"),
                 form_row("prenoms", "date_naissance", sizes=(8, 4)),
-                _place_layout("naissance", True),
+                place_layout("naissance", True),
             ),
             Fieldset(
                 "Nationalité",
@@ -355,14 +234,14 @@ class RecenseForm(forms.ModelForm):
                 HTML('<h2 class="h6 mt-2">Domicile</h2>'),
                 form_row("domicile_numero", "domicile_voie", sizes=(2, 10)),
                 form_row("domicile_complement", "domicile_code_postal", sizes=(8, 4)),
-                _place_layout("domicile", False),
+                place_layout("domicile", False),
                 Div(
                     Field("residence_identique"),
                     Div(
                         HTML('<h2 class="h6 mt-2">Résidence</h2>'),
                         form_row("residence_numero", "residence_voie", sizes=(2, 10)),
                         form_row("residence_complement", "residence_code_postal", sizes=(8, 4)),
-                        _place_layout("residence", True),
+                        place_layout("residence", True),
                         css_class="residence-details",
                     ),
                     css_class="residence",
@@ -397,7 +276,7 @@ class RecenseForm(forms.ModelForm):
             Div(
                 form_row(f"{parent}_nom", f"{parent}_prenoms"),
                 form_row(f"{parent}_date_naissance", f"{parent}_nationalite"),
-                _place_layout(f"{parent}_naissance", True),
+                place_layout(f"{parent}_naissance", True),
                 css_class="parent-details",
             ),
             css_class="parent",
@@ -537,31 +416,9 @@ class RecenseForm(forms.ModelForm):
         setattr(self.instance, f"{prefix}_pays", pays)
 
     def _clean_place(self, prefix: str, label: str, abroad: bool, required: bool) -> None:
-        data = self.cleaned_data
-        if abroad and data.get(f"{prefix}_ou") == ABROAD:
-            pays, ville = data.get(f"{prefix}_pays_choix"), data.get(f"{prefix}_ville", "").strip()
-            if not pays:
-                if required or ville:
-                    self.add_error(f"{prefix}_pays_choix", f"Choisissez le pays ({label}).")
-                return
-            if not ville and required:
-                self.add_error(f"{prefix}_ville", f"Indiquez la ville ({label}).")
-                return
-            # The code says which country; two INSEE names are longer than the stored 50.
-            self._set_place(prefix, pays.code, ville, "", pays.libenr[:50])
-            return
-        text = data.get(f"{prefix}_commune_saisie", "").strip()
-        if not text:
-            if required:
-                self.add_error(f"{prefix}_commune_saisie", f"Indiquez la commune ({label}).")
-            self._set_place(prefix, "", "", "", "")
-            return
-        try:
-            code, libelle, departement = resolve_commune(text)
-        except forms.ValidationError as error:
-            self.add_error(f"{prefix}_commune_saisie", error)
-            return
-        self._set_place(prefix, code, libelle[:50], departement, FRANCE_LABEL)
+        place = clean_place(self, prefix, label, abroad=abroad, required=required)
+        if place is not None:
+            self._set_place(prefix, *place)
 
     def _guard_duplicate(self, data: dict) -> None:
         nom, prenoms, born = (data.get(k) for k in ("nom_naissance", "prenoms", "date_naissance"))

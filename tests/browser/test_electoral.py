@@ -15,7 +15,7 @@ from tests.factories import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_agent_inscribes_moves_and_radiates_a_voter_and_sees_the_history(page):
+def test_an_agent_inscribes_moves_and_radiates_a_voter_and_sees_the_history(page, cog):
     saint_malo = CollectiviteFactory(code_insee="35288", nom="Saint-Malo")
     agent = UserFactory(username="yann", first_name="Yann", last_name="Kerbrat")
     AffectationFactory(user=agent, collectivite=saint_malo, role=Role.ELECTIONS)
@@ -35,6 +35,10 @@ def test_an_agent_inscribes_moves_and_radiates_a_voter_and_sees_the_history(page
     page.get_by_label("Nom de naissance*", exact=True).fill("Le Goff")
     page.get_by_label("Prénoms*", exact=True).fill("Maëlle")
     page.get_by_label("Date de naissance*", exact=True).fill("1990-07-14")
+    # The birth place by the commune autocomplete; its département follows.
+    page.get_by_label("Commune (lieu de naissance)").press_sequentially("Dina")
+    expect(page.locator("#naissance-communes option")).to_have_count(1)
+    page.get_by_label("Commune (lieu de naissance)").fill("Dinard (35093)")
     page.get_by_label("Numéro", exact=True).fill("3")
     page.get_by_label("Voie", exact=True).select_option(label="Rue de la Pie")
     page.get_by_role("button", name="Enregistrer").click()
@@ -68,6 +72,7 @@ def test_an_agent_inscribes_moves_and_radiates_a_voter_and_sees_the_history(page
     expect(rows).to_have_count(5)  # header + inscription, 2 modifications, radiation
     expect(page.get_by_text("Modification le", exact=False).first).to_be_visible()
     voter = Electeur.objects.get()
+    assert (voter.naissance_code_lieu, voter.naissance_departement) == ("35093", "035")
     assert [m.type for m in voter.mouvements.order_by("cree_le")] == [
         "inscription",
         "modification",

@@ -33,10 +33,8 @@ VOTER_TEXT_FIELDS = [
     "nom_naissance",
     "nom_usage",
     "prenoms",
-    "naissance_commune",
-    "naissance_departement",
-    "naissance_code_lieu",
-    "naissance_pays",
+    "naissance_commune_saisie",
+    "naissance_ville",
     "nationalite",
     "numero_voie",
     "libelle_voie",
@@ -51,6 +49,8 @@ CHOICES = {
     "liste": ["p", "ce", "cm", "zz", ""],
     "motif": ["volontaire", "office", "?", ""],
     "bureau": ["", "0", "abc", "999999"],
+    "naissance_ou": ["france", "etranger", "", "mars"],
+    "naissance_pays_choix": ["", "0", "abc", "999999"],
 }
 DATES = ["date_naissance", "date_effet"]
 

@@ -17,6 +17,7 @@ from electoral.models import (
     Parite,
 )
 from electoral.services import inscrire, modifier, radier
+from mairie.models import Pays
 from tests.factories import BureauFactory, ElecteurFactory, VoieFactory
 
 DAY = dt.date(2026, 3, 1)
@@ -38,9 +39,8 @@ def voter_form(rue, **overrides) -> dict:
         "nom_naissance": "Lefèvre",
         "prenoms": "Paul",
         "date_naissance": "1970-04-02",
-        "naissance_commune": "Rennes",
-        "naissance_departement": "035",
-        "naissance_pays": "France",
+        "naissance_ou": "france",
+        "naissance_commune_saisie": "Dinard (35093)",
         "numero_voie": "7",
         "voie": str(rue.pk),
         "liste": "p",
@@ -61,20 +61,102 @@ def test_an_agent_inscribes_a_voter_in_the_bureau_of_the_decoupage(town):
     assert voter.history.first().history_user == side.agent
 
 
-@pytest.mark.parametrize("typed, stored", [("35", "035"), ("2a", "02A"), ("99", "")])
-def test_the_birth_departement_is_stored_as_the_import_stores_it(town, typed, stored):
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("Ajaccio (2A004)", ("2A004", "Ajaccio", "02A", "France")),
+        ("saint-malo", ("35288", "Saint-Malo", "035", "France")),
+        ("97105", ("97105", "Basse-Terre", "971", "France")),
+    ],
+)
+def test_the_birth_place_is_a_commune_of_the_reference_with_its_departement(
+    town, cog, typed, stored
+):
     side, rue, _, _ = town
-    side.client.post(reverse("electoral:inscription"), voter_form(rue, naissance_departement=typed))
-    assert Electeur.objects.get().naissance_departement == stored
+    side.client.post(
+        reverse("electoral:inscription"), voter_form(rue, naissance_commune_saisie=typed)
+    )
+    voter = Electeur.objects.get()
+    assert (
+        voter.naissance_code_lieu,
+        voter.naissance_commune,
+        voter.naissance_departement,
+        voter.naissance_pays,
+    ) == stored
 
 
-def test_a_birth_departement_that_is_none_is_refused_next_to_its_field(town):
+def test_a_voter_born_abroad_has_a_country_and_a_town(town, cog):
+    side, rue, _, _ = town
+    espagne = Pays.objects.get(code="99134")
+    data = voter_form(
+        rue, naissance_ou="etranger", naissance_pays_choix=str(espagne.pk), naissance_ville="Madrid"
+    )
+    side.client.post(reverse("electoral:inscription"), data)
+    voter = Electeur.objects.get()
+    assert (voter.naissance_code_lieu, voter.naissance_commune, voter.naissance_pays) == (
+        "99134",
+        "Madrid",
+        "Espagne",
+    )
+    assert voter.naissance_departement == ""
+
+
+def test_an_unknown_birth_place_is_refused_next_to_its_field(town, cog):
     side, rue, _, _ = town
     response = side.client.post(
-        reverse("electoral:inscription"), voter_form(rue, naissance_departement="XY")
+        reverse("electoral:inscription"), voter_form(rue, naissance_commune_saisie="Atlantide")
     )
-    assert "Code département invalide : 3 caractères (ex. 035, 02A, 971)." in response.text
+    assert response.context["form"]["naissance_commune_saisie"].errors == [
+        "Commune « Atlantide » introuvable : tapez le début du nom ou le code INSEE et "
+        "choisissez dans la liste."
+    ]
     assert not Electeur.objects.exists()
+
+
+def test_the_inscription_form_offers_the_commune_autocomplete_and_no_reprise(town):
+    side, _, _, _ = town
+    page = side.client.get(reverse("electoral:inscription"))
+    field = page.context["form"]["naissance_commune_saisie"]
+    assert field.field.widget.attrs["hx-get"] == reverse("commune_autocomplete")
+    assert 'datalist id="naissance-communes"' in page.text
+    assert "naissance_departement" not in page.context["form"].fields
+    motifs = [value for value, _ in page.context["movement"].fields["motif"].choices]
+    assert "reprise_reu" not in motifs and "volontaire" in motifs
+
+
+def test_an_agent_cannot_record_a_reprise_of_the_reu_extraction(town):
+    side, rue, _, _ = town
+    response = side.client.post(
+        reverse("electoral:inscription"), voter_form(rue, motif="reprise_reu")
+    )
+    assert response.context["movement"]["motif"].errors
+    assert not Electeur.objects.exists()
+
+
+def test_an_untouched_birth_place_outside_the_reference_is_kept_by_a_modification(town):
+    side, rue, _, b2 = town
+    voter = ElecteurFactory(
+        collectivite=side.collectivite,
+        voie=rue,
+        numero_voie="3",
+        naissance_code_lieu="",
+        naissance_commune="SAINT-JEAN-DES-CHAMPS",
+        naissance_departement="050",
+        naissance_pays="FRANCE",
+    )
+    inscrire(voter, Liste.PRINCIPALE, "volontaire", DAY, None)
+    url = reverse("electoral:modification", args=[voter.pk])
+    initial = side.client.get(url).context["form"]["naissance_commune_saisie"].value()
+    data = voter_form(rue, naissance_commune_saisie=initial, motif="etat_civil", prenoms="Yves")
+    data.update(nom_naissance=voter.nom_naissance, date_naissance=str(voter.date_naissance))
+    data["sexe"] = voter.sexe
+    assert side.client.post(url, data).status_code == 302
+    voter.refresh_from_db()
+    assert (voter.prenoms, voter.naissance_commune, voter.naissance_departement) == (
+        "Yves",
+        "SAINT-JEAN-DES-CHAMPS",
+        "050",
+    )
 
 
 def test_bad_input_saves_nothing(town):
