@@ -109,6 +109,9 @@ def test_screens_counts_files_and_pdfs_agree_on_todays_list(town):
     assert files(side, bureau, timezone.localdate()) == dict.fromkeys(
         ("csv", "xml", "pdf"), expected
     )
+    partant = Inscription.objects.get(electeur__nom_naissance="PARTANT").electeur
+    detail = side.client.get(reverse("electoral:detail", args=[partant.pk])).text
+    assert f"radiation au {days(10):%d/%m/%Y}</strong> (sur la liste jusque-là)" in detail
 
 
 def test_the_files_and_pdfs_of_a_past_day_agree_and_the_tableau_leads_to_today(town):
