@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "mairie.scoping.CurrentCollectiviteMiddleware",
+    "mairie.errors.FrenchErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "mairie.urls"
