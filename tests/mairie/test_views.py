@@ -95,3 +95,23 @@ def test_the_dashboard_counts_the_collectivites_own_registrants(side_a, side_b):
         figures = side_a.client.get(reverse("home")).context["figures"]
     assert ("Recensés du trimestre", 2, "/recensement/") in figures
     assert ("Recensés non numérotés", 2, "/recensement/?numerote=non") in figures
+
+
+def test_the_elections_agents_home_page_says_nothing_of_the_recensement(side_a):
+    import re
+
+    from mairie.models import Role
+    from tests.conftest import agent_with_role
+    from tests.factories import RecenseFactory
+
+    RecenseFactory(collectivite=side_a.collectivite)
+    client = agent_with_role(side_a.collectivite, Role.ELECTIONS, "elections")
+    page = client.get(reverse("home"))
+    assert page.status_code == 200
+    assert "Listes électorales" in page.text
+    assert [label for label, _, _ in page.context["figures"]] == [
+        "Électeurs inscrits (liste principale)"
+    ]
+    assert not re.search("(?i)recens", page.text)
+    responsable = side_a.client.get(reverse("home")).text
+    assert "Responsable recensement" in responsable and "Recensés du trimestre" in responsable
