@@ -134,3 +134,13 @@ def test_the_favicon_is_linked_from_every_page_and_answers_at_the_root(side_a):
     assert svg.status_code == 200 and svg["Content-Type"] == "image/svg+xml"
     assert b"<svg" in b"".join(svg.streaming_content)
     svg.close()
+
+
+def test_a_refused_login_says_why_in_the_error_summary(db, side_a):
+    from django.test import Client
+
+    page = Client().post(reverse("login"), {"username": "agent.a", "password": "non"})
+    assert "1 erreur — Connexion refusée" in page.text
+    assert 'role="alert" id="erreurs" tabindex="-1" autofocus' in page.text
+    assert page.text.count("Saisissez un nom d’utilisateur et un mot de passe valides") == 1
+    assert "* champ obligatoire" in page.text.replace('<span class="asteriskField">*</span>', "*")
