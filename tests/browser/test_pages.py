@@ -111,5 +111,8 @@ def test_required_fields_are_marked_and_the_mark_explained(page, mairie):  # noq
             field = required.nth(index)
             if field.get_attribute("type") in ("radio", "checkbox"):
                 continue  # a group's mark is on its legend
-            expect(field).to_have_accessible_name(re.compile(r"\*$"))
+            # In the label (crispy-forms) or right after it (compact fields, the REU file).
+            label = page.locator(f"label[for='{field.get_attribute('id')}']")
+            mark = label.locator(".asteriskField").or_(label.locator("+ .asteriskField"))
+            expect(mark).to_have_text("*")
         expect(page.get_by_text("* champ obligatoire", exact=True).first).to_be_visible()
