@@ -125,15 +125,13 @@ def test_the_favicon_is_linked_from_every_page_and_answers_at_the_root(side_a):
     assert icon.status_code == 200
     assert icon["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
     assert b"".join(icon.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
-    icon.close()
     for client, url in [(anonymous, reverse("login")), (side_a.client, reverse("home"))]:
         page = client.get(url).text
         assert '<link rel="icon" href="/favicon.ico"' in page
         assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
     svg = anonymous.get("/static/favicon.svg")
     assert svg.status_code == 200 and svg["Content-Type"] == "image/svg+xml"
-    assert b"<svg" in b"".join(svg.streaming_content)
-    svg.close()
+    assert b"<svg" in b"".join(svg.streaming_content)  # read to its end, the client closes it
 
 
 def test_a_refused_login_says_why_in_the_error_summary(db, side_a):
