@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django_tasks_db.models import DBTaskResult
 from simple_history.admin import SimpleHistoryAdmin
 
 from mairie.models import Affectation, Collectivite, Commune, Departement, Pays, Region, Role
@@ -136,3 +137,8 @@ class PaysAdmin(ReferenceAdmin):
         if not obj.crpay:
             return ""
         return f"{obj.rattachement} ({obj.crpay})" if obj.rattachement else obj.crpay
+
+
+# django-tasks-db's admin is in English and shows the raw arguments and tracebacks of background
+# tasks; the exports page already says where each export stands, in French.
+admin.site.unregister(DBTaskResult)

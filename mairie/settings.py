@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "mairie.scoping.CurrentCollectiviteMiddleware",
+    "mairie.errors.FrenchErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "mairie.urls"
@@ -121,6 +122,8 @@ FORMAT_MODULE_PATH = ["mairie.formats"]
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Served at the site's root by whitenoise: /favicon.ico, which browsers ask for by themselves.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 # Generated files hold personal data: they live outside static and are only served by views.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"

@@ -19,6 +19,7 @@ import hashlib
 import re
 import uuid
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -191,7 +192,8 @@ def _read_zip(upload: Upload) -> tuple[list[Entry], list[str]]:
             archive = zipfile.ZipFile(handle)
         except (zipfile.BadZipFile, OSError) as error:
             raise DossierError(
-                f"{upload.name} : archive ZIP illisible ({error}) : refusée, rien n'est enregistré."
+                f"{upload.name} : archive ZIP illisible (fichier endommagé ou d'un autre format) : "
+                "refusée, rien n'est enregistré."
             ) from error
         with archive:
             members = archive.infolist()
@@ -220,10 +222,8 @@ def _read_zip(upload: Upload) -> tuple[list[Entry], list[str]]:
                 try:
                     with archive.open(member) as stream:
                         data = stream.read(member.file_size + 1)
-                except (zipfile.BadZipFile, RuntimeError, OSError, EOFError) as error:
-                    entries.append(
-                        Entry(member.filename, b"", f"illisible dans l'archive ({error})")
-                    )
+                except MEMBER_ERRORS as error:
+                    entries.append(Entry(member.filename, b"", _unreadable_member(member, error)))
                     continue
                 total += len(data)
                 if total > MAX_ZIP_UNCOMPRESSED:
@@ -234,6 +234,47 @@ def _read_zip(upload: Upload) -> tuple[list[Entry], list[str]]:
                     )
                 entries.append(_entry(member.filename, data))
     return entries, ignored
+
+
+# What can go wrong reading one member of an archive (zlib's error for damaged deflated data,
+# NotImplementedError for a compression method Python does not read).
+MEMBER_ERRORS = (
+    zipfile.BadZipFile,
+    RuntimeError,
+    OSError,
+    EOFError,
+    zlib.error,
+    NotImplementedError,
+)
+
+
+def _unreadable_member(member: zipfile.ZipInfo, error: Exception) -> str:
+    """Why a member could not be read, in French: the exception's own text is English."""
+    if member.flag_bits & 0x1:  # the ZIP format's "encrypted" bit
+        return "protégé par un mot de passe dans l'archive"
+    if isinstance(error, NotImplementedError):
+        return "compressé d'une façon non prise en charge dans l'archive"
+    return "illisible dans l'archive (contenu endommagé)"
+
+
+# libxml2's messages are English: the frequent mistakes said in French, the others generically.
+XML_ERRORS = {
+    etree.ErrorTypes.ERR_DOCUMENT_EMPTY: "fichier vide ou qui n'est pas du XML",
+    etree.ErrorTypes.ERR_DOCUMENT_END: "contenu après la fin de l'élément racine",
+    etree.ErrorTypes.ERR_TAG_NAME_MISMATCH: "balise fermante différente de la balise ouverte",
+    etree.ErrorTypes.ERR_TAG_NOT_FINISHED: "fichier coupé : une balise n'est pas fermée",
+    etree.ErrorTypes.ERR_INVALID_ENCODING: "octets invalides dans l'encodage du fichier",
+    etree.ErrorTypes.ERR_INVALID_CHAR: "caractère interdit en XML",
+    etree.ErrorTypes.ERR_UNDECLARED_ENTITY: "entité non déclarée (un « & » seul s'écrit &amp;)",
+    etree.ErrorTypes.ERR_ATTRIBUTE_NOT_STARTED: "valeur d'attribut sans guillemets",
+    etree.ErrorTypes.ERR_ATTRIBUTE_REDEFINED: "attribut répété",
+    etree.ErrorTypes.ERR_LT_IN_ATTRIBUTE: "« < » dans la valeur d'un attribut",
+    etree.ErrorTypes.ERR_NAME_REQUIRED: "nom de balise invalide",
+}
+
+
+def _xml_error(error: etree.XMLSyntaxError) -> str:
+    return XML_ERRORS.get(error.code, "syntaxe XML incorrecte")
 
 
 def parse_xml(name: str, data: bytes) -> etree._Element:
@@ -262,8 +303,8 @@ def parse_xml(name: str, data: bytes) -> etree._Element:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
         raise DossierError(
-            f"{name} : XML mal formé, ligne {error.lineno} ({error.msg}) : refusé, rien n'est "
-            "enregistré."
+            f"{name} : XML mal formé, ligne {error.lineno} ({_xml_error(error)}) : refusé, rien "
+            "n'est enregistré."
         ) from error
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:  # e.g. a DOCTYPE encoded in UTF-16

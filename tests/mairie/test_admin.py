@@ -63,3 +63,17 @@ def test_the_country_admin_names_the_country_of_a_territory(side_a, cog):
     assert page.status_code == 200
     assert "Danemark (99101)" in page.text
     assert "territoire ayant son code propre" in page.text
+
+
+def test_the_superusers_admin_has_no_english_tasks_section(side_a):
+    from django.conf import settings
+
+    side_a.agent.is_staff = side_a.agent.is_superuser = True
+    side_a.agent.save()
+    index = side_a.client.get(reverse("admin:index"))
+    assert index.status_code == 200
+    assert "Collectivités" in index.text
+    for english in ("Tasks", "Task Results", "Task results"):
+        assert english not in index.text
+    tasks = f"/{settings.ADMIN_URL}django_tasks_database/dbtaskresult/"
+    assert side_a.client.get(tasks).status_code == 404

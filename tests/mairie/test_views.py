@@ -95,3 +95,50 @@ def test_the_dashboard_counts_the_collectivites_own_registrants(side_a, side_b):
         figures = side_a.client.get(reverse("home")).context["figures"]
     assert ("Recensés du trimestre", 2, "/recensement/") in figures
     assert ("Recensés non numérotés", 2, "/recensement/?numerote=non") in figures
+
+
+def test_the_elections_agents_home_page_says_nothing_of_the_recensement(side_a):
+    import re
+
+    from mairie.models import Role
+    from tests.conftest import agent_with_role
+    from tests.factories import RecenseFactory
+
+    RecenseFactory(collectivite=side_a.collectivite)
+    client = agent_with_role(side_a.collectivite, Role.ELECTIONS, "elections")
+    page = client.get(reverse("home"))
+    assert page.status_code == 200
+    assert "Listes électorales" in page.text
+    assert [label for label, _, _ in page.context["figures"]] == [
+        "Électeurs inscrits (liste principale)"
+    ]
+    assert not re.search("(?i)recens", page.text)
+    responsable = side_a.client.get(reverse("home")).text
+    assert "Responsable recensement" in responsable and "Recensés du trimestre" in responsable
+
+
+def test_the_favicon_is_linked_from_every_page_and_answers_at_the_root(side_a):
+    from django.test import Client
+
+    anonymous = Client()
+    icon = anonymous.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
+    assert b"".join(icon.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    for client, url in [(anonymous, reverse("login")), (side_a.client, reverse("home"))]:
+        page = client.get(url).text
+        assert '<link rel="icon" href="/favicon.ico"' in page
+        assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    svg = anonymous.get("/static/favicon.svg")
+    assert svg.status_code == 200 and svg["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in b"".join(svg.streaming_content)  # read to its end, the client closes it
+
+
+def test_a_refused_login_says_why_in_the_error_summary(db, side_a):
+    from django.test import Client
+
+    page = Client().post(reverse("login"), {"username": "agent.a", "password": "non"})
+    assert "1 erreur — Connexion refusée" in page.text
+    assert 'role="alert" id="erreurs" tabindex="-1" autofocus' in page.text
+    assert page.text.count("Saisissez un nom d’utilisateur et un mot de passe valides") == 1
+    assert "* champ obligatoire" in page.text.replace('<span class="asteriskField">*</span>', "*")

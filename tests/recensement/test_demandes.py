@@ -306,6 +306,59 @@ def test_malformed_xml_and_a_wrong_root_are_refused_with_the_line(side_a, refere
     assert DemandeEnLigne.objects.count() == 0
 
 
+def deflated_zip(members: dict[str, bytes]) -> bytearray:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return bytearray(buffer.getvalue())
+
+
+def headers_of(archive: bytearray) -> list[int]:
+    """Offsets of the fields shared by the local and the central header of the first member:
+    flags at +6/+8, compression method at +8/+10."""
+    return [0, archive.rfind(b"PK\x01\x02") + 2]
+
+
+def test_every_refusal_of_an_upload_is_said_in_french(side_a, referentiel):
+    member = {"d/demande.xml": b"<RecensementCitoyen>" + b"x" * 2000 + b"</RecensementCitoyen>"}
+    damaged = deflated_zip(member)
+    for offset in range(50, 70):  # the deflated data, after the 30-byte header and the name
+        damaged[offset] ^= 0xFF
+    locked, unknown = deflated_zip(member), deflated_zip(member)
+    for offset in headers_of(locked):
+        locked[offset + 6] |= 0x1  # "encrypted"
+    for offset in headers_of(unknown):
+        unknown[offset + 8 : offset + 10] = (99).to_bytes(2, "little")  # no such method
+    response = post(
+        side_a.client,
+        ("m.xml", xml("malforme.xml")),
+        ("vide.xml", b" "),
+        ("faux.zip", b"pas une archive"),
+        ("abime.zip", bytes(damaged)),
+        ("verrou.zip", bytes(locked)),
+        ("inconnu.zip", bytes(unknown)),
+    )
+    assert response.status_code == 200
+    assert sorted(messages_of(response)) == sorted(
+        [
+            "m.xml : XML mal formé, ligne 4 (balise fermante différente de la balise ouverte) : "
+            "refusé, rien n'est enregistré.",
+            "vide.xml : XML mal formé, ligne 1 (fichier vide ou qui n'est pas du XML) : refusé, "
+            "rien n'est enregistré.",
+            "faux.zip : archive ZIP illisible (fichier endommagé ou d'un autre format) : refusée, "
+            "rien n'est enregistré.",
+            "abime.zip : d/demande.xml : illisible dans l'archive (contenu endommagé) : refusé, "
+            "rien n'est enregistré.",
+            "verrou.zip : d/demande.xml : protégé par un mot de passe dans l'archive : refusé, "
+            "rien n'est enregistré.",
+            "inconnu.zip : d/demande.xml : compressé d'une façon non prise en charge dans "
+            "l'archive : refusé, rien n'est enregistré.",
+        ]
+    )
+    assert DemandeEnLigne.objects.count() == 0
+
+
 def test_an_oversize_file_is_refused(side_a, referentiel, media_root):
     data = xml("complet.xml").replace(
         b"</RecensementCitoyen>", b" " * MAX_XML_BYTES + b"</RecensementCitoyen>"
