@@ -101,11 +101,22 @@ def _movement_page(request, template: str, forms: dict, apply, success: str, con
             with transaction.atomic():
                 electeur = apply()
         except MouvementRefused as refusal:
-            messages.error(request, str(refusal))
+            _refused(request, forms.get("form"), refusal)
         else:
             messages.success(request, success.format(electeur=electeur))
             return redirect("electoral:detail", pk=electeur.pk)
     return render(request, template, {**forms, **context})
+
+
+def _refused(request: HttpRequest, form, refusal: MouvementRefused) -> None:
+    """A refusal about the voter's own data shows on the voter's form, next to the field at
+    fault or above it with a link to the voter already recorded; any other, as a message."""
+    if form is not None and refusal.field in form.fields:
+        form.add_error(refusal.field, str(refusal))
+    elif form is not None and refusal.duplicate is not None:
+        form.duplicate, form.refusal = refusal.duplicate, str(refusal)
+    else:
+        messages.error(request, str(refusal))
 
 
 def _inscrire(electeur: Electeur, movement: InscriptionForm, request: HttpRequest) -> Electeur:
