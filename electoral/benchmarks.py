@@ -14,6 +14,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from electoral.models import BureauDeVote, Electeur, Inscription, Mouvement
 from electoral.reu import COLUMNS, ImportReport, apply
@@ -123,6 +124,10 @@ def generate(path: Path, size: int, code_insee: str, seed: int = 2026) -> None:
     }
     numbers: dict[tuple[int, str], int] = {}
     ine = 100_000_000
+    # Voters of 19 to 101 years of age, whatever their day of birth: none refused as a minor.
+    youngest = timezone.localdate().year - 19
+    born_in = (youngest - 82, youngest)
+    identities: set[int] = set()
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
         writer.writerow(HEADER)
@@ -133,7 +138,11 @@ def generate(path: Path, size: int, code_insee: str, seed: int = 2026) -> None:
             nom = rnd.choice(surnames)
             usage = rnd.choice(surnames) if sexe == "F" and rnd.random() < 0.3 else ""
             prenoms = " ".join(rnd.sample(PRENOMS, rnd.choice((1, 1, 2, 2, 3))))
-            day, month, year = rnd.randint(1, 28), rnd.randint(1, 12), rnd.randint(1925, 2007)
+            day, month, year = rnd.randint(1, 28), rnd.randint(1, 12), rnd.randint(*born_in)
+            # One voter per identity (electoral.rules): a namesake is born another day.
+            while hash((nom, prenoms, day, month, year)) in identities:
+                day = rnd.randint(1, 28)
+            identities.add(hash((nom, prenoms, day, month, year)))
             mess = rnd.random()
             if mess < 0.002:
                 day, month = 0, 0

@@ -41,6 +41,7 @@ from electoral.models import (
     normalise_bureau_code,
     voie_key,
 )
+from electoral.rules import birth_bounds, birth_date_problem, duplicate_message, identity
 from electoral.services import ADRESSE_FIELDS
 from mairie.history import save_by
 from mairie.models import (
@@ -54,7 +55,6 @@ from mairie.trigram import refresh_after_bulk_load
 
 MAX_REJECTED_LINES = 1000
 HISTORY_REASON = "import de l'extraction REU"
-OLDEST_BIRTH_YEAR = 1850
 # Caches of folded values: names repeat a lot in a list, but a cache must not grow without end.
 CACHE_LIMIT = 200_000
 # Lines written from which the planner's statistics of the voters' tables are refreshed.
@@ -288,8 +288,8 @@ SOURCE_FIELDS = [
 ]
 STAGING_COLUMNS = [
     ("line", "integer"),
-    ("vkey", "text"),  # the voter's identity: "I" + INE, or "N" + nkey + "|" + liste
-    ("nkey", "text"),  # folded nom | folded prénoms | date (ISO, or incomplete as given)
+    ("vkey", "text"),  # the voter's identity: "I" + INE, or "N" + nkey
+    ("nkey", "text"),  # electoral.rules.identity: folded nom | folded prénoms | date
     ("voie_key", "text"),
     ("recherche", "text"),
     ("liste", "text"),
@@ -366,7 +366,8 @@ YEAR_RE = re.compile(r"[0-9]{4}")
 
 def _date(raw: str, today: datetime.date) -> tuple[str, str, str]:
     """(ISO date, incomplete date as JJ/MM/AAAA, problem): "00/00/1953" and "1953" are
-    incomplete (kept as 00/00/1953), not wrong; "31/02/1990" is impossible."""
+    incomplete (kept as 00/00/1953), not wrong; "31/02/1990" is impossible; a voter under 18
+    today or a date in the future or over 120 years ago is refused (electoral.rules)."""
     if not raw:
         return "", "", "date de naissance manquante"
     if match := DATE_RE.fullmatch(raw):
@@ -377,19 +378,17 @@ def _date(raw: str, today: datetime.date) -> tuple[str, str, str]:
         day, month, year = 0, 0, int(raw)
     else:
         return "", "", f"date de naissance illisible « {raw} » (JJ/MM/AAAA attendu)"
-    if year < OLDEST_BIRTH_YEAR or month > 12 or day > 31:
-        return "", "", f"date de naissance impossible « {raw} »"
-    if year > today.year:
-        return "", "", f"date de naissance dans le futur « {raw} »"
-    if not day or not month:
-        return "", f"{day:02d}/{month:02d}/{year}", ""
     try:
-        date = datetime.date(year, month, day)
+        earliest, latest = birth_bounds(day, month, year)
     except ValueError:
         return "", "", f"date de naissance impossible « {raw} »"
-    if date > today:
-        return "", "", f"date de naissance dans le futur « {raw} »"
-    return date.isoformat(), "", ""
+    # The import's movements take effect today: the voter must be 18 today (electoral.rules).
+    problem = birth_date_problem(earliest, latest, today, today, raw)
+    if problem:
+        return "", "", problem
+    if not day or not month:
+        return "", f"{day:02d}/{month:02d}/{year}", ""
+    return earliest.isoformat(), "", ""
 
 
 def _bureau(raw: str) -> tuple[str, str]:
@@ -715,7 +714,7 @@ class _Reader:
             # As Electeur.save() computes it: search_key(f"{nom} {nom_usage} {prenoms}").
             recherche = " ".join(filter(None, (nom_key, usage_key, prenoms_key)))
             recherche = recherche[:ELECTEUR_KEY_LENGTH]
-            nkey = f"{nom_key}|{prenoms_key}|{iso or incomplete}"
+            nkey = identity(nom_key, prenoms_key, iso or incomplete)
             street = ""
             if libelle_voie:
                 street = voies.get((type_voie, libelle_voie))
@@ -723,7 +722,7 @@ class _Reader:
                     street = voies[type_voie, libelle_voie] = voie_key(type_voie, libelle_voie)
             yield (
                 str(number),
-                f"I{ine}" if ine else f"N{nkey}|{code}",
+                f"I{ine}" if ine else f"N{nkey}",
                 nkey,
                 street,
                 recherche,
@@ -873,6 +872,10 @@ class _Postgres(_Database):
     def date_text(self, expression: str) -> str:
         return f"to_char({expression}, 'DD/MM/YYYY')"
 
+    def nom_key(self, nkey: str) -> str:
+        """The folded birth name an identity (electoral.rules.identity) starts with."""
+        return f"split_part({nkey}, '|', 1)"
+
 
 class _Sqlite(_Database):
     distinct = "IS NOT"
@@ -907,6 +910,9 @@ class _Sqlite(_Database):
 
     def date_text(self, expression: str) -> str:
         return f"strftime('%%d/%%m/%%Y', {expression})"
+
+    def nom_key(self, nkey: str) -> str:
+        return f"substr({nkey}, 1, instr({nkey}, '|') - 1)"
 
 
 class _Sieve:
@@ -1200,6 +1206,7 @@ class _Sieve:
 # -- The import ----------------------------------------------------------------------------------
 
 TEMPORARY_TABLES = [
+    "reu_twin",
     "reu_cand",
     "reu_unsure",
     "reu_same",
@@ -1326,6 +1333,7 @@ class _Import:
         self.reject_duplicates()
         self.bureaux(create=apply)
         self.match()
+        self.reject_twins()
         self.progress("classement des lignes : nouvelles, modifiées, inchangées")
         self.classify()
         if apply:
@@ -1499,6 +1507,77 @@ class _Import:
             "  ) candidates"
             ") ranked WHERE rank = 1"
         )
+
+    def reject_twins(self) -> None:
+        """The lines of a voter the file would create with the identity (electoral.rules) of a
+        voter of the collectivité, or of a voter of an earlier line (one already known first):
+        one voter per identity. The same whether the sieve set lines aside or not: a line it
+        sets aside says what its voter says, and every voter is compared as stored first."""
+        twins: dict[str, str] = {}
+        new = "NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.vkey = v.vkey)"
+        # Known voters born on a new voter's date whose name starts as theirs: few rows, whose
+        # identity is folded here as the file's lines were.
+        born_alike = (
+            "e.date_naissance = p.date_naissance",
+            "e.date_naissance IS NULL"
+            " AND e.date_naissance_incomplete = p.date_naissance_incomplete",
+        )
+        self.sql(
+            " UNION ALL ".join(
+                "SELECT v.vkey, v.primary_line, e.id, p.nkey, e.nom_naissance, e.prenoms,"
+                " e.date_naissance, e.date_naissance_incomplete "
+                "FROM reu_voter v JOIN reu_staging p ON p.line = v.primary_line "
+                f"JOIN electoral_electeur e ON e.collectivite_id = %s AND {born} "
+                f"WHERE {new} AND (e.recherche = {self.db.nom_key('p.nkey')}"
+                f" OR e.recherche LIKE {self.db.nom_key('p.nkey')} || ' %%')"
+                for born in born_alike
+            )
+            + " ORDER BY 2, 3",
+            [self.collectivite.pk] * 2,
+        )
+        for vkey, _, _, nkey, nom, prenoms, date, incomplete in self.cursor.fetchall():
+            born = str(date) if date else incomplete
+            if vkey not in twins and identity(search_key(nom), search_key(prenoms), born) == nkey:
+                existing = Electeur(
+                    nom_naissance=nom,
+                    prenoms=prenoms,
+                    date_naissance=datetime.date.fromisoformat(born) if date else None,
+                    date_naissance_incomplete=incomplete,
+                )
+                twins[vkey] = f"électeur en double : {duplicate_message(existing)}"
+        self.sql(
+            "WITH ident AS ("
+            "  SELECT v.vkey, v.primary_line, p.nkey,"
+            f"  CASE WHEN {new} THEN 1 ELSE 0 END AS new"
+            "  FROM reu_voter v JOIN reu_staging p ON p.line = v.primary_line"
+            "), shared AS ("
+            "  SELECT nkey FROM ident GROUP BY nkey HAVING COUNT(*) > 1"
+            "), ranked AS ("
+            "  SELECT i.vkey, i.new, i.primary_line, first_value(i.primary_line) OVER ("
+            "   PARTITION BY i.nkey ORDER BY i.new, i.primary_line) AS kept"
+            "  FROM ident i JOIN shared s ON s.nkey = i.nkey"
+            ") "
+            "SELECT vkey, kept FROM ranked WHERE new = 1 AND primary_line <> kept "
+            "ORDER BY primary_line"
+        )
+        for vkey, kept in self.cursor.fetchall():
+            twins.setdefault(
+                vkey,
+                "électeur en double : même nom de naissance, mêmes prénoms et même date de "
+                f"naissance qu'à la ligne {kept}",
+            )
+        if twins:
+            self.sql("CREATE TEMPORARY TABLE reu_twin (vkey text, reason text)")
+            self.db.load("reu_twin", ["vkey", "reason"], twins.items())
+            self.sql(
+                "SELECT s.line, t.reason FROM reu_staging s JOIN reu_twin t ON t.vkey = s.vkey"
+            )
+            for line, reason in self.cursor.fetchall():
+                self.report.reject(line, reason)
+            self.report.rejected_lines.sort(key=lambda rejected: rejected.number)
+            for table in ("reu_staging", "reu_voter"):
+                self.sql(f"DELETE FROM {table} WHERE vkey IN (SELECT vkey FROM reu_twin)")
+        self.lap("électeurs en double")
 
     def classify(self) -> None:
         """reu_line: each valid line, its voter and active inscription, and what differs."""

@@ -114,7 +114,8 @@ def _refused(request: HttpRequest, form, refusal: MouvementRefused) -> None:
     if form is not None and refusal.field in form.fields:
         form.add_error(refusal.field, str(refusal))
     elif form is not None and refusal.duplicate is not None:
-        form.duplicate, form.refusal = refusal.duplicate, str(refusal)
+        form.duplicate = refusal.duplicate
+        form.add_error(None, str(refusal))
     else:
         messages.error(request, str(refusal))
 

@@ -1032,6 +1032,15 @@ def test_the_sieve_gives_what_the_full_checks_give(side_a, reu):
     lines.append(dict(lines[2]))  # NOM03 twice on the same list
     lines.append(voter(liste="ce", nom="NOM12", ine="100000012"))  # a second list
     lines[13]["Nationalité"] = ""  # a blank nationality clears nothing
+    year = dt.date.today().year
+    lines += [  # refused by electoral.rules: a minor, a birth to come, twins
+        voter(nom="ENFANT", prenoms="LEO", date=f"01/01/{year - 11}", ine="100000060"),
+        voter(nom="FUTUR", prenoms="LEO", date=f"01/01/{year + 1}", ine="100000061"),
+        voter(nom="Nom01", prenoms="anne", ine="100000062"),  # NOM01, whom the sieve sets aside
+        voter(nom="NOUVEAU", prenoms="LÉA", ine="100000063"),  # the new voter, twice
+        voter(nom="ANNEE", prenoms="ZOE", date=f"00/00/{year - 17}"),
+        voter(nom="ANNEE", prenoms="MAX", date=f"00/00/{year - 19}"),  # of age whatever the day
+    ]
     path = reu(lines)
 
     sifted, full = _both_ways(collectivite, path, side_a.agent)
@@ -1040,7 +1049,13 @@ def test_the_sieve_gives_what_the_full_checks_give(side_a, reu):
     assert (sifted[0].sifted, full[0].sifted) == (6, 0)
     assert _comparable(sifted[0]) == _comparable(full[0])
     assert sifted[1] == full[1]
-    assert (sifted[0].new, sifted[0].changed, sifted[0].rejected) == (3, 4, 3)
+    assert (sifted[0].new, sifted[0].changed, sifted[0].rejected) == (4, 4, 8)
+    reasons = {line.number: line.reason for line in sifted[0].rejected_lines}
+    assert reasons[20].startswith("moins de 18 ans le ")
+    assert reasons[21].startswith("date de naissance dans le futur")
+    assert reasons[22].startswith("électeur en double : un électeur de même identité existe")
+    assert reasons[23].endswith("même date de naissance qu'à la ligne 17")
+    assert reasons[24].startswith("moins de 18 ans le ")
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="le tamis lit le fichier par COPY")
@@ -1074,3 +1089,72 @@ def test_the_sieve_and_the_full_checks_agree_on_every_shape_of_file(side_a, reu,
     assert sifted[1] == full[1]
     assert full[0].sifted == 0
     assert (sifted[0].sifted > 0) == (variant != "windows-1252")
+
+
+# -- Who may be inscribed (electoral.rules): the import reports what the form refuses ----------
+
+
+def test_minors_impossible_births_and_twins_are_reported_lines_not_voters(side_a, reu, capsys):
+    today = dt.date.today()
+    year = today.year
+    known = ElecteurFactory(
+        collectivite=side_a.collectivite, nom_naissance="Lefèvre", ine="100000099"
+    )
+    inscrire(
+        known,
+        Liste.PRINCIPALE,
+        MotifInscription.VOLONTAIRE,
+        DAY,
+        None,
+        bureau=BureauFactory(collectivite=side_a.collectivite, code="0001"),
+    )
+    lines = [
+        voter(nom="ENFANT", date=f"01/01/{year - 11}", ine="100000001"),  # line 2: 11 years old
+        voter(nom="FUTUR", date=f"01/01/{year + 1}", ine="100000002"),  # line 3
+        voter(nom="ANCETRE", date=f"01/01/{year - 121}", ine="100000003"),  # line 4
+        voter(nom="MARTIN", ine="100000004"),  # line 5
+        voter(nom="Martin", prenoms="Jeanne-Marie", ine="100000005"),  # line 6: line 5's twin
+        voter(nom="LEFEVRE", prenoms="LOUISE", date="04/05/1980", ine="100000006"),  # line 7
+        voter(nom="JEUNE", date=f"00/00/{year - 17}"),  # line 8: a year alone, surely a minor
+        voter(nom="MAJEUR", date=f"00/00/{year - 19}"),  # line 9: of age whatever the day
+        voter(nom="MOIS", date=f"00/01/{year - 19}"),  # line 10
+    ]
+    report = apply(side_a.collectivite, reu(lines), side_a.agent)
+
+    assert (report.new, report.rejected) == (3, 6)
+    reasons = {line.number: line.reason for line in report.rejected_lines}
+    assert reasons[2] == (
+        f"moins de 18 ans le {today:%d/%m/%Y}, date d'effet (né(e) le 01/01/{year - 11}, "
+        f"18 ans le 01/01/{year + 7})"
+    )
+    assert reasons[3] == f"date de naissance dans le futur « 01/01/{year + 1} »"
+    assert reasons[4] == f"date de naissance il y a plus de 120 ans « 01/01/{year - 121} »"
+    assert reasons[6] == (
+        "électeur en double : même nom de naissance, mêmes prénoms et même date de naissance "
+        "qu'à la ligne 5"
+    )
+    assert reasons[7] == (
+        "électeur en double : un électeur de même identité existe déjà : Lefèvre Louise, "
+        "né(e) le 04/05/1980"
+    )
+    assert reasons[8].startswith(f"moins de 18 ans le {today:%d/%m/%Y}, date d'effet (né(e) le ")
+    assert set(Electeur.objects.values_list("nom_naissance", flat=True)) == {
+        "Lefèvre", "MARTIN", "MAJEUR", "MOIS"
+    }  # fmt: skip
+
+    call_command("import_reu", "--commune", "35288", str(reu(lines)), "--dry-run")
+    out = capsys.readouterr().out
+    assert f"ligne 3 : date de naissance dans le futur « 01/01/{year + 1} »" in out
+    assert "ligne 7 : électeur en double : un électeur de même identité existe déjà" in out
+
+
+def test_a_voter_without_ine_on_both_complementary_lists_is_one_voter(side_a, reu):
+    lines = [
+        voter(liste="ce", nom="MÜLLER", prenoms="ANNA", nationalite="ALLEMANDE"),
+        voter(liste="cm", nom="MÜLLER", prenoms="ANNA", nationalite="ALLEMANDE"),
+    ]
+    report = apply(side_a.collectivite, reu(lines), side_a.agent)
+
+    assert outcome(report) == (2, 1, 0, 0, 0)
+    assert set(Electeur.objects.get().inscriptions.values_list("liste", flat=True)) == {"ce", "cm"}
+    assert outcome(apply(side_a.collectivite, reu(lines), side_a.agent)) == (0, 0, 0, 2, 0)
