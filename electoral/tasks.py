@@ -69,7 +69,8 @@ def analyse_import(import_id: int) -> None:
         report = reu.preview(
             pending.collectivite, _path(pending), progress, file_name=pending.nom_fichier
         )
-        pending.rapport, pending.statut = report.as_dict(), StatutImport.APERCU
+        pending.rapport = report.as_dict()
+        pending.statut = StatutImport.APERCU if report.ok else StatutImport.REFUSE
         pending.save()
 
     _run(import_id, StatutImport.ANALYSE, step)

@@ -81,6 +81,10 @@ def test_a_file_with_a_wrong_header_is_refused_and_cannot_be_confirmed(side_a, u
     page = side_a.client.get(reverse("electoral:import_reu_detail", args=[pending.pk])).text
     assert "Fichier refusé" in page
     assert "Confirmer" not in page
+    assert pending.statut == StatutImport.REFUSE
+    listed = side_a.client.get(reverse("electoral:import_reu")).text
+    assert "<td>refusé</td>" in listed and "à confirmer" not in listed
+    assert "<strong>refusé</strong>" in page
 
 
 def test_a_non_csv_file_is_refused_next_to_the_field(side_a, upload):

@@ -290,7 +290,10 @@ def test_an_uploaded_file_is_analysed_or_refused_in_french(
         assert ImportReu.objects.count() == before[0]
         return
     pending = ImportReu.objects.latest("pk")
-    assert pending.statut == StatutImport.APERCU, pending.erreur
+    refused = pending.rapport.get("refusal")
+    assert pending.statut == (StatutImport.REFUSE if refused else StatutImport.APERCU), (
+        pending.erreur
+    )
     assert Electeur.objects.count() == before[1]
     page = side_a.client.get(response["Location"])
     assert page.status_code == 200
