@@ -309,7 +309,7 @@ def run(size: int, write: Callable[[str], None]) -> bool:
             collectivite = Collectivite.objects.create(code_insee=code, nom="Banc d'essai REU")
             user, _ = get_user_model().objects.get_or_create(username="banc-essai-reu")
             started = time.perf_counter()
-            report = apply(collectivite, path, user)
+            report = apply(collectivite, path, user, create_bureaux=True)
             first = time.perf_counter() - started
             write(
                 f"premier import dans une collectivité neuve : {first:.2f} s "
@@ -320,7 +320,7 @@ def run(size: int, write: Callable[[str], None]) -> bool:
             next_copy = _copy_seconds(next_path)
             write(f"COPY FROM de l'extraction suivante : {next_copy:.2f} s")
             started = time.perf_counter()
-            again = apply(collectivite, next_path, user)
+            again = apply(collectivite, next_path, user, create_bureaux=True)
             reimport = time.perf_counter() - started
             write(
                 f"ré-import de l'extraction suivante : {reimport:.2f} s "
@@ -369,7 +369,7 @@ def _pages_run(size: int, write: Callable[[str], None]) -> bool:
         user, _ = get_user_model().objects.get_or_create(username="banc-essai-pages")
         Affectation.objects.create(user=user, collectivite=collectivite, role=Role.RESPONSABLE)
         started = time.perf_counter()
-        report = apply(collectivite, path, user)
+        report = apply(collectivite, path, user, create_bureaux=True)
         write(f"{report.new} inscriptions importées en {time.perf_counter() - started:.0f} s")
         # In the file's order (INEs grow line by line), not the ids' (given in name order).
         voter = Electeur.objects.filter(collectivite=collectivite).order_by("ine", "id")[size // 2]

@@ -65,6 +65,8 @@ FEW_LINES = 100_000
 # Lines read between two reports of the reading's progress.
 PROGRESS_EVERY = 100_000
 
+# The unknown bureaux an import may create: all (True), none (False), or these codes.
+CreateBureaux = bool | Iterable[str]
 # Told, in French, where the import stands: the step it starts, or how far the reading is.
 Progress = Callable[[str], None]
 
@@ -97,6 +99,9 @@ class ImportReport:
     rejected_lines: list[RejectedLine] = field(default_factory=list)  # the first ones, in order
     unknown_columns: list[str] = field(default_factory=list)  # ignored
     missing_columns: list[str] = field(default_factory=list)  # required: the file is refused
+    # Bureaux the database does not know: (code, libellé the file gives, lines). Their lines are
+    # rejected unless the agent asked for their creation: then they are bureaux_created.
+    unknown_bureaux: list[tuple[str, str, int]] = field(default_factory=list)
     bureaux_created: list[tuple[str, str]] = field(default_factory=list)  # (code, libellé)
     absent: int = 0  # active inscriptions (voter × list) the file does not contain: not radiated
     sifted: int = 0  # of the unchanged lines, those PostgreSQL found alone (see _Sieve)
@@ -122,6 +127,7 @@ class ImportReport:
             **{
                 **data,
                 "rejected_lines": [RejectedLine(**line) for line in data["rejected_lines"]],
+                "unknown_bureaux": [tuple(bureau) for bureau in data.get("unknown_bureaux", [])],
                 "bureaux_created": [tuple(bureau) for bureau in data["bureaux_created"]],
             }
         )
@@ -1243,6 +1249,7 @@ class _Import:
         user: AbstractBaseUser | None,
         progress: Progress,
         sift: bool = True,
+        create_bureaux: "CreateBureaux" = False,
     ) -> None:
         self.cursor = cursor
         self.collectivite = collectivite
@@ -1259,6 +1266,9 @@ class _Import:
         self.db = vendors[connection.vendor](cursor)
         self.started = time.perf_counter()
         self.sift = sift
+        self.create_bureaux = (
+            create_bureaux if create_bureaux is True else set(create_bureaux or ())
+        )
         self.sieve: _Sieve | None = None
         self.sifted = 0  # lines the sieve found unchanged, never read in Python
 
@@ -1331,7 +1341,7 @@ class _Import:
         self.stage()
         self.progress("rapprochement avec les électeurs déjà connus")
         self.reject_duplicates()
-        self.bureaux(create=apply)
+        self.bureaux(apply)
         self.match()
         self.reject_twins()
         self.progress("classement des lignes : nouvelles, modifiées, inchangées")
@@ -1394,12 +1404,15 @@ class _Import:
             )
         self.lap("doublons")
 
-    def bureaux(self, create: bool) -> None:
+    def bureaux(self, apply: bool) -> None:
+        """Bureaux the file names and the database does not know: created only when the agent
+        asked for them (never silently); else their lines are rejected."""
         self.sql(
             "SELECT s.bureau_code, COALESCE(s.bureau_libelle, ''), COALESCE(s.canton, ''),"
-            " COALESCE(s.circonscription, '') "
+            " COALESCE(s.circonscription, ''), f.lines "
             "FROM reu_staging s JOIN ("
-            "  SELECT bureau_code, MIN(line) AS line FROM reu_staging GROUP BY bureau_code"
+            "  SELECT bureau_code, MIN(line) AS line, COUNT(*) AS lines FROM reu_staging"
+            "  GROUP BY bureau_code"
             ") f ON f.line = s.line "
             "WHERE NOT EXISTS (SELECT 1 FROM electoral_bureaudevote b"
             "  WHERE b.collectivite_id = %s AND b.code = s.bureau_code) "
@@ -1407,11 +1420,14 @@ class _Import:
             [self.collectivite.pk],
         )
         missing = self.cursor.fetchall()
-        self.report.bureaux_created = [
-            (code, libelle or f"Bureau {code}") for code, libelle, _, _ in missing
+        self.report.unknown_bureaux = [
+            (code, libelle or f"Bureau {code}", lines) for code, libelle, _, _, lines in missing
         ]
-        if create:
-            for code, libelle, canton, circonscription in missing:
+        create = self.create_bureaux
+        created = [row for row in missing if create is True or row[0] in create]
+        refused = sorted({row[0] for row in missing} - {row[0] for row in created})
+        if apply:
+            for code, libelle, canton, circonscription, _ in created:
                 bureau = BureauDeVote(
                     collectivite=self.collectivite,
                     code=code,
@@ -1420,7 +1436,31 @@ class _Import:
                     circonscription=circonscription,
                 )
                 save_by(bureau, self.user)
+        # In a preview, what the import would create.
+        self.report.bureaux_created = [
+            (code, libelle or f"Bureau {code}") for code, libelle, *_ in created
+        ]
+        if refused:
+            self.reject_unknown_bureaux(refused)
         self.lap("bureaux")
+
+    def reject_unknown_bureaux(self, codes: list[str]) -> None:
+        """The lines of bureaux not created: counted all, the first ones kept in the report."""
+        chosen = f"bureau_code IN ({', '.join(['%s'] * len(codes))})"
+        self.sql(
+            f"SELECT line, bureau_code FROM reu_staging WHERE {chosen} ORDER BY line LIMIT %s",
+            [*codes, MAX_REJECTED_LINES],
+        )
+        first = self.cursor.fetchall()
+        removed = self.sql(f"DELETE FROM reu_staging WHERE {chosen}", codes)
+        report = self.report
+        report.rejected += removed
+        report.rejected_lines += [
+            RejectedLine(line, f"bureau de vote {code} inconnu : non créé, ligne non importée")
+            for line, code in first
+        ]
+        report.rejected_lines.sort(key=lambda rejected: rejected.number)
+        del report.rejected_lines[MAX_REJECTED_LINES:]
 
     def match(self) -> None:
         """reu_match: the known voter of each identity of the file, by INE first, then by
@@ -1895,12 +1935,15 @@ def _read(
     progress: Progress,
     file_name: str,
     sift: bool,
+    create_bureaux: "CreateBureaux",
 ) -> ImportReport:
     path = Path(path)
     report = ImportReport(file_name=file_name or path.name)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            _Import(cursor, collectivite, path, report, user, progress, sift).run(apply)
+            _Import(cursor, collectivite, path, report, user, progress, sift, create_bureaux).run(
+                apply
+            )
             if not apply:
                 transaction.set_rollback(True)
     except _Refused as refusal:
@@ -1920,11 +1963,13 @@ def preview(
     progress: Progress = _silent,
     file_name: str = "",
     sift: bool = True,
+    create_bureaux: "CreateBureaux" = False,
 ) -> ImportReport:
     """What importing the file would do, line by line; nothing is written. `file_name`, the
     name the agent gave the file (default: the path's), may name the commune, list and date.
-    `sift=False` sends every line through the full checks, as on SQLite (see _Sieve)."""
-    return _read(collectivite, path, None, False, progress, file_name, sift)
+    `sift=False` sends every line through the full checks, as on SQLite (see _Sieve).
+    `create_bureaux`: see apply."""
+    return _read(collectivite, path, None, False, progress, file_name, sift, create_bureaux)
 
 
 def apply(
@@ -1934,9 +1979,12 @@ def apply(
     progress: Progress = _silent,
     file_name: str = "",
     sift: bool = True,
+    create_bureaux: "CreateBureaux" = False,
 ) -> ImportReport:
-    """Import the file in one transaction: missing bureaux, new voters and inscriptions
-    (movement "reprise de l'extraction REU"), changed voters (modification movement), each
-    with its history record by `user`. Voters absent from the file are counted, not radiated:
-    a radiation needs a reason an agent gives."""
-    return _read(collectivite, path, user, True, progress, file_name, sift)
+    """Import the file in one transaction: new voters and inscriptions (movement "reprise de
+    l'extraction REU"), changed voters (modification movement), each with its history record
+    by `user`. A bureau the database does not know is created only when the agent asked for
+    it (`create_bureaux`: True for all, or their codes), else its lines are rejected. Voters
+    absent from the file are counted, not radiated: a radiation needs a reason an agent
+    gives."""
+    return _read(collectivite, path, user, True, progress, file_name, sift, create_bureaux)

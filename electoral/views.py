@@ -373,7 +373,11 @@ def import_reu_decision(request: HttpRequest, pk: int) -> HttpResponse:
             pending.statut = StatutImport.IMPORT
             pending.save()
             user_id = request.user.pk
-            transaction.on_commit(lambda: apply_import.enqueue(pending.pk, user_id))
+            # Only the bureaux the preview listed, and only when the agent ticked their creation.
+            bureaux = []
+            if request.POST.get("creer_bureaux"):
+                bureaux = [code for code, *_ in pending.rapport.get("unknown_bureaux", [])]
+            transaction.on_commit(lambda: apply_import.enqueue(pending.pk, user_id, bureaux))
             messages.success(request, "Import lancé : le résultat s'affiche ci-dessous.")
         else:
             pending.statut = StatutImport.ABANDONNE
