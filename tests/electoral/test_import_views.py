@@ -1,3 +1,4 @@
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ from django.urls import reverse
 
 from electoral import tasks
 from electoral.models import BureauDeVote, Electeur, ImportReu, Mouvement, StatutImport
+from tests.factories import ElecteurFactory
 
 HEADER = (
     "TypeListe;CodeDepartement;CodeCommune;Civilite;NomdeNaissance;NomDusage;Prenoms;"
@@ -170,3 +172,30 @@ def test_a_confirmed_import_without_the_bureaux_ticked_creates_none(
     assert pending.statut == StatutImport.APPLIQUE
     assert (pending.rapport["new"], pending.rapport["rejected"]) == (0, 3)
     assert not BureauDeVote.objects.exists() and not Electeur.objects.exists()
+
+
+def test_the_preview_shows_minors_and_twins_as_rejected_lines(side_a, upload):
+    BureauDeVote.objects.create(collectivite=side_a.collectivite, code="0001", libelle="École")
+    minor = f"{dt.date.today().year - 12}"
+    # A voter known without an inscription (radiated, say): not the file's voter, their twin.
+    ElecteurFactory(
+        collectivite=side_a.collectivite,
+        nom_naissance="Durand",
+        prenoms="Paul",
+        date_naissance=dt.date(1960, 3, 2),
+    )
+    lines = [
+        LINES[0],
+        LINES[0].replace("MARTIN;;Jean", "DURAND;;PAUL"),
+        LINES[0].replace("02/03/1960", f"02/03/{minor}"),
+    ]
+    upload("\r\n".join([HEADER, *lines]) + "\r\n")
+    pending = ImportReu.objects.get()
+    page = side_a.client.get(reverse("electoral:import_reu_detail", args=[pending.pk])).text
+
+    assert (
+        "<td>3</td><td>électeur en double : un électeur de même identité existe déjà : Durand "
+        "Paul, né(e) le 02/03/1960</td>"
+    ) in page
+    assert f"<td>4</td><td>moins de 18 ans le {dt.date.today():%d/%m/%Y}" in page
+    assert "Bureaux inconnus" not in page
