@@ -1249,7 +1249,7 @@ class _Import:
         user: AbstractBaseUser | None,
         progress: Progress,
         sift: bool = True,
-        create_bureaux: "CreateBureaux" = False,
+        create_bureaux: CreateBureaux = False,
     ) -> None:
         self.cursor = cursor
         self.collectivite = collectivite
@@ -1586,16 +1586,18 @@ class _Import:
                 )
                 twins[vkey] = f"électeur en double : {duplicate_message(existing)}"
         self.sql(
-            "WITH ident AS ("
+            # The identities of two voters of the file, in one pass over it: a few, or none.
+            "WITH shared AS ("
+            "  SELECT nkey FROM reu_staging GROUP BY nkey HAVING MIN(vkey) <> MAX(vkey)"
+            "), ident AS ("
             "  SELECT v.vkey, v.primary_line, p.nkey,"
             f"  CASE WHEN {new} THEN 1 ELSE 0 END AS new"
-            "  FROM reu_voter v JOIN reu_staging p ON p.line = v.primary_line"
-            "), shared AS ("
-            "  SELECT nkey FROM ident GROUP BY nkey HAVING COUNT(*) > 1"
+            "  FROM shared s JOIN reu_staging p ON p.nkey = s.nkey"
+            "  JOIN reu_voter v ON v.primary_line = p.line"
             "), ranked AS ("
-            "  SELECT i.vkey, i.new, i.primary_line, first_value(i.primary_line) OVER ("
-            "   PARTITION BY i.nkey ORDER BY i.new, i.primary_line) AS kept"
-            "  FROM ident i JOIN shared s ON s.nkey = i.nkey"
+            "  SELECT vkey, new, primary_line, first_value(primary_line) OVER ("
+            "   PARTITION BY nkey ORDER BY new, primary_line) AS kept"
+            "  FROM ident"
             ") "
             "SELECT vkey, kept FROM ranked WHERE new = 1 AND primary_line <> kept "
             "ORDER BY primary_line"
@@ -1935,7 +1937,7 @@ def _read(
     progress: Progress,
     file_name: str,
     sift: bool,
-    create_bureaux: "CreateBureaux",
+    create_bureaux: CreateBureaux,
 ) -> ImportReport:
     path = Path(path)
     report = ImportReport(file_name=file_name or path.name)
@@ -1963,7 +1965,7 @@ def preview(
     progress: Progress = _silent,
     file_name: str = "",
     sift: bool = True,
-    create_bureaux: "CreateBureaux" = False,
+    create_bureaux: CreateBureaux = False,
 ) -> ImportReport:
     """What importing the file would do, line by line; nothing is written. `file_name`, the
     name the agent gave the file (default: the path's), may name the commune, list and date.
@@ -1979,7 +1981,7 @@ def apply(
     progress: Progress = _silent,
     file_name: str = "",
     sift: bool = True,
-    create_bureaux: "CreateBureaux" = False,
+    create_bureaux: CreateBureaux = False,
 ) -> ImportReport:
     """Import the file in one transaction: new voters and inscriptions (movement "reprise de
     l'extraction REU"), changed voters (modification movement), each with its history record

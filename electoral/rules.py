@@ -30,6 +30,8 @@ def birth_bounds(day: int, month: int, year: int) -> tuple[datetime.date, dateti
     """The earliest and latest days a birth date may be, an unknown day or month written 00 as
     REU extractions do: 00/00/1953 is 01/01/1953 to 31/12/1953, 00/07/1961 the month of July.
     A month unknown makes the day meaningless. Raises ValueError for an impossible date."""
+    if day > 31:
+        raise ValueError(f"day {day}")
     if not month:
         return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     if not day:

@@ -80,3 +80,11 @@ def test_the_same_identity_is_found_without_accents_nor_case(side_a, side_b):
     twin.nom_naissance, twin.collectivite = "LEFEVRE", side_b.collectivite
     assert same_identity(twin) is None
     assert same_identity(existing) is None  # itself excluded
+
+
+@pytest.mark.parametrize(
+    "day, month, year", [(31, 2, 1990), (45, 0, 1961), (1, 13, 1961), (1, 1, 0)]
+)
+def test_an_impossible_date_has_no_bounds(day, month, year):
+    with pytest.raises(ValueError):
+        birth_bounds(day, month, year)
