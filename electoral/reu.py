@@ -1555,36 +1555,8 @@ class _Import:
         sets aside says what its voter says, and every voter is compared as stored first."""
         twins: dict[str, str] = {}
         new = "NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.vkey = v.vkey)"
-        # Known voters born on a new voter's date whose name starts as theirs: few rows, whose
-        # identity is folded here as the file's lines were.
-        born_alike = (
-            "e.date_naissance = p.date_naissance",
-            "e.date_naissance IS NULL"
-            " AND e.date_naissance_incomplete = p.date_naissance_incomplete",
-        )
-        self.sql(
-            " UNION ALL ".join(
-                "SELECT v.vkey, v.primary_line, e.id, p.nkey, e.nom_naissance, e.prenoms,"
-                " e.date_naissance, e.date_naissance_incomplete "
-                "FROM reu_voter v JOIN reu_staging p ON p.line = v.primary_line "
-                f"JOIN electoral_electeur e ON e.collectivite_id = %s AND {born} "
-                f"WHERE {new} AND (e.recherche = {self.db.nom_key('p.nkey')}"
-                f" OR e.recherche LIKE {self.db.nom_key('p.nkey')} || ' %%')"
-                for born in born_alike
-            )
-            + " ORDER BY 2, 3",
-            [self.collectivite.pk] * 2,
-        )
-        for vkey, _, _, nkey, nom, prenoms, date, incomplete in self.cursor.fetchall():
-            born = str(date) if date else incomplete
-            if vkey not in twins and identity(search_key(nom), search_key(prenoms), born) == nkey:
-                existing = Electeur(
-                    nom_naissance=nom,
-                    prenoms=prenoms,
-                    date_naissance=datetime.date.fromisoformat(born) if date else None,
-                    date_naissance_incomplete=incomplete,
-                )
-                twins[vkey] = f"électeur en double : {duplicate_message(existing)}"
+        if Electeur.objects.filter(collectivite=self.collectivite).exists():
+            twins.update(self.twins_of_known_voters(new))
         self.sql(
             # The identities of two voters of the file, in one pass over it: a few, or none.
             "WITH shared AS ("
@@ -1620,6 +1592,42 @@ class _Import:
             for table in ("reu_staging", "reu_voter"):
                 self.sql(f"DELETE FROM {table} WHERE vkey IN (SELECT vkey FROM reu_twin)")
         self.lap("électeurs en double")
+
+    def twins_of_known_voters(self, new: str) -> dict[str, str]:
+        """The new voters (`new`: the SQL condition on `v`, a reu_voter) who have the identity
+        of a known voter, with the reason their lines are rejected."""
+        twins: dict[str, str] = {}
+        # Known voters born on a new voter's date whose name starts as theirs: few rows, whose
+        # identity is folded here as the file's lines were.
+        born_alike = (
+            "e.date_naissance = p.date_naissance",
+            "e.date_naissance IS NULL"
+            " AND e.date_naissance_incomplete = p.date_naissance_incomplete",
+        )
+        self.sql(
+            " UNION ALL ".join(
+                "SELECT v.vkey, v.primary_line, e.id, p.nkey, e.nom_naissance, e.prenoms,"
+                " e.date_naissance, e.date_naissance_incomplete "
+                "FROM reu_voter v JOIN reu_staging p ON p.line = v.primary_line "
+                f"JOIN electoral_electeur e ON e.collectivite_id = %s AND {born} "
+                f"WHERE {new} AND (e.recherche = {self.db.nom_key('p.nkey')}"
+                f" OR e.recherche LIKE {self.db.nom_key('p.nkey')} || ' %%')"
+                for born in born_alike
+            )
+            + " ORDER BY 2, 3",
+            [self.collectivite.pk] * 2,
+        )
+        for vkey, _, _, nkey, nom, prenoms, date, incomplete in self.cursor.fetchall():
+            born = str(date) if date else incomplete
+            if vkey not in twins and identity(search_key(nom), search_key(prenoms), born) == nkey:
+                existing = Electeur(
+                    nom_naissance=nom,
+                    prenoms=prenoms,
+                    date_naissance=datetime.date.fromisoformat(born) if date else None,
+                    date_naissance_incomplete=incomplete,
+                )
+                twins[vkey] = f"électeur en double : {duplicate_message(existing)}"
+        return twins
 
     def classify(self) -> None:
         """reu_line: each valid line, its voter and active inscription, and what differs."""
