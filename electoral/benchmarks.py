@@ -14,6 +14,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from electoral.models import BureauDeVote, Electeur, Inscription, Mouvement
 from electoral.reu import COLUMNS, ImportReport, apply
@@ -123,6 +124,10 @@ def generate(path: Path, size: int, code_insee: str, seed: int = 2026) -> None:
     }
     numbers: dict[tuple[int, str], int] = {}
     ine = 100_000_000
+    # Voters of 19 to 101 years of age, whatever their day of birth: none refused as a minor.
+    youngest = timezone.localdate().year - 19
+    born_in = (youngest - 82, youngest)
+    identities: set[int] = set()
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
         writer.writerow(HEADER)
@@ -133,7 +138,11 @@ def generate(path: Path, size: int, code_insee: str, seed: int = 2026) -> None:
             nom = rnd.choice(surnames)
             usage = rnd.choice(surnames) if sexe == "F" and rnd.random() < 0.3 else ""
             prenoms = " ".join(rnd.sample(PRENOMS, rnd.choice((1, 1, 2, 2, 3))))
-            day, month, year = rnd.randint(1, 28), rnd.randint(1, 12), rnd.randint(1925, 2007)
+            day, month, year = rnd.randint(1, 28), rnd.randint(1, 12), rnd.randint(*born_in)
+            # One voter per identity (electoral.rules): a namesake is born another day.
+            while hash((nom, prenoms, day, month, year)) in identities:
+                day = rnd.randint(1, 28)
+            identities.add(hash((nom, prenoms, day, month, year)))
             mess = rnd.random()
             if mess < 0.002:
                 day, month = 0, 0
@@ -300,7 +309,7 @@ def run(size: int, write: Callable[[str], None]) -> bool:
             collectivite = Collectivite.objects.create(code_insee=code, nom="Banc d'essai REU")
             user, _ = get_user_model().objects.get_or_create(username="banc-essai-reu")
             started = time.perf_counter()
-            report = apply(collectivite, path, user)
+            report = apply(collectivite, path, user, create_bureaux=True)
             first = time.perf_counter() - started
             write(
                 f"premier import dans une collectivité neuve : {first:.2f} s "
@@ -311,7 +320,7 @@ def run(size: int, write: Callable[[str], None]) -> bool:
             next_copy = _copy_seconds(next_path)
             write(f"COPY FROM de l'extraction suivante : {next_copy:.2f} s")
             started = time.perf_counter()
-            again = apply(collectivite, next_path, user)
+            again = apply(collectivite, next_path, user, create_bureaux=True)
             reimport = time.perf_counter() - started
             write(
                 f"ré-import de l'extraction suivante : {reimport:.2f} s "
@@ -360,7 +369,7 @@ def _pages_run(size: int, write: Callable[[str], None]) -> bool:
         user, _ = get_user_model().objects.get_or_create(username="banc-essai-pages")
         Affectation.objects.create(user=user, collectivite=collectivite, role=Role.RESPONSABLE)
         started = time.perf_counter()
-        report = apply(collectivite, path, user)
+        report = apply(collectivite, path, user, create_bureaux=True)
         write(f"{report.new} inscriptions importées en {time.perf_counter() - started:.0f} s")
         # In the file's order (INEs grow line by line), not the ids' (given in name order).
         voter = Electeur.objects.filter(collectivite=collectivite).order_by("ine", "id")[size // 2]

@@ -41,9 +41,11 @@ from electoral.models import (
     Voie,
     voie_key,
 )
+from electoral.rules import identity, identity_of
 from electoral.services import ADRESSE_FIELDS, display_value, resolve_bureau
 from mairie.models import Collectivite, Commune, TypeCommune, departement_of
 from mairie.names import NOMS, prenoms_of_generation
+from mairie.text import search_key
 
 BATCH_SIZE = 1000
 CHANGE_REASON = "données de démonstration"
@@ -531,6 +533,11 @@ def _plan(ctx: _Context, index: int, taken: set[str]) -> list[Step]:
     prenoms = _prenoms(rng, feminins if sexe == Sexe.FEMININ else masculins)
     noms = pays.noms if pays is not None and rng.random() < 0.8 else NOMS
     nom = rng.choice(noms)
+    # One voter per identity (electoral.rules): a namesake born the same day is born the day
+    # before.
+    while (key := identity(search_key(nom), search_key(prenoms), born.isoformat())) in taken:
+        born -= datetime.timedelta(days=1)
+    taken.add(key)
     nom_usage = ""
     if sexe == Sexe.FEMININ and age >= 25 and rng.random() < 0.45:
         nom_usage = rng.choice([other for other in NOMS if other != nom])
@@ -605,7 +612,9 @@ def demo_steps(collectivite: Collectivite, count: int) -> list[Step]:
     if count <= start:
         return []
     ctx = _context(collectivite, _geography(collectivite, count))
-    taken = set(Electeur.objects.filter(collectivite=collectivite).values_list("ine", flat=True))
+    known = Electeur.objects.filter(collectivite=collectivite)
+    # The INEs and the identities already given (electoral.rules.identity): none twice.
+    taken = set(known.values_list("ine", flat=True)) | {identity_of(e) for e in known}
     keyed = []
     for index in range(start, count):
         for position, step in enumerate(_plan(ctx, index, taken)):

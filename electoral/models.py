@@ -475,6 +475,7 @@ class Mouvement(CollectiviteOwned):
 class StatutImport(models.TextChoices):
     ANALYSE = "analyse", "analyse en cours"
     APERCU = "apercu", "à confirmer"
+    REFUSE = "refuse", "refusé"  # the file as a whole: nothing to confirm
     IMPORT = "import", "import en cours"
     APPLIQUE = "applique", "importé"
     ABANDONNE = "abandonne", "abandonné"

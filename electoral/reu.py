@@ -41,6 +41,7 @@ from electoral.models import (
     normalise_bureau_code,
     voie_key,
 )
+from electoral.rules import birth_bounds, birth_date_problem, duplicate_message, identity
 from electoral.services import ADRESSE_FIELDS
 from mairie.history import save_by
 from mairie.models import (
@@ -54,7 +55,6 @@ from mairie.trigram import refresh_after_bulk_load
 
 MAX_REJECTED_LINES = 1000
 HISTORY_REASON = "import de l'extraction REU"
-OLDEST_BIRTH_YEAR = 1850
 # Caches of folded values: names repeat a lot in a list, but a cache must not grow without end.
 CACHE_LIMIT = 200_000
 # Lines written from which the planner's statistics of the voters' tables are refreshed.
@@ -65,6 +65,8 @@ FEW_LINES = 100_000
 # Lines read between two reports of the reading's progress.
 PROGRESS_EVERY = 100_000
 
+# The unknown bureaux an import may create: all (True), none (False), or these codes.
+CreateBureaux = bool | Iterable[str]
 # Told, in French, where the import stands: the step it starts, or how far the reading is.
 Progress = Callable[[str], None]
 
@@ -97,6 +99,9 @@ class ImportReport:
     rejected_lines: list[RejectedLine] = field(default_factory=list)  # the first ones, in order
     unknown_columns: list[str] = field(default_factory=list)  # ignored
     missing_columns: list[str] = field(default_factory=list)  # required: the file is refused
+    # Bureaux the database does not know: (code, libellé the file gives, lines). Their lines are
+    # rejected unless the agent asked for their creation: then they are bureaux_created.
+    unknown_bureaux: list[tuple[str, str, int]] = field(default_factory=list)
     bureaux_created: list[tuple[str, str]] = field(default_factory=list)  # (code, libellé)
     absent: int = 0  # active inscriptions (voter × list) the file does not contain: not radiated
     sifted: int = 0  # of the unchanged lines, those PostgreSQL found alone (see _Sieve)
@@ -122,6 +127,7 @@ class ImportReport:
             **{
                 **data,
                 "rejected_lines": [RejectedLine(**line) for line in data["rejected_lines"]],
+                "unknown_bureaux": [tuple(bureau) for bureau in data.get("unknown_bureaux", [])],
                 "bureaux_created": [tuple(bureau) for bureau in data["bureaux_created"]],
             }
         )
@@ -288,8 +294,8 @@ SOURCE_FIELDS = [
 ]
 STAGING_COLUMNS = [
     ("line", "integer"),
-    ("vkey", "text"),  # the voter's identity: "I" + INE, or "N" + nkey + "|" + liste
-    ("nkey", "text"),  # folded nom | folded prénoms | date (ISO, or incomplete as given)
+    ("vkey", "text"),  # the voter's identity: "I" + INE, or "N" + nkey
+    ("nkey", "text"),  # electoral.rules.identity: folded nom | folded prénoms | date
     ("voie_key", "text"),
     ("recherche", "text"),
     ("liste", "text"),
@@ -366,7 +372,8 @@ YEAR_RE = re.compile(r"[0-9]{4}")
 
 def _date(raw: str, today: datetime.date) -> tuple[str, str, str]:
     """(ISO date, incomplete date as JJ/MM/AAAA, problem): "00/00/1953" and "1953" are
-    incomplete (kept as 00/00/1953), not wrong; "31/02/1990" is impossible."""
+    incomplete (kept as 00/00/1953), not wrong; "31/02/1990" is impossible; a voter under 18
+    today or a date in the future or over 120 years ago is refused (electoral.rules)."""
     if not raw:
         return "", "", "date de naissance manquante"
     if match := DATE_RE.fullmatch(raw):
@@ -377,19 +384,17 @@ def _date(raw: str, today: datetime.date) -> tuple[str, str, str]:
         day, month, year = 0, 0, int(raw)
     else:
         return "", "", f"date de naissance illisible « {raw} » (JJ/MM/AAAA attendu)"
-    if year < OLDEST_BIRTH_YEAR or month > 12 or day > 31:
-        return "", "", f"date de naissance impossible « {raw} »"
-    if year > today.year:
-        return "", "", f"date de naissance dans le futur « {raw} »"
-    if not day or not month:
-        return "", f"{day:02d}/{month:02d}/{year}", ""
     try:
-        date = datetime.date(year, month, day)
+        earliest, latest = birth_bounds(day, month, year)
     except ValueError:
         return "", "", f"date de naissance impossible « {raw} »"
-    if date > today:
-        return "", "", f"date de naissance dans le futur « {raw} »"
-    return date.isoformat(), "", ""
+    # The import's movements take effect today: the voter must be 18 today (electoral.rules).
+    problem = birth_date_problem(earliest, latest, today, today, raw)
+    if problem:
+        return "", "", problem
+    if not day or not month:
+        return "", f"{day:02d}/{month:02d}/{year}", ""
+    return earliest.isoformat(), "", ""
 
 
 def _bureau(raw: str) -> tuple[str, str]:
@@ -715,7 +720,7 @@ class _Reader:
             # As Electeur.save() computes it: search_key(f"{nom} {nom_usage} {prenoms}").
             recherche = " ".join(filter(None, (nom_key, usage_key, prenoms_key)))
             recherche = recherche[:ELECTEUR_KEY_LENGTH]
-            nkey = f"{nom_key}|{prenoms_key}|{iso or incomplete}"
+            nkey = identity(nom_key, prenoms_key, iso or incomplete)
             street = ""
             if libelle_voie:
                 street = voies.get((type_voie, libelle_voie))
@@ -723,7 +728,7 @@ class _Reader:
                     street = voies[type_voie, libelle_voie] = voie_key(type_voie, libelle_voie)
             yield (
                 str(number),
-                f"I{ine}" if ine else f"N{nkey}|{code}",
+                f"I{ine}" if ine else f"N{nkey}",
                 nkey,
                 street,
                 recherche,
@@ -873,6 +878,10 @@ class _Postgres(_Database):
     def date_text(self, expression: str) -> str:
         return f"to_char({expression}, 'DD/MM/YYYY')"
 
+    def nom_key(self, nkey: str) -> str:
+        """The folded birth name an identity (electoral.rules.identity) starts with."""
+        return f"split_part({nkey}, '|', 1)"
+
 
 class _Sqlite(_Database):
     distinct = "IS NOT"
@@ -907,6 +916,9 @@ class _Sqlite(_Database):
 
     def date_text(self, expression: str) -> str:
         return f"strftime('%%d/%%m/%%Y', {expression})"
+
+    def nom_key(self, nkey: str) -> str:
+        return f"substr({nkey}, 1, instr({nkey}, '|') - 1)"
 
 
 class _Sieve:
@@ -1200,6 +1212,7 @@ class _Sieve:
 # -- The import ----------------------------------------------------------------------------------
 
 TEMPORARY_TABLES = [
+    "reu_twin",
     "reu_cand",
     "reu_unsure",
     "reu_same",
@@ -1236,6 +1249,7 @@ class _Import:
         user: AbstractBaseUser | None,
         progress: Progress,
         sift: bool = True,
+        create_bureaux: CreateBureaux = False,
     ) -> None:
         self.cursor = cursor
         self.collectivite = collectivite
@@ -1252,6 +1266,9 @@ class _Import:
         self.db = vendors[connection.vendor](cursor)
         self.started = time.perf_counter()
         self.sift = sift
+        self.create_bureaux = (
+            create_bureaux if create_bureaux is True else set(create_bureaux or ())
+        )
         self.sieve: _Sieve | None = None
         self.sifted = 0  # lines the sieve found unchanged, never read in Python
 
@@ -1324,8 +1341,9 @@ class _Import:
         self.stage()
         self.progress("rapprochement avec les électeurs déjà connus")
         self.reject_duplicates()
-        self.bureaux(create=apply)
+        self.bureaux(apply)
         self.match()
+        self.reject_twins()
         self.progress("classement des lignes : nouvelles, modifiées, inchangées")
         self.classify()
         if apply:
@@ -1386,12 +1404,15 @@ class _Import:
             )
         self.lap("doublons")
 
-    def bureaux(self, create: bool) -> None:
+    def bureaux(self, apply: bool) -> None:
+        """Bureaux the file names and the database does not know: created only when the agent
+        asked for them (never silently); else their lines are rejected."""
         self.sql(
             "SELECT s.bureau_code, COALESCE(s.bureau_libelle, ''), COALESCE(s.canton, ''),"
-            " COALESCE(s.circonscription, '') "
+            " COALESCE(s.circonscription, ''), f.lines "
             "FROM reu_staging s JOIN ("
-            "  SELECT bureau_code, MIN(line) AS line FROM reu_staging GROUP BY bureau_code"
+            "  SELECT bureau_code, MIN(line) AS line, COUNT(*) AS lines FROM reu_staging"
+            "  GROUP BY bureau_code"
             ") f ON f.line = s.line "
             "WHERE NOT EXISTS (SELECT 1 FROM electoral_bureaudevote b"
             "  WHERE b.collectivite_id = %s AND b.code = s.bureau_code) "
@@ -1399,11 +1420,14 @@ class _Import:
             [self.collectivite.pk],
         )
         missing = self.cursor.fetchall()
-        self.report.bureaux_created = [
-            (code, libelle or f"Bureau {code}") for code, libelle, _, _ in missing
+        self.report.unknown_bureaux = [
+            (code, libelle or f"Bureau {code}", lines) for code, libelle, _, _, lines in missing
         ]
-        if create:
-            for code, libelle, canton, circonscription in missing:
+        create = self.create_bureaux
+        created = [row for row in missing if create is True or row[0] in create]
+        refused = sorted({row[0] for row in missing} - {row[0] for row in created})
+        if apply:
+            for code, libelle, canton, circonscription, _ in created:
                 bureau = BureauDeVote(
                     collectivite=self.collectivite,
                     code=code,
@@ -1412,7 +1436,31 @@ class _Import:
                     circonscription=circonscription,
                 )
                 save_by(bureau, self.user)
+        # In a preview, what the import would create.
+        self.report.bureaux_created = [
+            (code, libelle or f"Bureau {code}") for code, libelle, *_ in created
+        ]
+        if refused:
+            self.reject_unknown_bureaux(refused)
         self.lap("bureaux")
+
+    def reject_unknown_bureaux(self, codes: list[str]) -> None:
+        """The lines of bureaux not created: counted all, the first ones kept in the report."""
+        chosen = f"bureau_code IN ({', '.join(['%s'] * len(codes))})"
+        self.sql(
+            f"SELECT line, bureau_code FROM reu_staging WHERE {chosen} ORDER BY line LIMIT %s",
+            [*codes, MAX_REJECTED_LINES],
+        )
+        first = self.cursor.fetchall()
+        removed = self.sql(f"DELETE FROM reu_staging WHERE {chosen}", codes)
+        report = self.report
+        report.rejected += removed
+        report.rejected_lines += [
+            RejectedLine(line, f"bureau de vote {code} inconnu : non créé, ligne non importée")
+            for line, code in first
+        ]
+        report.rejected_lines.sort(key=lambda rejected: rejected.number)
+        del report.rejected_lines[MAX_REJECTED_LINES:]
 
     def match(self) -> None:
         """reu_match: the known voter of each identity of the file, by INE first, then by
@@ -1499,6 +1547,87 @@ class _Import:
             "  ) candidates"
             ") ranked WHERE rank = 1"
         )
+
+    def reject_twins(self) -> None:
+        """The lines of a voter the file would create with the identity (electoral.rules) of a
+        voter of the collectivité, or of a voter of an earlier line (one already known first):
+        one voter per identity. The same whether the sieve set lines aside or not: a line it
+        sets aside says what its voter says, and every voter is compared as stored first."""
+        twins: dict[str, str] = {}
+        new = "NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.vkey = v.vkey)"
+        if Electeur.objects.filter(collectivite=self.collectivite).exists():
+            twins.update(self.twins_of_known_voters(new))
+        self.sql(
+            # The identities of two voters of the file, in one pass over it: a few, or none.
+            "WITH shared AS ("
+            "  SELECT nkey FROM reu_staging GROUP BY nkey HAVING MIN(vkey) <> MAX(vkey)"
+            "), ident AS ("
+            "  SELECT v.vkey, v.primary_line, p.nkey,"
+            f"  CASE WHEN {new} THEN 1 ELSE 0 END AS new"
+            "  FROM shared s JOIN reu_staging p ON p.nkey = s.nkey"
+            "  JOIN reu_voter v ON v.primary_line = p.line"
+            "), ranked AS ("
+            "  SELECT vkey, new, primary_line, first_value(primary_line) OVER ("
+            "   PARTITION BY nkey ORDER BY new, primary_line) AS kept"
+            "  FROM ident"
+            ") "
+            "SELECT vkey, kept FROM ranked WHERE new = 1 AND primary_line <> kept "
+            "ORDER BY primary_line"
+        )
+        for vkey, kept in self.cursor.fetchall():
+            twins.setdefault(
+                vkey,
+                "électeur en double : même nom de naissance, mêmes prénoms et même date de "
+                f"naissance qu'à la ligne {kept}",
+            )
+        if twins:
+            self.sql("CREATE TEMPORARY TABLE reu_twin (vkey text, reason text)")
+            self.db.load("reu_twin", ["vkey", "reason"], twins.items())
+            self.sql(
+                "SELECT s.line, t.reason FROM reu_staging s JOIN reu_twin t ON t.vkey = s.vkey"
+            )
+            for line, reason in self.cursor.fetchall():
+                self.report.reject(line, reason)
+            self.report.rejected_lines.sort(key=lambda rejected: rejected.number)
+            for table in ("reu_staging", "reu_voter"):
+                self.sql(f"DELETE FROM {table} WHERE vkey IN (SELECT vkey FROM reu_twin)")
+        self.lap("électeurs en double")
+
+    def twins_of_known_voters(self, new: str) -> dict[str, str]:
+        """The new voters (`new`: the SQL condition on `v`, a reu_voter) who have the identity
+        of a known voter, with the reason their lines are rejected."""
+        twins: dict[str, str] = {}
+        # Known voters born on a new voter's date whose name starts as theirs: few rows, whose
+        # identity is folded here as the file's lines were.
+        born_alike = (
+            "e.date_naissance = p.date_naissance",
+            "e.date_naissance IS NULL"
+            " AND e.date_naissance_incomplete = p.date_naissance_incomplete",
+        )
+        self.sql(
+            " UNION ALL ".join(
+                "SELECT v.vkey, v.primary_line, e.id, p.nkey, e.nom_naissance, e.prenoms,"
+                " e.date_naissance, e.date_naissance_incomplete "
+                "FROM reu_voter v JOIN reu_staging p ON p.line = v.primary_line "
+                f"JOIN electoral_electeur e ON e.collectivite_id = %s AND {born} "
+                f"WHERE {new} AND (e.recherche = {self.db.nom_key('p.nkey')}"
+                f" OR e.recherche LIKE {self.db.nom_key('p.nkey')} || ' %%')"
+                for born in born_alike
+            )
+            + " ORDER BY 2, 3",
+            [self.collectivite.pk] * 2,
+        )
+        for vkey, _, _, nkey, nom, prenoms, date, incomplete in self.cursor.fetchall():
+            born = str(date) if date else incomplete
+            if vkey not in twins and identity(search_key(nom), search_key(prenoms), born) == nkey:
+                existing = Electeur(
+                    nom_naissance=nom,
+                    prenoms=prenoms,
+                    date_naissance=datetime.date.fromisoformat(born) if date else None,
+                    date_naissance_incomplete=incomplete,
+                )
+                twins[vkey] = f"électeur en double : {duplicate_message(existing)}"
+        return twins
 
     def classify(self) -> None:
         """reu_line: each valid line, its voter and active inscription, and what differs."""
@@ -1816,12 +1945,15 @@ def _read(
     progress: Progress,
     file_name: str,
     sift: bool,
+    create_bureaux: CreateBureaux,
 ) -> ImportReport:
     path = Path(path)
     report = ImportReport(file_name=file_name or path.name)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            _Import(cursor, collectivite, path, report, user, progress, sift).run(apply)
+            _Import(cursor, collectivite, path, report, user, progress, sift, create_bureaux).run(
+                apply
+            )
             if not apply:
                 transaction.set_rollback(True)
     except _Refused as refusal:
@@ -1841,11 +1973,13 @@ def preview(
     progress: Progress = _silent,
     file_name: str = "",
     sift: bool = True,
+    create_bureaux: CreateBureaux = False,
 ) -> ImportReport:
     """What importing the file would do, line by line; nothing is written. `file_name`, the
     name the agent gave the file (default: the path's), may name the commune, list and date.
-    `sift=False` sends every line through the full checks, as on SQLite (see _Sieve)."""
-    return _read(collectivite, path, None, False, progress, file_name, sift)
+    `sift=False` sends every line through the full checks, as on SQLite (see _Sieve).
+    `create_bureaux`: see apply."""
+    return _read(collectivite, path, None, False, progress, file_name, sift, create_bureaux)
 
 
 def apply(
@@ -1855,9 +1989,12 @@ def apply(
     progress: Progress = _silent,
     file_name: str = "",
     sift: bool = True,
+    create_bureaux: CreateBureaux = False,
 ) -> ImportReport:
-    """Import the file in one transaction: missing bureaux, new voters and inscriptions
-    (movement "reprise de l'extraction REU"), changed voters (modification movement), each
-    with its history record by `user`. Voters absent from the file are counted, not radiated:
-    a radiation needs a reason an agent gives."""
-    return _read(collectivite, path, user, True, progress, file_name, sift)
+    """Import the file in one transaction: new voters and inscriptions (movement "reprise de
+    l'extraction REU"), changed voters (modification movement), each with its history record
+    by `user`. A bureau the database does not know is created only when the agent asked for
+    it (`create_bureaux`: True for all, or their codes), else its lines are rejected. Voters
+    absent from the file are counted, not radiated: a radiation needs a reason an agent
+    gives."""
+    return _read(collectivite, path, user, True, progress, file_name, sift, create_bureaux)

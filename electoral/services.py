@@ -14,6 +14,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q
+from django.utils import timezone
+from django.utils.text import capfirst
 from simple_history.utils import bulk_update_with_history
 
 from electoral.models import (
@@ -27,6 +29,7 @@ from electoral.models import (
     Voie,
     validate_date_effet,
 )
+from electoral.rules import duplicate_message, same_identity, voter_birth_problem
 from mairie.history import save_by
 from mairie.models import Collectivite
 from mairie.text import search_key
@@ -58,9 +61,33 @@ ETAT_CIVIL_FIELDS = [
     "nationalite",
 ]
 
+# The fields of a voter's identity (electoral.rules): a change of them is checked again.
+IDENTITY_FIELDS = {"nom_naissance", "prenoms", "date_naissance"}
+
 
 class MouvementRefused(Exception):
-    """The movement cannot be applied; the message (French) is for the agent."""
+    """The movement cannot be applied; the message (French) is for the agent. `field`: the
+    voter's field at fault, for a form to show it there; `duplicate`: the voter already
+    recorded with this identity, for a form to link to."""
+
+    def __init__(self, message: str, field: str | None = None, duplicate=None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.duplicate = duplicate
+
+
+def check_voter(electeur: Electeur, date_effet: datetime.date) -> None:
+    """The rules of electoral.rules for a voter joining a list or changing état civil on
+    `date_effet`: an age and a birth date that can be, and no other voter of that identity."""
+    problem = voter_birth_problem(electeur, date_effet, timezone.localdate())
+    if problem:
+        raise MouvementRefused(f"{capfirst(problem)}.", field="date_naissance")
+    existing = same_identity(electeur)
+    if existing is not None:
+        raise MouvementRefused(
+            f"{capfirst(duplicate_message(existing))} : une seconde fiche est refusée.",
+            duplicate=existing,
+        )
 
 
 @dataclass(frozen=True)
@@ -215,6 +242,12 @@ def inscrire(
         raise MouvementRefused("Liste inconnue.")
     _check_date_effet(date_effet)
     with transaction.atomic():
+        if electeur.pk is None:
+            check_voter(electeur, date_effet)
+        else:
+            problem = voter_birth_problem(electeur, date_effet, timezone.localdate())
+            if problem:
+                raise MouvementRefused(f"{electeur} : {problem}.")
         chosen = _bureau_for(electeur, bureau or electeur.bureau)
         if electeur.pk and electeur.inscriptions.actives().filter(liste=liste).exists():
             raise MouvementRefused(f"{electeur} est déjà inscrit(e) sur la {Liste(liste).label}.")
@@ -291,6 +324,8 @@ def modifier(
             if getattr(electeur, name) != value:
                 changed[name] = [display_value(getattr(electeur, name)), display_value(value)]
                 setattr(electeur, name, value)
+        if IDENTITY_FIELDS & set(changed):
+            check_voter(electeur, date_effet)
         moves_address = any(name in ADRESSE_FIELDS for name in changed)
         after = before
         if bureau is not None or moves_address:

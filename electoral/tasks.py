@@ -69,21 +69,28 @@ def analyse_import(import_id: int) -> None:
         report = reu.preview(
             pending.collectivite, _path(pending), progress, file_name=pending.nom_fichier
         )
-        pending.rapport, pending.statut = report.as_dict(), StatutImport.APERCU
+        pending.rapport = report.as_dict()
+        pending.statut = StatutImport.APERCU if report.ok else StatutImport.REFUSE
         pending.save()
 
     _run(import_id, StatutImport.ANALYSE, step)
 
 
 @task()
-def apply_import(import_id: int, user_id: int) -> None:
-    """Import the confirmed file in one transaction, as the agent who confirmed it."""
+def apply_import(import_id: int, user_id: int, create_bureaux: list[str] | None = None) -> None:
+    """Import the confirmed file in one transaction, as the agent who confirmed it, creating
+    the unknown bureaux the agent chose to create (`create_bureaux`, their codes)."""
 
     def step(pending: ImportReu, progress: reu.Progress) -> None:
         user = type(pending.cree_par).objects.get(pk=user_id)
         with transaction.atomic():
             report = reu.apply(
-                pending.collectivite, _path(pending), user, progress, file_name=pending.nom_fichier
+                pending.collectivite,
+                _path(pending),
+                user,
+                progress,
+                file_name=pending.nom_fichier,
+                create_bureaux=create_bureaux or [],
             )
             pending.rapport, pending.statut = report.as_dict(), StatutImport.APPLIQUE
             pending.applique_le = timezone.now()

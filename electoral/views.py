@@ -104,11 +104,23 @@ def _movement_page(request, template: str, forms: dict, apply, success: str, con
             with transaction.atomic():
                 electeur = apply()
         except MouvementRefused as refusal:
-            messages.error(request, str(refusal))
+            _refused(request, forms.get("form"), refusal)
         else:
             messages.success(request, success.format(electeur=electeur))
             return redirect("electoral:detail", pk=electeur.pk)
     return render(request, template, {**forms, **context})
+
+
+def _refused(request: HttpRequest, form, refusal: MouvementRefused) -> None:
+    """A refusal about the voter's own data shows on the voter's form, next to the field at
+    fault or above it with a link to the voter already recorded; any other, as a message."""
+    if form is not None and refusal.field in form.fields:
+        form.add_error(refusal.field, str(refusal))
+    elif form is not None and refusal.duplicate is not None:
+        form.duplicate = refusal.duplicate
+        form.add_error(None, str(refusal))
+    else:
+        messages.error(request, str(refusal))
 
 
 def _inscrire(electeur: Electeur, movement: InscriptionForm, request: HttpRequest) -> Electeur:
@@ -353,7 +365,11 @@ def import_reu_decision(request: HttpRequest, pk: int) -> HttpResponse:
             pending.statut = StatutImport.IMPORT
             pending.save()
             user_id = request.user.pk
-            transaction.on_commit(lambda: apply_import.enqueue(pending.pk, user_id))
+            # Only the bureaux the preview listed, and only when the agent ticked their creation.
+            bureaux = []
+            if request.POST.get("creer_bureaux"):
+                bureaux = [code for code, *_ in pending.rapport.get("unknown_bureaux", [])]
+            transaction.on_commit(lambda: apply_import.enqueue(pending.pk, user_id, bureaux))
             messages.success(request, "Import lancé : le résultat s'affiche ci-dessous.")
         else:
             pending.statut = StatutImport.ABANDONNE

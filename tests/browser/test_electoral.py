@@ -1,7 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from electoral.models import Decoupage, Electeur, Parite
+from electoral.models import BureauDeVote, Decoupage, Electeur, Parite
 from mairie.models import Role
 from tests.factories import (
     PASSWORD,
@@ -110,3 +110,32 @@ def test_an_agent_imports_a_reu_extraction_resaved_by_excel(page, tmp_path):
         "035",
     )
     assert voter.bureau.code == "0001" and voter.inscriptions.get().liste == "p"
+
+
+def test_the_first_import_of_a_commune_creates_its_bureaux_only_once_ticked(page, tmp_path):
+    saint_malo = CollectiviteFactory(code_insee="35288", nom="Saint-Malo")
+    agent = UserFactory(username="yann")
+    AffectationFactory(user=agent, collectivite=saint_malo, role=Role.ELECTIONS)
+    header = "type de liste;nom de naissance;prénoms;sexe;date de naissance"
+    header += ";code du bureau de vote;libellé du bureau de vote"
+    path = tmp_path / "extraction.csv"
+    path.write_text(
+        f"{header}\np;LEFÈVRE;Zoé;F;12/05/1960;1;École du Naye\n"
+        "p;MARTIN;Paul;M;03/04/1970;2;Gymnase\n",
+        encoding="utf-8",
+    )
+
+    page.goto("/elections/import-reu/")
+    page.get_by_label("Nom d’utilisateur").fill("yann")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_label("Extraction REU (CSV)").set_input_files(path)
+    page.get_by_role("button", name="Analyser le fichier").click()
+    expect(page.get_by_text("Bureaux inconnus : 0001 (École du Naye, 1 ligne)")).to_be_visible()
+    assert not BureauDeVote.objects.exists()
+    page.get_by_label("Créer les bureaux 0001, 0002").check()
+    page.get_by_role("button", name="Confirmer l'import").click()
+    expect(page.get_by_text("importé", exact=True)).to_be_visible()
+    expect(page.get_by_text("Bureaux créés : 0001 École du Naye, 0002 Gymnase.")).to_be_visible()
+    assert Electeur.objects.count() == 2
+    assert list(BureauDeVote.objects.values_list("code", flat=True)) == ["0001", "0002"]

@@ -1,3 +1,4 @@
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -6,7 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from electoral import tasks
-from electoral.models import Electeur, ImportReu, Mouvement, StatutImport
+from electoral.models import BureauDeVote, Electeur, ImportReu, Mouvement, StatutImport
+from tests.factories import ElecteurFactory
 
 HEADER = (
     "TypeListe;CodeDepartement;CodeCommune;Civilite;NomdeNaissance;NomDusage;Prenoms;"
@@ -45,17 +47,25 @@ def test_an_upload_is_previewed_and_imported_only_once_confirmed(
     page = side_a.client.get(response["Location"])
     assert page.context["import"].statut == StatutImport.APERCU
     assert "Confirmer l'import" in page.text
-    assert page.context["import"].rapport["rejected_lines"] == [
-        {"number": 4, "reason": "date de naissance impossible « 31/02/1990 »"}
-    ]
+    assert page.context["import"].rapport["rejected_lines"][2] == {
+        "number": 4,
+        "reason": "date de naissance impossible « 31/02/1990 »",
+    }
     assert "date de naissance impossible « 31/02/1990 »" in page.text
-    assert not Electeur.objects.exists()
+    # Nothing is created yet: the commune's first file names a bureau the database lacks.
+    assert "Bureaux inconnus : 0001 (École du Naye, 2 lignes)" in page.text
+    assert "Bureaux créés" not in page.text
+    assert "Créer les bureaux 0001</label>" in page.text
+    assert not Electeur.objects.exists() and not BureauDeVote.objects.exists()
     decision = reverse("electoral:import_reu_decision", args=[pending.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        side_a.client.post(decision, {"decision": "confirmer"})
+        side_a.client.post(decision, {"decision": "confirmer", "creer_bureaux": "oui"})
     pending.refresh_from_db()
     assert pending.statut == StatutImport.APPLIQUE
     assert (pending.rapport["new"], pending.rapport["rejected"]) == (2, 1)
+    assert (
+        "Bureaux créés : 0001 École du Naye." in side_a.client.get(page.request["PATH_INFO"]).text
+    )
     assert Electeur.objects.filter(collectivite=side_a.collectivite).count() == 2
     assert Mouvement.objects.filter(motif="reprise_reu").count() == 2
     again = side_a.client.post(decision, {"decision": "confirmer"}, follow=True)
@@ -81,6 +91,10 @@ def test_a_file_with_a_wrong_header_is_refused_and_cannot_be_confirmed(side_a, u
     page = side_a.client.get(reverse("electoral:import_reu_detail", args=[pending.pk])).text
     assert "Fichier refusé" in page
     assert "Confirmer" not in page
+    assert pending.statut == StatutImport.REFUSE
+    listed = side_a.client.get(reverse("electoral:import_reu")).text
+    assert "<td>refusé</td>" in listed and "à confirmer" not in listed
+    assert "<strong>refusé</strong>" in page
 
 
 def test_a_non_csv_file_is_refused_next_to_the_field(side_a, upload):
@@ -135,9 +149,53 @@ def test_an_import_whose_progress_cannot_be_written_still_runs(
 
     with django_capture_on_commit_callbacks(execute=True):
         side_a.client.post(
-            reverse("electoral:import_reu_decision", args=[pending.pk]), {"decision": "confirmer"}
+            reverse("electoral:import_reu_decision", args=[pending.pk]),
+            {"decision": "confirmer", "creer_bureaux": "oui"},
         )
 
     pending.refresh_from_db()
     assert pending.statut == StatutImport.APPLIQUE
     assert Electeur.objects.count() == 2
+
+
+def test_a_confirmed_import_without_the_bureaux_ticked_creates_none(
+    side_a, upload, django_capture_on_commit_callbacks
+):
+    upload("\r\n".join([HEADER, *LINES]) + "\r\n")
+    pending = ImportReu.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        side_a.client.post(
+            reverse("electoral:import_reu_decision", args=[pending.pk]), {"decision": "confirmer"}
+        )
+
+    pending.refresh_from_db()
+    assert pending.statut == StatutImport.APPLIQUE
+    assert (pending.rapport["new"], pending.rapport["rejected"]) == (0, 3)
+    assert not BureauDeVote.objects.exists() and not Electeur.objects.exists()
+
+
+def test_the_preview_shows_minors_and_twins_as_rejected_lines(side_a, upload):
+    BureauDeVote.objects.create(collectivite=side_a.collectivite, code="0001", libelle="École")
+    minor = f"{dt.date.today().year - 12}"
+    # A voter known without an inscription (radiated, say): not the file's voter, their twin.
+    ElecteurFactory(
+        collectivite=side_a.collectivite,
+        nom_naissance="Durand",
+        prenoms="Paul",
+        date_naissance=dt.date(1960, 3, 2),
+    )
+    lines = [
+        LINES[0],
+        LINES[0].replace("MARTIN;;Jean", "DURAND;;PAUL"),
+        LINES[0].replace("02/03/1960", f"02/03/{minor}"),
+    ]
+    upload("\r\n".join([HEADER, *lines]) + "\r\n")
+    pending = ImportReu.objects.get()
+    page = side_a.client.get(reverse("electoral:import_reu_detail", args=[pending.pk])).text
+
+    assert (
+        "<td>3</td><td>électeur en double : un électeur de même identité existe déjà : Durand "
+        "Paul, né(e) le 02/03/1960</td>"
+    ) in page
+    assert f"<td>4</td><td>moins de 18 ans le {dt.date.today():%d/%m/%Y}" in page
+    assert "Bureaux inconnus" not in page

@@ -57,3 +57,24 @@ def test_existing_bureau_codes_and_birth_departements_take_their_stored_form(mig
     assert "Codes de bureau complétés sur 4 chiffres : 1." in said
     assert "Codes de bureau à corriger à la main : '2' (collectivité" in said and "'B3'" in said
     assert "Départements de naissance sur 3 caractères : 2 ; « 99 » (étranger) vidé : 1." in said
+
+
+def test_files_refused_before_show_refused_not_to_confirm(migrate):
+    apps = migrate([("electoral", "0006_bureau_code_4_chiffres")])
+    Collectivite = apps.get_model("mairie", "Collectivite")
+    ImportReu = apps.get_model("electoral", "ImportReu")
+    User = apps.get_model("auth", "User")
+    town = Collectivite.objects.create(code_insee="35288", nom="Saint-Malo", departement="035")
+    agent = User.objects.create(username="agent")
+    for name, rapport in (("refuse.csv", {"refusal": "Le fichier est vide."}), ("bon.csv", {})):
+        ImportReu.objects.create(
+            collectivite=town, fichier=name, nom_fichier=name, taille=1, cree_par=agent,
+            statut="apercu", rapport={"refusal": "", **rapport},
+        )  # fmt: skip
+
+    apps = migrate([("electoral", "0007_import_refuse")])
+
+    statuts = dict(
+        apps.get_model("electoral", "ImportReu").objects.values_list("nom_fichier", "statut")
+    )
+    assert statuts == {"refuse.csv": "refuse", "bon.csv": "apercu"}

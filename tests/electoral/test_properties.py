@@ -253,9 +253,9 @@ def test_the_reu_importer_imports_valid_lines_and_numbers_every_rejected_one(
     path = tmp_path_factory.mktemp("reu") / "reu.csv"
     path.write_bytes(content)
     before = reu_counts()
-    seen = preview(side_a.collectivite, path)
+    seen = preview(side_a.collectivite, path, create_bureaux=True)
     assert reu_counts() == before  # a preview writes nothing
-    report = apply(side_a.collectivite, path, side_a.agent)
+    report = apply(side_a.collectivite, path, side_a.agent, create_bureaux=True)
     event("fichier refusé" if not report.ok else f"{min(report.new, 3)}+ ligne(s) importée(s)")
     if not report.ok:
         assert_french_text(report.refusal)
@@ -290,7 +290,10 @@ def test_an_uploaded_file_is_analysed_or_refused_in_french(
         assert ImportReu.objects.count() == before[0]
         return
     pending = ImportReu.objects.latest("pk")
-    assert pending.statut == StatutImport.APERCU, pending.erreur
+    refused = pending.rapport.get("refusal")
+    assert pending.statut == (StatutImport.REFUSE if refused else StatutImport.APERCU), (
+        pending.erreur
+    )
     assert Electeur.objects.count() == before[1]
     page = side_a.client.get(response["Location"])
     assert page.status_code == 200

@@ -199,7 +199,7 @@ def outcome(report) -> tuple:
 def test_it_imports_the_field_variant(side_a, reu):
     collectivite = side_a.collectivite
     lilas = VoieFactory(collectivite=collectivite, type_voie="Rue", libelle="des Lilas")
-    report = apply(collectivite, reu(THREE), side_a.agent)
+    report = apply(collectivite, reu(THREE), side_a.agent, create_bureaux=True)
 
     assert report.ok and report.applied
     assert (report.lines, *outcome(report)) == (4, 4, 3, 0, 0, 0)
@@ -278,7 +278,9 @@ def test_it_imports_the_arrete_variant_with_civilite(side_a, reu):
             "NoBureauDeVote": "0003",
         },
     ]
-    report = apply(side_a.collectivite, reu(lines, header=ARRETE_HEADER), side_a.agent)
+    report = apply(
+        side_a.collectivite, reu(lines, header=ARRETE_HEADER), side_a.agent, create_bureaux=True
+    )
 
     assert outcome(report) == (2, 2, 0, 0, 0)
     anne = Electeur.objects.get(nom_naissance="LE GALL")
@@ -301,7 +303,9 @@ def test_it_imports_the_arrete_variant_with_civilite(side_a, reu):
     )
     assert list(numbers) == [("LE GALL", 1), ("ROUX", 2)]
     # Without INE, the identity is the names, the date and the list: a re-import finds them.
-    again = apply(side_a.collectivite, reu(lines, header=ARRETE_HEADER), side_a.agent)
+    again = apply(
+        side_a.collectivite, reu(lines, header=ARRETE_HEADER), side_a.agent, create_bureaux=True
+    )
     assert outcome(again) == (0, 0, 0, 2, 0)
 
 
@@ -323,7 +327,7 @@ def test_messy_lines_are_rejected_with_their_line_numbers(side_a, reu):
         voter(nom="FORMAT", date="1er juillet 1961"),  # line 10
         voter(nom="LETTRES", bureau="A12"),  # line 11
     ]
-    report = apply(side_a.collectivite, reu(lines), side_a.agent)
+    report = apply(side_a.collectivite, reu(lines), side_a.agent, create_bureaux=True)
 
     assert (report.lines, report.new, report.rejected) == (9, 3, 6)
     assert [(r.number, r.reason) for r in report.rejected_lines] == [
@@ -344,7 +348,11 @@ def test_messy_lines_are_rejected_with_their_line_numbers(side_a, reu):
 
 def test_a_file_with_a_missing_required_column_is_refused(side_a, reu):
     header = [name for name in FIELD_HEADER if name != "Code du bureau de vote"]
-    report = preview(side_a.collectivite, reu([voter()], header=header + ["Couleur préférée"]))
+    report = preview(
+        side_a.collectivite,
+        reu([voter()], header=header + ["Couleur préférée"]),
+        create_bureaux=True,
+    )
 
     assert not report.ok
     assert report.refusal == (
@@ -361,7 +369,9 @@ def test_an_unknown_column_is_reported_and_ignored(side_a, reu):
     # Headers match whatever their accents, case and punctuation.
     header[header.index("Libellé de voie")] = "LIBELLE_DE_VOIE"
     lines = [{**voter(), "COMMENTAIRE": "rien", "LIBELLE_DE_VOIE": "RUE DES LILAS"}]
-    report = apply(side_a.collectivite, reu(lines, header=header), side_a.agent)
+    report = apply(
+        side_a.collectivite, reu(lines, header=header), side_a.agent, create_bureaux=True
+    )
 
     assert report.ok and report.unknown_columns == ["COMMENTAIRE"]
     assert report.new == 1
@@ -374,33 +384,37 @@ def test_a_file_not_in_utf8_is_read_as_windows_1252_and_the_report_says_so(side_
     ]
     lines[0].update({"DateDeNaissance": "01/02/1980", "NoBureauDeVote": "1"})
     path = reu(lines, header=ARRETE_HEADER, encoding="cp1252")
-    report = apply(side_a.collectivite, path, side_a.agent)
+    report = apply(side_a.collectivite, path, side_a.agent, create_bureaux=True)
 
     assert report.ok and report.encoding == "Windows-1252"
     assert (report.lines, report.new, report.rejected) == (1, 1, 0)
     assert Electeur.objects.get().nom_naissance == "HÉLÈNE"
     assert Electeur.objects.get().bureau.code == "0001"
-    utf8 = preview(side_a.collectivite, reu(lines, header=ARRETE_HEADER, name="utf8.csv"))
+    utf8 = preview(
+        side_a.collectivite, reu(lines, header=ARRETE_HEADER, name="utf8.csv"), create_bureaux=True
+    )
     assert utf8.ok and utf8.encoding == ""
 
 
 def test_empty_and_header_only_files_are_refused_clearly(side_a, tmp_path, reu):
     empty = tmp_path / "vide.csv"
     empty.write_bytes(b"")
-    assert preview(side_a.collectivite, empty).refusal == "Le fichier est vide."
+    assert (
+        preview(side_a.collectivite, empty, create_bureaux=True).refusal == "Le fichier est vide."
+    )
     header_only = reu([])
-    assert preview(side_a.collectivite, header_only).refusal == (
+    assert preview(side_a.collectivite, header_only, create_bureaux=True).refusal == (
         "Le fichier ne contient que la ligne d'en-tête : aucun électeur."
     )
 
 
 def test_a_byte_order_mark_is_accepted(side_a, reu):
-    report = preview(side_a.collectivite, reu([voter()], bom=True))
+    report = preview(side_a.collectivite, reu([voter()], bom=True), create_bureaux=True)
     assert report.ok and report.new == 1 and report.unknown_columns == []
 
 
 def test_preview_writes_nothing(side_a, reu):
-    report = preview(side_a.collectivite, reu(THREE))
+    report = preview(side_a.collectivite, reu(THREE), create_bureaux=True)
 
     assert (report.lines, *outcome(report)) == (4, 4, 3, 0, 0, 0)
     assert [code for code, _ in report.bureaux_created] == ["0001", "0002"]
@@ -414,7 +428,7 @@ def test_preview_writes_nothing(side_a, reu):
 def test_the_import_tells_each_step_and_how_far_the_reading_is(side_a, reu, monkeypatch):
     monkeypatch.setattr(reu_import, "PROGRESS_EVERY", 2)
     told = []
-    apply(side_a.collectivite, reu(THREE), side_a.agent, told.append)
+    apply(side_a.collectivite, reu(THREE), side_a.agent, told.append, create_bureaux=True)
 
     assert told == [
         "lecture du fichier",
@@ -427,7 +441,7 @@ def test_the_import_tells_each_step_and_how_far_the_reading_is(side_a, reu, monk
         "écriture des inscriptions et des mouvements",
     ]
     told.clear()
-    preview(side_a.collectivite, reu(THREE), told.append)
+    preview(side_a.collectivite, reu(THREE), told.append, create_bureaux=True)
     assert told[-1] == "classement des lignes : nouvelles, modifiées, inchangées"
 
 
@@ -435,7 +449,9 @@ def test_the_reading_progress_follows_the_file(side_a, tmp_path, monkeypatch):
     monkeypatch.setattr(reu_import, "PROGRESS_EVERY", 1000)
     lines = [voter(nom=f"NOM{index}", ine=f"2{index:08}") for index in range(5000)]
     told = []
-    preview(side_a.collectivite, write(tmp_path / "long.csv", lines), told.append)
+    preview(
+        side_a.collectivite, write(tmp_path / "long.csv", lines), told.append, create_bureaux=True
+    )
 
     percents = [int(step.split("(")[1].split("\u00a0")[0]) for step in told if "lues" in step]
     assert len(percents) == 5 and percents == sorted(percents)
@@ -443,19 +459,21 @@ def test_the_reading_progress_follows_the_file(side_a, tmp_path, monkeypatch):
 
 
 def test_a_report_survives_a_round_trip_through_json(side_a, reu):
-    report = preview(side_a.collectivite, reu([*THREE, voter(nom="X", bureau="")]))
+    report = preview(
+        side_a.collectivite, reu([*THREE, voter(nom="X", bureau="")]), create_bureaux=True
+    )
 
     assert ImportReport.from_dict(json.loads(json.dumps(report.as_dict()))) == report
 
 
 def test_a_reimport_of_the_same_file_changes_nothing(side_a, reu):
     path = reu(THREE)
-    apply(side_a.collectivite, path, side_a.agent)
+    apply(side_a.collectivite, path, side_a.agent, create_bureaux=True)
     counts = [
         model.objects.count() for model in (Electeur, Inscription, Mouvement, BureauDeVote)
     ] + [model.history.count() for model in (Electeur, Inscription)]
 
-    again = apply(side_a.collectivite, path, side_a.agent)
+    again = apply(side_a.collectivite, path, side_a.agent, create_bureaux=True)
 
     assert outcome(again) == (0, 0, 0, 4, 0)
     assert (again.bureaux_created, again.absent) == ([], 0)
@@ -465,12 +483,14 @@ def test_a_reimport_of_the_same_file_changes_nothing(side_a, reu):
 
 
 def test_a_changed_address_is_reported_and_recorded_as_a_modification(side_a, reu):
-    apply(side_a.collectivite, reu(THREE), side_a.agent)
+    apply(side_a.collectivite, reu(THREE), side_a.agent, create_bureaux=True)
     moved = [voter(nom="MARTIN", prenoms="JEANNE MARIE", ine="100000001", numero="5"), *THREE[1:]]
 
-    report = preview(side_a.collectivite, reu(moved, name="suivant.csv"))
+    report = preview(side_a.collectivite, reu(moved, name="suivant.csv"), create_bureaux=True)
     assert outcome(report) == (0, 0, 1, 3, 0)
-    report = apply(side_a.collectivite, reu(moved, name="suivant.csv"), side_a.agent)
+    report = apply(
+        side_a.collectivite, reu(moved, name="suivant.csv"), side_a.agent, create_bureaux=True
+    )
     assert outcome(report) == (0, 0, 1, 3, 0)
 
     martin = Electeur.objects.get(ine="100000001")
@@ -492,10 +512,12 @@ def test_a_changed_address_is_reported_and_recorded_as_a_modification(side_a, re
 
 
 def test_a_new_bureau_moves_the_inscription_with_a_new_number(side_a, reu):
-    apply(side_a.collectivite, reu(THREE), side_a.agent)
+    apply(side_a.collectivite, reu(THREE), side_a.agent, create_bureaux=True)
     moved = [voter(nom="MARTIN", prenoms="JEANNE MARIE", ine="100000001", bureau="0002")]
 
-    report = apply(side_a.collectivite, reu(moved, name="suivant.csv"), side_a.agent)
+    report = apply(
+        side_a.collectivite, reu(moved, name="suivant.csv"), side_a.agent, create_bureaux=True
+    )
 
     assert outcome(report) == (0, 0, 1, 0, 0)
     assert report.absent == 3  # counted, not radiated
@@ -514,9 +536,13 @@ def test_a_new_bureau_moves_the_inscription_with_a_new_number(side_a, reu):
 
 
 def test_a_known_voter_joining_another_list_gets_an_inscription_not_a_twin(side_a, reu):
-    apply(side_a.collectivite, reu([THREE[2]]), side_a.agent)  # MÜLLER on the ce list
+    apply(
+        side_a.collectivite, reu([THREE[2]]), side_a.agent, create_bureaux=True
+    )  # MÜLLER on the ce list
 
-    report = apply(side_a.collectivite, reu(THREE[2:], name="suivant.csv"), side_a.agent)
+    report = apply(
+        side_a.collectivite, reu(THREE[2:], name="suivant.csv"), side_a.agent, create_bureaux=True
+    )
 
     assert outcome(report) == (1, 0, 0, 1, 0)
     muller = Electeur.objects.get()
@@ -525,11 +551,13 @@ def test_a_known_voter_joining_another_list_gets_an_inscription_not_a_twin(side_
 
 
 def test_a_voter_whose_lines_disagree_takes_the_first_and_stays_put(side_a, reu):
-    apply(side_a.collectivite, reu(THREE), side_a.agent)
+    apply(side_a.collectivite, reu(THREE), side_a.agent, create_bureaux=True)
     # MÜLLER moves to bureau 0002 on the ce line (first) but not on the cm line.
     moved = [*THREE[:2], {**THREE[2], "Code du bureau de vote": "0002"}, THREE[3]]
 
-    report = apply(side_a.collectivite, reu(moved, name="suivant.csv"), side_a.agent)
+    report = apply(
+        side_a.collectivite, reu(moved, name="suivant.csv"), side_a.agent, create_bureaux=True
+    )
     assert outcome(report) == (0, 0, 2, 2, 0)
     muller = Electeur.objects.get(ine="100000003")
     assert muller.bureau.code == "0002"
@@ -538,7 +566,9 @@ def test_a_voter_whose_lines_disagree_takes_the_first_and_stays_put(side_a, reu)
     motifs = set(muller.mouvements.filter(type="modification").values_list("motif", flat=True))
     assert motifs == {"bureau"}
 
-    again = apply(side_a.collectivite, reu(moved, name="suivant.csv"), side_a.agent)
+    again = apply(
+        side_a.collectivite, reu(moved, name="suivant.csv"), side_a.agent, create_bureaux=True
+    )
     assert outcome(again) == (0, 0, 0, 4, 0)
 
 
@@ -554,7 +584,7 @@ def test_numbers_of_the_file_are_kept_when_free(side_a, reu):
         voter(nom="D", ordre=""),
         voter(nom="E", ordre="3", liste="cm"),  # another list: its own numbers
     ]
-    apply(side_a.collectivite, reu(lines), side_a.agent)
+    apply(side_a.collectivite, reu(lines), side_a.agent, create_bureaux=True)
 
     numbers = dict(
         Inscription.objects.filter(bureau=bureau).values_list(
@@ -577,7 +607,7 @@ def test_an_import_for_one_collectivite_never_touches_another(side_a, side_b, re
     )
     inscrire(twin, Liste.PRINCIPALE, MotifInscription.VOLONTAIRE, DAY, None)
 
-    report = apply(side_a.collectivite, reu(THREE), side_a.agent)
+    report = apply(side_a.collectivite, reu(THREE), side_a.agent, create_bureaux=True)
 
     assert (report.new_voters, report.absent) == (3, 0)
     twin.refresh_from_db()
@@ -592,7 +622,7 @@ def test_an_import_for_one_collectivite_never_touches_another(side_a, side_b, re
 
 
 def test_history_records_who_imported_each_voter(side_a, reu):
-    apply(side_a.collectivite, reu(THREE), side_a.agent)
+    apply(side_a.collectivite, reu(THREE), side_a.agent, create_bureaux=True)
 
     for electeur in Electeur.objects.all():
         record = electeur.history.get()
@@ -625,7 +655,9 @@ def test_a_voter_entered_by_hand_is_found_by_name_and_gets_the_ine(side_a, reu):
     )
     inscrire(by_hand, Liste.PRINCIPALE, MotifInscription.VOLONTAIRE, DAY, None)
 
-    report = apply(side_a.collectivite, reu([voter(ine="100000001")]), side_a.agent)
+    report = apply(
+        side_a.collectivite, reu([voter(ine="100000001")]), side_a.agent, create_bureaux=True
+    )
 
     assert outcome(report) == (0, 0, 1, 0, 0)
     by_hand.refresh_from_db()
@@ -638,7 +670,7 @@ def test_a_voter_entered_by_hand_is_found_by_name_and_gets_the_ine(side_a, reu):
 
 def test_a_voter_twice_on_the_same_list_is_rejected(side_a, reu):
     lines = [voter(ine="100000001"), voter(ine="100000001", numero="9")]
-    report = preview(side_a.collectivite, reu(lines))
+    report = preview(side_a.collectivite, reu(lines), create_bureaux=True)
 
     assert (report.new, report.rejected) == (1, 1)
     assert report.rejected_lines[0].number == 3
@@ -647,7 +679,7 @@ def test_a_voter_twice_on_the_same_list_is_rejected(side_a, reu):
 
 def test_rejected_lines_kept_in_memory_are_capped(side_a, reu):
     lines = [voter(nom=f"N{index}", bureau="") for index in range(MAX_REJECTED_LINES + 5)]
-    report = preview(side_a.collectivite, reu(lines))
+    report = preview(side_a.collectivite, reu(lines), create_bureaux=True)
 
     assert report.rejected == MAX_REJECTED_LINES + 5
     assert len(report.rejected_lines) == MAX_REJECTED_LINES
@@ -656,7 +688,7 @@ def test_rejected_lines_kept_in_memory_are_capped(side_a, reu):
 
 def test_the_command_prints_the_report_and_dry_run_writes_nothing(side_a, reu, capsys):
     path = reu([*THREE, voter(nom="FEVRIER", date="31/02/1990")])
-    call_command("import_reu", "--commune", "35288", str(path), "--dry-run")
+    call_command("import_reu", "--commune", "35288", str(path), "--dry-run", "--creer-bureaux")
     out, err = capsys.readouterr()
     assert "Nouveaux : 4 (dont 3 électeurs)" in out
     assert err.splitlines()[0] == "… lecture du fichier"  # the steps, apart from the report
@@ -666,7 +698,15 @@ def test_the_command_prints_the_report_and_dry_run_writes_nothing(side_a, reu, c
     assert not Electeur.objects.exists()
 
     call_command(
-        "import_reu", "--commune", "35288", str(path), "--utilisateur", "agent.a", "-v", "0"
+        "import_reu",
+        "--commune",
+        "35288",
+        str(path),
+        "--utilisateur",
+        "agent.a",
+        "-v",
+        "0",
+        "--creer-bureaux",
     )
     out, err = capsys.readouterr()
     assert "Import enregistré." in out and err == ""
@@ -803,7 +843,7 @@ def test_a_listes_electeurs_actifs_extraction_imports(side_a, tmp_path):
             ),
         ],
     )
-    report = apply(side_a.collectivite, path, side_a.agent)
+    report = apply(side_a.collectivite, path, side_a.agent, create_bureaux=True)
 
     assert report.ok, report.refusal
     assert (report.unknown_columns, report.rejected_lines) == ([], [])
@@ -832,14 +872,14 @@ def test_a_listes_electeurs_actifs_extraction_imports(side_a, tmp_path):
 def test_list_values_may_be_labels_or_codes(side_a, tmp_path, liste, code):
     path = tmp_path / "reu.csv"
     write_actifs(path, [actif(**{"libellé du type de liste": liste})])
-    report = apply(side_a.collectivite, path, side_a.agent)
+    report = apply(side_a.collectivite, path, side_a.agent, create_bureaux=True)
     assert report.new == 1 and Inscription.objects.get().liste == code
 
 
 def test_a_comma_separated_file_saved_by_excel_in_windows_1252_imports(side_a, tmp_path):
     path = tmp_path / "reu.csv"
     write_actifs(path, [actif(**{"nom de naissance": "LEFÈVRE"})], ",", "cp1252")
-    report = apply(side_a.collectivite, path, side_a.agent)
+    report = apply(side_a.collectivite, path, side_a.agent, create_bureaux=True)
 
     assert report.ok and report.encoding == "Windows-1252"
     assert report.new == 1 and Electeur.objects.get().nom_naissance == "LEFÈVRE"
@@ -848,7 +888,9 @@ def test_a_comma_separated_file_saved_by_excel_in_windows_1252_imports(side_a, t
 def test_dates_may_carry_a_time(side_a, reu):
     lines = [{"TypeListe": "p", "NomdeNaissance": "HEURE", "Prenoms": "ANNE", "Civilite": "Mme"}]
     lines[0].update({"DateDeNaissance": "04/05/1980 00:00:00", "NoBureauDeVote": "0001"})
-    report = apply(side_a.collectivite, reu(lines, header=ARRETE_HEADER), side_a.agent)
+    report = apply(
+        side_a.collectivite, reu(lines, header=ARRETE_HEADER), side_a.agent, create_bureaux=True
+    )
     assert report.new == 1 and Electeur.objects.get().date_naissance == dt.date(1980, 5, 4)
 
 
@@ -860,16 +902,18 @@ def test_the_file_name_gives_the_list_commune_and_date_no_column_gives(side_a, t
     path.write_text(
         ";".join(header) + "\n" + ";".join(line[name] for name in header) + "\n", "utf-8"
     )
-    report = apply(side_a.collectivite, path, side_a.agent)
+    report = apply(side_a.collectivite, path, side_a.agent, create_bureaux=True)
 
     assert report.ok, report.refusal
     assert (report.new, report.extraction_date) == (1, "04/12/2026")
     assert Inscription.objects.get().liste == Liste.MUNICIPALE
     other = path.rename(tmp_path / "export_LP_com75056.csv")
-    refused = preview(side_a.collectivite, other)
+    refused = preview(side_a.collectivite, other, create_bureaux=True)
     assert refused.refusal.startswith("Le nom du fichier désigne la commune 75056")
     unnamed = other.rename(tmp_path / "export.csv")
-    assert preview(side_a.collectivite, unnamed).missing_columns == ["Type de liste (TypeListe)"]
+    assert preview(side_a.collectivite, unnamed, create_bureaux=True).missing_columns == [
+        "Type de liste (TypeListe)"
+    ]
 
 
 def test_codes_spelt_otherwise_change_nothing(side_a, tmp_path):
@@ -877,7 +921,7 @@ def test_codes_spelt_otherwise_change_nothing(side_a, tmp_path):
     says, in other spellings, writes nothing."""
     path = tmp_path / "reu.csv"
     write_actifs(path, [actif(**{"code département de naissance": "035"})])
-    assert apply(side_a.collectivite, path, side_a.agent).new == 1
+    assert apply(side_a.collectivite, path, side_a.agent, create_bureaux=True).new == 1
     movements = Mouvement.objects.count()
     write_actifs(
         path,
@@ -891,18 +935,24 @@ def test_codes_spelt_otherwise_change_nothing(side_a, tmp_path):
             )
         ],
     )
-    again = apply(side_a.collectivite, path, side_a.agent)
+    again = apply(side_a.collectivite, path, side_a.agent, create_bureaux=True)
     assert outcome(again) == (0, 0, 0, 1, 0)
     assert Mouvement.objects.count() == movements
     write_actifs(path, [actif(**{"code du bureau de vote": "00001"})])
-    assert outcome(apply(side_a.collectivite, path, side_a.agent)) == (0, 0, 0, 1, 0)
+    assert outcome(apply(side_a.collectivite, path, side_a.agent, create_bureaux=True)) == (
+        0,
+        0,
+        0,
+        1,
+        0,
+    )
 
 
 def test_a_commune_code_that_lost_its_leading_zero_is_the_same_commune(db, tmp_path):
     bourg = CollectiviteFactory(code_insee="01053", nom="Bourg-en-Bresse")
     path = tmp_path / "reu.csv"
     write_actifs(path, [actif(**{"code du l'ugle": "1053", "code département de naissance": "1"})])
-    report = apply(bourg, path, None)
+    report = apply(bourg, path, None, create_bureaux=True)
     assert report.new == 1 and Electeur.objects.get().naissance_departement == "001"
 
 
@@ -923,7 +973,7 @@ def test_our_own_list_file_imports_back_unchanged(side_a, tmp_path, liste):
         write_csv(Extraction(side_a.collectivite, liste, timezone.localdate()), file, no_progress)
     written = Mouvement.objects.count(), Electeur.history.count(), Inscription.history.count()
 
-    report = apply(side_a.collectivite, path, side_a.agent)
+    report = apply(side_a.collectivite, path, side_a.agent, create_bureaux=True)
 
     assert report.ok and report.rejected_lines == []
     assert (report.new, report.changed, report.unchanged) == (0, 0, report.lines)
@@ -981,7 +1031,7 @@ def _both_ways(collectivite, path, agent) -> tuple:
     results = []
     for sift in (True, False):
         with transaction.atomic():
-            report = apply(collectivite, path, agent, sift=sift)
+            report = apply(collectivite, path, agent, sift=sift, create_bureaux=True)
             results.append((report, _state(collectivite)))
             transaction.set_rollback(True)
     return results
@@ -1004,7 +1054,7 @@ BASE = [
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="le tamis lit le fichier par COPY")
 def test_the_sieve_gives_what_the_full_checks_give(side_a, reu):
     collectivite = side_a.collectivite
-    assert apply(collectivite, reu(BASE), side_a.agent).new == 15
+    assert apply(collectivite, reu(BASE), side_a.agent, create_bureaux=True).new == 15
     # An agent changed a voter since the last file: the file now differs from the database.
     services_voter = Electeur.objects.get(nom_naissance="NOM03")
     from electoral.models import MotifModification
@@ -1032,6 +1082,15 @@ def test_the_sieve_gives_what_the_full_checks_give(side_a, reu):
     lines.append(dict(lines[2]))  # NOM03 twice on the same list
     lines.append(voter(liste="ce", nom="NOM12", ine="100000012"))  # a second list
     lines[13]["Nationalité"] = ""  # a blank nationality clears nothing
+    year = dt.date.today().year
+    lines += [  # refused by electoral.rules: a minor, a birth to come, twins
+        voter(nom="ENFANT", prenoms="LEO", date=f"01/01/{year - 11}", ine="100000060"),
+        voter(nom="FUTUR", prenoms="LEO", date=f"01/01/{year + 1}", ine="100000061"),
+        voter(nom="Nom01", prenoms="anne", ine="100000062"),  # NOM01, whom the sieve sets aside
+        voter(nom="NOUVEAU", prenoms="LÉA", ine="100000063"),  # the new voter, twice
+        voter(nom="ANNEE", prenoms="ZOE", date=f"00/00/{year - 17}"),
+        voter(nom="ANNEE", prenoms="MAX", date=f"00/00/{year - 19}"),  # of age whatever the day
+    ]
     path = reu(lines)
 
     sifted, full = _both_ways(collectivite, path, side_a.agent)
@@ -1040,7 +1099,13 @@ def test_the_sieve_gives_what_the_full_checks_give(side_a, reu):
     assert (sifted[0].sifted, full[0].sifted) == (6, 0)
     assert _comparable(sifted[0]) == _comparable(full[0])
     assert sifted[1] == full[1]
-    assert (sifted[0].new, sifted[0].changed, sifted[0].rejected) == (3, 4, 3)
+    assert (sifted[0].new, sifted[0].changed, sifted[0].rejected) == (4, 4, 8)
+    reasons = {line.number: line.reason for line in sifted[0].rejected_lines}
+    assert reasons[20].startswith("moins de 18 ans le ")
+    assert reasons[21].startswith("date de naissance dans le futur")
+    assert reasons[22].startswith("électeur en double : un électeur de même identité existe")
+    assert reasons[23].endswith("même date de naissance qu'à la ligne 17")
+    assert reasons[24].startswith("moins de 18 ans le ")
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="le tamis lit le fichier par COPY")
@@ -1050,7 +1115,7 @@ def test_the_sieve_gives_what_the_full_checks_give(side_a, reu):
 )
 def test_the_sieve_and_the_full_checks_agree_on_every_shape_of_file(side_a, reu, variant):
     collectivite = side_a.collectivite
-    apply(collectivite, reu(BASE, name="base.csv"), side_a.agent)
+    apply(collectivite, reu(BASE, name="base.csv"), side_a.agent, create_bureaux=True)
     lines, header, options = [dict(line) for line in BASE], FIELD_HEADER, {}
     if variant == "codes spelt otherwise":
         for line in lines:
@@ -1074,3 +1139,131 @@ def test_the_sieve_and_the_full_checks_agree_on_every_shape_of_file(side_a, reu,
     assert sifted[1] == full[1]
     assert full[0].sifted == 0
     assert (sifted[0].sifted > 0) == (variant != "windows-1252")
+
+
+# -- Who may be inscribed (electoral.rules): the import reports what the form refuses ----------
+
+
+def test_minors_impossible_births_and_twins_are_reported_lines_not_voters(side_a, reu, capsys):
+    today = dt.date.today()
+    year = today.year
+    known = ElecteurFactory(
+        collectivite=side_a.collectivite, nom_naissance="Lefèvre", ine="100000099"
+    )
+    inscrire(
+        known,
+        Liste.PRINCIPALE,
+        MotifInscription.VOLONTAIRE,
+        DAY,
+        None,
+        bureau=BureauFactory(collectivite=side_a.collectivite, code="0001"),
+    )
+    lines = [
+        voter(nom="ENFANT", date=f"01/01/{year - 11}", ine="100000001"),  # line 2: 11 years old
+        voter(nom="FUTUR", date=f"01/01/{year + 1}", ine="100000002"),  # line 3
+        voter(nom="ANCETRE", date=f"01/01/{year - 121}", ine="100000003"),  # line 4
+        voter(nom="MARTIN", ine="100000004"),  # line 5
+        voter(nom="Martin", prenoms="Jeanne-Marie", ine="100000005"),  # line 6: line 5's twin
+        voter(nom="LEFEVRE", prenoms="LOUISE", date="04/05/1980", ine="100000006"),  # line 7
+        voter(nom="JEUNE", date=f"00/00/{year - 17}"),  # line 8: a year alone, surely a minor
+        voter(nom="MAJEUR", date=f"00/00/{year - 19}"),  # line 9: of age whatever the day
+        voter(nom="MOIS", date=f"00/01/{year - 19}"),  # line 10
+    ]
+    report = apply(side_a.collectivite, reu(lines), side_a.agent, create_bureaux=True)
+
+    assert (report.new, report.rejected) == (3, 6)
+    reasons = {line.number: line.reason for line in report.rejected_lines}
+    assert reasons[2] == (
+        f"moins de 18 ans le {today:%d/%m/%Y}, date d'effet (né(e) le 01/01/{year - 11}, "
+        f"18 ans le 01/01/{year + 7})"
+    )
+    assert reasons[3] == f"date de naissance dans le futur « 01/01/{year + 1} »"
+    assert reasons[4] == f"date de naissance il y a plus de 120 ans « 01/01/{year - 121} »"
+    assert reasons[6] == (
+        "électeur en double : même nom de naissance, mêmes prénoms et même date de naissance "
+        "qu'à la ligne 5"
+    )
+    assert reasons[7] == (
+        "électeur en double : un électeur de même identité existe déjà : Lefèvre Louise, "
+        "né(e) le 04/05/1980"
+    )
+    assert reasons[8].startswith(f"moins de 18 ans le {today:%d/%m/%Y}, date d'effet (né(e) le ")
+    assert set(Electeur.objects.values_list("nom_naissance", flat=True)) == {
+        "Lefèvre", "MARTIN", "MAJEUR", "MOIS"
+    }  # fmt: skip
+
+    call_command("import_reu", "--commune", "35288", str(reu(lines)), "--dry-run")
+    out = capsys.readouterr().out
+    assert f"ligne 3 : date de naissance dans le futur « 01/01/{year + 1} »" in out
+    assert "ligne 7 : électeur en double : un électeur de même identité existe déjà" in out
+
+
+def test_a_voter_without_ine_on_both_complementary_lists_is_one_voter(side_a, reu):
+    lines = [
+        voter(liste="ce", nom="MÜLLER", prenoms="ANNA", nationalite="ALLEMANDE"),
+        voter(liste="cm", nom="MÜLLER", prenoms="ANNA", nationalite="ALLEMANDE"),
+    ]
+    report = apply(side_a.collectivite, reu(lines), side_a.agent, create_bureaux=True)
+
+    assert outcome(report) == (2, 1, 0, 0, 0)
+    assert set(Electeur.objects.get().inscriptions.values_list("liste", flat=True)) == {"ce", "cm"}
+    assert outcome(apply(side_a.collectivite, reu(lines), side_a.agent, create_bureaux=True)) == (
+        0,
+        0,
+        0,
+        2,
+        0,
+    )
+
+
+# -- No bureau created silently -----------------------------------------------------------------
+
+
+def test_lines_of_an_unknown_bureau_are_rejected_unless_its_creation_is_asked(side_a, reu):
+    collectivite = side_a.collectivite
+    BureauFactory(collectivite=collectivite, code="0001")
+    lines = [
+        voter(nom="CONNU", ine="100000001"),
+        voter(nom="TROIS", bureau="3", libelle_bureau="SALLE DES FETES", ine="100000002"),
+        voter(nom="QUATRE", bureau="0004", libelle_bureau="", ine="100000003"),
+        voter(nom="TROISBIS", bureau="0003", ine="100000004"),
+    ]
+    path = reu(lines)
+
+    seen = preview(collectivite, path)
+    done = apply(collectivite, path, side_a.agent)
+
+    for report in (seen, done):
+        assert report.unknown_bureaux == [
+            ("0003", "SALLE DES FETES", 2), ("0004", "Bureau 0004", 1)
+        ]  # fmt: skip
+        assert (report.new, report.rejected, report.bureaux_created) == (1, 3, [])
+        assert [(r.number, r.reason) for r in report.rejected_lines] == [
+            (3, "bureau de vote 0003 inconnu : non créé, ligne non importée"),
+            (4, "bureau de vote 0004 inconnu : non créé, ligne non importée"),
+            (5, "bureau de vote 0003 inconnu : non créé, ligne non importée"),
+        ]
+    assert list(BureauDeVote.objects.values_list("code", flat=True)) == ["0001"]
+    assert list(Electeur.objects.values_list("nom_naissance", flat=True)) == ["CONNU"]
+
+    # The agent ticks the creation of the bureaux the preview listed: 0003 only, here.
+    chosen = apply(collectivite, path, side_a.agent, create_bureaux=["0003"])
+    assert (chosen.new, chosen.rejected) == (2, 1)
+    assert chosen.bureaux_created == [("0003", "SALLE DES FETES")]
+    assert list(BureauDeVote.objects.values_list("code", flat=True)) == ["0001", "0003"]
+    assert chosen.rejected_lines[0].number == 4
+
+
+def test_the_first_import_of_a_commune_creates_its_bureaux_when_asked(side_a, reu, capsys):
+    path = reu(THREE)
+    call_command("import_reu", "--commune", "35288", str(path))
+    out = capsys.readouterr().out
+    assert "Bureaux de vote inconnus : 0001 ECOLE JULES FERRY (3 lignes), 0002 GYMNASE" in out
+    assert "Bureaux non créés (--creer-bureaux pour les créer)" in out
+    assert "ligne 2 : bureau de vote 0001 inconnu : non créé, ligne non importée" in out
+    assert not BureauDeVote.objects.exists() and not Electeur.objects.exists()
+
+    call_command("import_reu", "--commune", "35288", str(path), "--creer-bureaux")
+    out = capsys.readouterr().out
+    assert "Bureaux de vote créés : 0001 ECOLE JULES FERRY, 0002 GYMNASE DU NAYE" in out
+    assert BureauDeVote.objects.count() == 2 and Electeur.objects.count() == 3

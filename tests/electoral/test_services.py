@@ -205,3 +205,61 @@ def test_no_movement_takes_effect_after_the_day_it_is_recorded(town):
         modifier(voter, {"prenoms": "Yves"}, MotifModification.ETAT_CIVIL, tomorrow, None)
     assert voter.inscriptions.get().radie_le is None
     assert Mouvement.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "born, reason",
+    [
+        (dt.date(2014, 3, 2), "Moins de 18 ans le 01/03/2026"),  # 12 years old
+        (dt.date(2027, 1, 1), "Date de naissance dans le futur « 01/01/2027 »"),
+        (dt.date(1890, 1, 1), "Date de naissance il y a plus de 120 ans"),
+    ],
+)
+def test_no_minor_and_no_impossible_birth_date_is_inscribed(town, born, reason):
+    side, rue, _ = town
+    voter = ElecteurFactory(collectivite=side.collectivite, voie=rue, date_naissance=born)
+    voter.pk = None  # a voter the inscription creates, as the form gives it
+    with pytest.raises(MouvementRefused, match=reason):
+        inscrire(voter, Liste.PRINCIPALE, MotifInscription.VOLONTAIRE, DAY, None)
+    assert not Inscription.objects.exists() and not Mouvement.objects.exists()
+
+
+def test_a_known_voter_joins_another_list_only_when_18_on_that_date(town):
+    side, rue, _ = town
+    voter = ElecteurFactory(collectivite=side.collectivite, voie=rue, date_naissance=None)
+    voter.date_naissance_incomplete = "00/00/2008"
+    voter.save()
+    with pytest.raises(MouvementRefused, match="moins de 18 ans le 01/03/2026"):
+        inscrire(voter, Liste.EUROPEENNE, MotifInscription.VOLONTAIRE, DAY, None)
+    inscrire(voter, Liste.EUROPEENNE, MotifInscription.VOLONTAIRE, dt.date(2027, 1, 1), None)
+
+
+def test_a_second_voter_with_the_same_identity_is_refused(town, side_b):
+    side, rue, _ = town
+    first = ElecteurFactory(collectivite=side.collectivite, voie=rue, nom_naissance="Lefèvre")
+    inscrire(first, Liste.PRINCIPALE, MotifInscription.VOLONTAIRE, DAY, None)
+    twin = ElecteurFactory.build(collectivite=side.collectivite, voie=rue, nom_naissance="LEFEVRE")
+    with pytest.raises(MouvementRefused, match="même identité existe déjà") as refusal:
+        inscrire(twin, Liste.PRINCIPALE, MotifInscription.VOLONTAIRE, DAY, None)
+    assert refusal.value.duplicate == first
+    assert Inscription.objects.count() == 1
+    # The same person in another collectivité is theirs to inscribe.
+    elsewhere = ElecteurFactory.build(collectivite=side_b.collectivite, nom_naissance="LEFEVRE")
+    bureau = BureauFactory(collectivite=side_b.collectivite)
+    inscrire(elsewhere, Liste.PRINCIPALE, MotifInscription.VOLONTAIRE, DAY, None, bureau=bureau)
+
+
+def test_a_change_of_etat_civil_into_another_voter_s_identity_is_refused(town):
+    side, rue, _ = town
+    one = ElecteurFactory(collectivite=side.collectivite, voie=rue, nom_naissance="DURAND")
+    other = ElecteurFactory(collectivite=side.collectivite, voie=rue, nom_naissance="DURANT")
+    for voter in (one, other):
+        inscrire(voter, Liste.PRINCIPALE, MotifInscription.VOLONTAIRE, DAY, None)
+    with pytest.raises(MouvementRefused, match="même identité"):
+        modifier(other, {"nom_naissance": "Durand"}, MotifModification.ETAT_CIVIL, DAY, None)
+    with pytest.raises(MouvementRefused, match="Moins de 18 ans"):
+        modifier(
+            other, {"date_naissance": dt.date(2015, 1, 1)}, MotifModification.ETAT_CIVIL, DAY, None
+        )
+    other.refresh_from_db()
+    assert other.nom_naissance == "DURANT" and other.date_naissance == dt.date(1980, 5, 4)

@@ -487,3 +487,30 @@ def test_the_check_page_lists_the_voters_whose_bureau_contradicts_the_decoupage(
     # Moved to the découpage's bureau, the voter leaves the page.
     modifier(wrong, {}, "bureau", DAY, None, bureau=b2)
     assert side.client.get(reverse("electoral:controle")).context["controle"].contradictions == []
+
+
+def test_a_minor_is_refused_next_to_the_birth_date(town):
+    side, rue, _, _ = town
+    response = side.client.post(
+        reverse("electoral:inscription"), voter_form(rue, date_naissance="2014-03-02")
+    )
+    assert response.status_code == 200
+    errors = re.findall(r'id="error_\d+_id_date_naissance"[^>]*>\s*<strong>([^<]*)', response.text)
+    assert errors and "Moins de 18 ans le 01/03/2026" in errors[0]
+    assert not Electeur.objects.exists() and not Mouvement.objects.exists()
+
+
+def test_a_second_voter_with_the_same_identity_is_refused_with_a_link_to_the_first(town):
+    side, rue, _, _ = town
+    side.client.post(reverse("electoral:inscription"), voter_form(rue))
+    first = Electeur.objects.get()
+    response = side.client.post(
+        reverse("electoral:inscription"),
+        voter_form(rue, nom_naissance="LEFEVRE", prenoms="paul", numero_voie="9"),
+    )
+    assert response.status_code == 200
+    assert "Un électeur de même identité existe déjà : Lefèvre Paul, né(e) le 02/04/1970" in (
+        response.text
+    )
+    assert reverse("electoral:detail", args=[first.pk]) in response.text
+    assert Electeur.objects.count() == 1 and Mouvement.objects.count() == 1

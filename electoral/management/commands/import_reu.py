@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from electoral.reu import ENCODING_NOTE, ImportReport, apply, preview
 from mairie.commands import add_commune_argument, collectivite_from_code
+from mairie.text import french_number
 
 
 def report_lines(report: ImportReport) -> list[str]:
@@ -19,10 +20,22 @@ def report_lines(report: ImportReport) -> list[str]:
         f"Rejetés : {report.rejected}",
         f"Absents du fichier (non radiés) : {report.absent}",
     ]
+    if report.unknown_bureaux:
+        lines.append(
+            "Bureaux de vote inconnus : "
+            + ", ".join(
+                f"{code} {libelle} ({french_number(count)} ligne{'s' if count > 1 else ''})"
+                for code, libelle, count in report.unknown_bureaux
+            )
+        )
     if report.bureaux_created:
         lines.append(
             "Bureaux de vote créés : "
             + ", ".join(f"{code} {libelle}" for code, libelle in report.bureaux_created)
+        )
+    elif report.unknown_bureaux:
+        lines.append(
+            "Bureaux non créés (--creer-bureaux pour les créer) : leurs lignes sont rejetées"
         )
     if report.unknown_columns:
         lines.append("Colonnes inconnues (ignorées) : " + ", ".join(report.unknown_columns))
@@ -41,8 +54,9 @@ class Command(BaseCommand):
         "ramenés à leur forme INSEE (35 → 035, bureau 1 → 0001), lignes invalides rejetées avec "
         "leur numéro et le motif, "
         "électeurs reconnus par l'INE ou par nom, prénoms, date de naissance et liste ; crée les "
-        "bureaux manquants, les nouveaux électeurs (mouvement « reprise de l'extraction REU ») "
-        "et modifie les autres (mouvement de modification). Les absents du fichier sont comptés, "
+        "nouveaux électeurs (mouvement « reprise de l'extraction REU ») et modifie les autres "
+        "(mouvement de modification). Un bureau de vote inconnu n'est créé qu'avec "
+        "--creer-bureaux : sinon ses lignes sont rejetées. Les absents du fichier sont comptés, "
         "jamais radiés. --dry-run : le rapport seul, rien n'est enregistré. Les étapes s'affichent "
         "au fur et à mesure sur la sortie d'erreur (sauf -v 0)."
     )
@@ -51,6 +65,12 @@ class Command(BaseCommand):
         add_commune_argument(parser)
         parser.add_argument("fichier", type=Path, help="fichier CSV téléchargé d'ELIRE")
         parser.add_argument("--dry-run", action="store_true", help="rapport seul, sans import")
+        parser.add_argument(
+            "--creer-bureaux",
+            action="store_true",
+            help="crée les bureaux de vote du fichier inconnus de la commune (sinon leurs lignes "
+            "sont rejetées)",
+        )
         parser.add_argument(
             "--utilisateur", help="identifiant de l'agent inscrit dans l'historique"
         )
@@ -68,6 +88,7 @@ class Command(BaseCommand):
                 raise CommandError(f"Aucun utilisateur {options['utilisateur']}.") from error
 
         told = {} if options["verbosity"] == 0 else {"progress": self.tell}
+        told["create_bureaux"] = options["creer_bureaux"]
         if options["dry_run"]:
             report = preview(collectivite, path, **told)
         else:
