@@ -227,11 +227,11 @@ def test_no_minor_and_no_impossible_birth_date_is_inscribed(town, born, reason):
 def test_a_known_voter_joins_another_list_only_when_18_on_that_date(town):
     side, rue, _ = town
     voter = ElecteurFactory(collectivite=side.collectivite, voie=rue, date_naissance=None)
-    voter.date_naissance_incomplete = "00/00/2008"
+    voter.date_naissance_incomplete = "00/06/2008"  # 18 on 30/06/2026 whatever the day
     voter.save()
     with pytest.raises(MouvementRefused, match="moins de 18 ans le 01/03/2026"):
         inscrire(voter, Liste.EUROPEENNE, MotifInscription.VOLONTAIRE, DAY, None)
-    inscrire(voter, Liste.EUROPEENNE, MotifInscription.VOLONTAIRE, dt.date(2027, 1, 1), None)
+    inscrire(voter, Liste.EUROPEENNE, MotifInscription.VOLONTAIRE, dt.date(2026, 7, 1), None)
 
 
 def test_a_second_voter_with_the_same_identity_is_refused(town, side_b):
