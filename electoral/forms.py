@@ -21,13 +21,16 @@ from electoral.models import (
     voie_key,
 )
 from electoral.services import ADRESSE_FIELDS, ETAT_CIVIL_FIELDS
-from mairie.forms import CompactForm, DateInput, NameSearchForm, form_row
+from mairie.forms import CompactForm, DateInput, NameSearchForm, clean_names, form_row
 from mairie.models import (
     Collectivite,
     normalise_code_commune,
     normalise_departement,
     validate_code_departement,
 )
+
+# The voter's names of persons (mairie.names).
+NAME_FIELDS = ["nom_naissance", "nom_usage", "prenoms"]
 
 
 class ScopedForm(forms.ModelForm):
@@ -98,6 +101,7 @@ class ElecteurForm(ScopedForm):
 
     def clean(self) -> dict:
         data = super().clean()
+        clean_names(self, NAME_FIELDS)
         voie = data.get("voie")
         if voie:
             # The street of the découpage fills the address parts an agent would retype.

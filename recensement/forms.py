@@ -9,7 +9,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
-from mairie.forms import DateInput, NameSearchForm, form_row
+from mairie.forms import DateInput, NameSearchForm, clean_names, form_row
 from mairie.models import Collectivite, Commune, Pays, TypeCommune, departement_of
 from mairie.text import exchange_text, search_key
 from recensement.models import (
@@ -32,6 +32,13 @@ PLAIN_CODE = re.compile(r"^\s*((?:\d{2}|2A|2B)\d{3})\s*$", re.IGNORECASE)
 PARENT_FIELDS = ["nom", "prenoms", "date_naissance", "nationalite"]
 PHONE_FIELDS = ["telephone_fixe", "telephone_portable"]
 PARENT_TEXT = ["nom", "prenoms", "naissance_ville"]
+# The names of persons (mairie.names): the registrant's and their parents'.
+NAME_FIELDS = [
+    "nom_naissance",
+    "nom_usage",
+    "prenoms",
+    *(f"{parent}_{name}" for parent in ("pere", "mere") for name in ("nom", "prenoms")),
+]
 # Written in the PECOTO file as INSEE text (capitals, no accents): what it cannot carry is
 # refused here, not found at export time.
 EXCHANGE_TEXT_FIELDS = [
@@ -412,12 +419,6 @@ class RecenseForm(forms.ModelForm):
             )
         return day
 
-    def clean_nom_naissance(self) -> str:
-        return self.cleaned_data["nom_naissance"].strip()
-
-    def clean_prenoms(self) -> str:
-        return " ".join(self.cleaned_data["prenoms"].split())
-
     def _clean_phone(self, name: str) -> str:
         value = normalise_phone(self.cleaned_data.get(name, ""))
         if value and not re.fullmatch(r"0\d{9}", value):
@@ -457,6 +458,7 @@ class RecenseForm(forms.ModelForm):
         for parent, _ in PARENTS:
             declared = not data.get(f"{parent}_non_declare") and not pupille_etat
             self._clean_parent(parent, declared)
+        clean_names(self, NAME_FIELDS)  # a parent not declared has none left to check
         if not data.get("situation_particuliere"):
             data["situation_particuliere_detail"] = ""
         self._guard_quarter(data.get("date_recensement"))

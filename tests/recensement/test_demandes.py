@@ -239,6 +239,45 @@ def test_an_unknown_code_and_unmappable_values_are_listed_with_their_raw_value(s
     assert "Éléments non repris (6)" in page and "20004" in page
 
 
+def test_names_outside_the_rule_of_names_are_listed_not_taken(side_a, referentiel):
+    data = (
+        xml("complet.xml")
+        .replace(b"<NomFamille>  Le Goff </NomFamille>", b"<NomFamille>Le Goff 2</NomFamille>")
+        .replace(b"<NomUsage></NomUsage>", b"<NomUsage>---</NomUsage>")
+        .replace(b"<Prenom>Anne  Louise</Prenom>", "<Prenom>Anne 😀</Prenom>".encode())
+        .replace(b"<NomFamille>Garcia</NomFamille>", b"<NomFamille>&lt;script&gt;</NomFamille>")
+        .replace(b"<PrenomUsuel>Yannick</PrenomUsuel>", "<PrenomUsuel>Ωmega</PrenomUsuel>".encode())
+    )
+    import_uploads(side_a.collectivite, [upload("n.xml", data)])
+    demande = DemandeEnLigne.objects.get()
+    notes = {(n["element"], n["valeur"]): n["raison"] for n in demande.non_reprises}
+    rule = "un nom ne s'écrit qu'en lettres latines (accentuées ou non), espaces, traits d'union "
+    assert notes == {
+        ("Personne/NomFamille", "Le Goff 2"): (
+            f"caractère non admis « 2 » : {rule}et apostrophes ; nom de famille à saisir"
+        ),
+        (
+            "Personne/NomUsage",
+            "---",
+        ): f"aucune lettre : {rule}et apostrophes ; nom d'usage à saisir",
+        ("Personne/Prenom", "Anne 😀"): (
+            f"caractère non admis « 😀 » : {rule}et apostrophes ; prénoms à saisir"
+        ),
+        ("FiliationMere/NomFamille", "<script>"): (
+            f"caractères non admis « < », « > » : {rule}et apostrophes ; nom de famille à saisir"
+        ),
+        ("FiliationPere/PrenomUsuel", "Ωmega"): (
+            f"caractère non admis « Ω » : {rule}et apostrophes ; prénoms à saisir"
+        ),
+    }
+    values = demande.donnees
+    names = ("nom_naissance", "nom_usage", "prenoms", "mere_nom", "pere_prenoms")
+    assert not set(names) & set(values)
+    assert (values["pere_nom"], values["mere_prenoms"]) == ("Le Goff", "Carmen Isabel")
+    page = side_a.client.get(reverse("recensement:demande_detail", args=[demande.pk])).text
+    assert "Éléments non repris (5)" in page and "&lt;script&gt;" in page
+
+
 # --- Duplicates --------------------------------------------------------------------------------
 
 
