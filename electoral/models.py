@@ -237,7 +237,7 @@ class Electeur(CollectiviteOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.nom_naissance} {self.prenoms}"
+        return f"{self.nom_naissance.upper()} {self.prenoms}"
 
     def save(self, *args, **kwargs) -> None:
         self.prepare()

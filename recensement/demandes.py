@@ -729,7 +729,8 @@ def map_dossier(name: str, root: etree._Element, known: dict[str, Pays]) -> Mapp
     mapper.unknown_elements(root)
     mapper.lengths()
     values = mapper.values
-    nom = " ".join(p for p in (values.get("nom_naissance"), values.get("prenoms")) if p)
+    surname = values.get("nom_naissance", "").upper()  # shown as a surname is: in capitals
+    nom = " ".join(p for p in (surname, values.get("prenoms")) if p)
     return Mapped(identifiant, submitted, nom[:200], values, mapper.notes)
 
 

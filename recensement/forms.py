@@ -578,8 +578,8 @@ class RecenseForm(forms.ModelForm):
         if self.duplicate:
             self.add_error(
                 None,
-                f"Cette personne est déjà recensée : {self.duplicate.nom_naissance} "
-                f"{self.duplicate.prenoms}, {born_word(self.duplicate)} le {born:%d/%m/%Y}, "
+                f"Cette personne est déjà recensée : {self.duplicate}, "
+                f"{born_word(self.duplicate)} le {born:%d/%m/%Y}, "
                 f"recensé(e) le {self.duplicate.date_recensement:%d/%m/%Y}. "
                 "Un second recensement est refusé.",
             )

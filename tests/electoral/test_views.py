@@ -104,12 +104,18 @@ def test_a_name_outside_the_rule_of_names_is_refused_next_to_its_field(town, fie
     assert not Electeur.objects.exists() and not Mouvement.objects.exists()
 
 
-def test_a_name_with_latin_letters_is_stored_composed(town):
+def test_a_name_with_latin_letters_is_stored_composed_and_shown_in_capitals(town):
     side, rue, _, _ = town
     data = voter_form(rue, nom_naissance="N’Diaye-Lefèvre", nom_usage="Cœur", prenoms="E\u0301lise")
     side.client.post(reverse("electoral:inscription"), data)
     voter = Electeur.objects.get()
     assert (voter.nom_naissance, voter.prenoms) == ("N’Diaye-Lefèvre", "Élise")
+    for page in (
+        side.client.get(reverse("electoral:index")).text,
+        side.client.get(reverse("electoral:detail", args=[voter.pk])).text,
+    ):
+        assert "N’DIAYE-LEFÈVRE" in page and "CŒUR" in page
+        assert "N’Diaye-Lefèvre" not in page
 
 
 def test_an_address_without_bureau_is_refused_with_the_reason(town):

@@ -104,7 +104,7 @@ def test_a_complete_dossier_becomes_a_pending_request_with_its_pdf(side_a, refer
     )
     demande = DemandeEnLigne.objects.get()
     assert messages_of(response) == [
-        "complet.xml : demande RC-2026-000101 enregistrée (Le Goff Maëlys Anne Louise), avec son "
+        "complet.xml : demande RC-2026-000101 enregistrée (LE GOFF Maëlys Anne Louise), avec son "
         "PDF complet.pdf."
     ]
     assert demande.collectivite == side_a.collectivite
@@ -383,7 +383,7 @@ def test_a_hostile_dossier_in_a_zip_is_refused_alone(side_a, referentiel, media_
     assert [(r.statut, r.message) for r in reports] == [
         (
             "creee",
-            "lot.zip : a/demande.xml : demande RC-2026-000101 enregistrée (Le Goff Maëlys Anne "
+            "lot.zip : a/demande.xml : demande RC-2026-000101 enregistrée (LE GOFF Maëlys Anne "
             "Louise), sans PDF.",
         ),
         (
@@ -433,7 +433,7 @@ def valise(name: str) -> bytes:
 
 def assert_valise_imported(demande: DemandeEnLigne) -> None:
     assert demande.identifiant == "A-1-N8F602RR"
-    assert (demande.nom, demande.nom_fichier_xml) == ("Kerhervé Erwan Loïc", "10870-XML.xml")
+    assert (demande.nom, demande.nom_fichier_xml) == ("KERHERVÉ Erwan Loïc", "10870-XML.xml")
     assert demande.nom_fichier_pdf == "10870-PDF.pdf"
     assert [(p.nom, p.taille) for p in demande.pieces_jointes.all()] == [
         (name, len(valise(name))) for name in VALISE_PDFS[1:]
@@ -456,7 +456,7 @@ def test_the_official_test_dossier_imports_from_its_folder_once(side_a, referent
     out = StringIO()
     call_command("import_demandes", "--commune", "35288", str(VALISE), stdout=out)
     assert out.getvalue().splitlines() == [
-        "10870-XML.xml : demande A-1-N8F602RR enregistrée (Kerhervé Erwan Loïc), avec son PDF "
+        "10870-XML.xml : demande A-1-N8F602RR enregistrée (KERHERVÉ Erwan Loïc), avec son PDF "
         "10870-PDF.pdf et 2 pièces jointes.",
         "1 demande(s) enregistrée(s), 0 déjà reçue(s), 0 fichier(s) refusé(s).",
     ]
@@ -475,7 +475,7 @@ def test_the_official_test_dossier_uploaded_as_files_lists_and_serves_its_three_
 ):
     response = post(side_a.client, *[(name, valise(name)) for name in VALISE_FILES])
     assert messages_of(response) == [
-        "10870-XML.xml : demande A-1-N8F602RR enregistrée (Kerhervé Erwan Loïc), avec son PDF "
+        "10870-XML.xml : demande A-1-N8F602RR enregistrée (KERHERVÉ Erwan Loïc), avec son PDF "
         "10870-PDF.pdf et 2 pièces jointes."
     ]
     demande = DemandeEnLigne.objects.get()
@@ -544,7 +544,7 @@ def test_the_xml_alone_is_identified_by_its_sha256_and_not_duplicated_later(side
     )
     assert alone.message == (
         "10870-XML.xml : demande "
-        f"{hashlib.sha256(valise('10870-XML.xml')).hexdigest()} enregistrée (Kerhervé Erwan "
+        f"{hashlib.sha256(valise('10870-XML.xml')).hexdigest()} enregistrée (KERHERVÉ Erwan "
         "Loïc), sans PDF."
     )
     reports = import_uploads(side_a.collectivite, [upload(n, valise(n)) for n in VALISE_FILES])
@@ -567,9 +567,9 @@ def test_loose_pdfs_go_to_the_xml_whose_identifier_name_or_number_they_carry(sid
         ],
     )
     assert [r.message for r in reports] == [
-        "complet.xml : demande RC-2026-000101 enregistrée (Le Goff Maëlys Anne Louise), avec son "
+        "complet.xml : demande RC-2026-000101 enregistrée (LE GOFF Maëlys Anne Louise), avec son "
         "PDF complet.pdf et 2 pièces jointes.",
-        "A-1-N8F602RR-10870-XML.xml : demande A-1-N8F602RR enregistrée (Kerhervé Erwan Loïc), "
+        "A-1-N8F602RR-10870-XML.xml : demande A-1-N8F602RR enregistrée (KERHERVÉ Erwan Loïc), "
         "avec son PDF A-1-N8F602RR-10870-PDF.pdf et 1 pièce jointe.",
         "autre.pdf : PDF sans dossier XML correspondant : ignoré.",
     ]
@@ -616,7 +616,7 @@ def test_an_attachment_that_is_not_a_pdf_refuses_its_dossier_alone(side_a, refer
         ),
         (
             "creee",
-            "lot.zip : b/demande.xml : demande RC-2026-000101 enregistrée (Le Goff Maëlys Anne "
+            "lot.zip : b/demande.xml : demande RC-2026-000101 enregistrée (LE GOFF Maëlys Anne "
             "Louise), sans PDF.",
         ),
     ]
@@ -792,7 +792,7 @@ def test_the_agent_completes_and_validates_a_request_into_a_registrant(side_a, r
     assert (recense.residence_identique, recense.residence_code_lieu) == (False, "35093")
     assert recense.history.get().history_user == side_a.agent
     assert messages_of(response)[0].startswith(
-        "Demande RC-2026-000101 validée : Le Goff Maëlys Anne Louise est recensé(e) au 09/02/2026."
+        "Demande RC-2026-000101 validée : LE GOFF Maëlys Anne Louise est recensé(e) au 09/02/2026."
     )
     again = side_a.client.post(url, data, follow=True)
     assert messages_of(again) == ["Cette demande a déjà été validée."]
@@ -857,9 +857,9 @@ def test_the_command_imports_files_and_folders_and_reports_each(side_a, referent
         stdout=out,
     )  # fmt: skip
     assert out.getvalue().splitlines() == [
-        "RC-101/demande.xml : demande RC-2026-000101 enregistrée (Le Goff Maëlys Anne Louise), "
+        "RC-101/demande.xml : demande RC-2026-000101 enregistrée (LE GOFF Maëlys Anne Louise), "
         "avec son PDF demande.pdf.",
-        "ne_a_l_etranger.xml : demande RC-2026-000104 enregistrée (El Amrani Yanis Karim), "
+        "ne_a_l_etranger.xml : demande RC-2026-000104 enregistrée (EL AMRANI Yanis Karim), "
         "sans PDF.",
         "2 demande(s) enregistrée(s), 0 déjà reçue(s), 0 fichier(s) refusé(s).",
     ]

@@ -250,6 +250,24 @@ def test_the_list_searches_without_accents_and_filters(side_a, side_b):
     assert names(numerote="non") == ["LEFÈVRE", "MARTIN"]
 
 
+def test_surnames_are_shown_in_capitals_as_typed_otherwise(side_a):
+    recense = RecenseFactory(
+        collectivite=side_a.collectivite,
+        nom_naissance="Benali",
+        nom_usage="Lefèvre-Benali",
+        pere_nom="Benali",
+        mere_nom="d’Almeida",
+    )
+    listed = side_a.client.get(reverse("recensement:index")).text
+    detail = side_a.client.get(reverse("recensement:detail", args=[recense.pk])).text
+    assert "BENALI" in listed and "LEFÈVRE-BENALI" in listed
+    assert "BENALI Chloé Marie" in detail and "LEFÈVRE-BENALI" in detail
+    assert "BENALI Jean" in detail and "D’ALMEIDA Anne" in detail
+    assert "Benali" not in listed + detail
+    recense.refresh_from_db()
+    assert recense.nom_naissance == "Benali"  # stored as typed: history and search read it
+
+
 def test_the_list_costs_the_same_queries_whatever_the_size(side_a, django_assert_num_queries):
     url = reverse("recensement:index")
     RecenseFactory.create_batch(3, collectivite=side_a.collectivite)
