@@ -6,7 +6,9 @@ from django.core.exceptions import ValidationError
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from electoral import benchmarks as reu_benchmark
 from electoral.demo import EUROPEENS
+from exports import benchmarks as list_benchmark
 from mairie.names import (
     NOMS,
     PRENOMS_PAR_GENERATION,
@@ -94,8 +96,11 @@ def test_every_name_the_rule_takes_is_written_by_exchange_files_as_capital_ascii
     assert any(char.isalpha() for char in written)
 
 
-def test_the_demo_names_follow_the_rule():
+def test_the_demo_and_benchmark_names_follow_the_rule():
     names = [*NOMS, *PRENOMS_MASCULINS, *PRENOMS_FEMININS, *PRENOMS_PERES, *PRENOMS_MERES]
+    names += [*reu_benchmark.PRENOMS, *list_benchmark.NOMS, *list_benchmark.PRENOMS]
+    names += [f"{particule}{syllabe}" for particule in reu_benchmark.PARTICULES
+              for syllabe in reu_benchmark.SYLLABES]  # fmt: skip
     for _, masculins, feminins in PRENOMS_PAR_GENERATION:
         names += [*masculins, *feminins]
     for pays, _ in EUROPEENS:
