@@ -26,6 +26,7 @@ from mairie.forms import (
     CompactForm,
     DateInput,
     NameSearchForm,
+    clean_names,
     clean_place,
     form_row,
     initial_place,
@@ -33,6 +34,9 @@ from mairie.forms import (
     place_layout,
 )
 from mairie.models import Collectivite
+
+# The voter's names of persons (mairie.names).
+NAME_FIELDS = ["nom_naissance", "nom_usage", "prenoms"]
 
 
 class ScopedForm(forms.ModelForm):
@@ -117,6 +121,7 @@ class ElecteurForm(ScopedForm):
     def clean(self) -> dict:
         data = super().clean()
         self._clean_birth_place(data)
+        clean_names(self, NAME_FIELDS)
         voie = data.get("voie")
         if voie:
             # The street of the découpage fills the address parts an agent would retype.

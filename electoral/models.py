@@ -13,6 +13,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from mairie.models import CODE_FRANCE, DEPARTEMENT_ETRANGER, Collectivite
+from mairie.names import validate_name
 from mairie.scoping import CollectiviteOwned, SearchableQuerySet
 from mairie.text import search_key
 
@@ -171,9 +172,11 @@ class Decoupage(models.Model):
 
 class Electeur(CollectiviteOwned):
     sexe = models.CharField("sexe", max_length=1, choices=Sexe.choices)
-    nom_naissance = models.CharField("nom de naissance", max_length=100)
-    nom_usage = models.CharField("nom d'usage", max_length=100, blank=True)
-    prenoms = models.CharField("prénoms", max_length=150)
+    nom_naissance = models.CharField("nom de naissance", max_length=100, validators=[validate_name])
+    nom_usage = models.CharField(
+        "nom d'usage", max_length=100, blank=True, validators=[validate_name]
+    )
+    prenoms = models.CharField("prénoms", max_length=150, validators=[validate_name])
     date_naissance = models.DateField("date de naissance", null=True, blank=True)
     # REU extractions carry dates such as 00/00/1953: kept as given when the day is unknown.
     date_naissance_incomplete = models.CharField(
@@ -235,7 +238,7 @@ class Electeur(CollectiviteOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.nom_naissance} {self.prenoms}"
+        return f"{self.nom_naissance.upper()} {self.prenoms}"
 
     def save(self, *args, **kwargs) -> None:
         self.prepare()

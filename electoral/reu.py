@@ -50,6 +50,7 @@ from mairie.models import (
     normalise_code_commune,
     normalise_departement,
 )
+from mairie.names import NAME_SEPARATORS, is_name_letter, name_problem
 from mairie.text import french_number, search_key, unguard_formula
 from mairie.trigram import refresh_after_bulk_load
 
@@ -318,6 +319,14 @@ def _limit(name: str) -> int:
 
 
 LIMITS = tuple(_limit(name) for name in SOURCE_FIELDS)
+# The names of persons, checked by the rule of names (mairie.names).
+NAME_FIELDS = ("nom_naissance", "nom_usage", "prenoms")
+# A name the sieve may leave unread (a PostgreSQL regular expression): letters the rule of names
+# takes among those most names use (Latin up to Extended-A, precomposed), separators, and one
+# letter at least. Any other spelling takes the full path and its check.
+_SIFTED_LETTERS = "".join(filter(is_name_letter, map(chr, range(0x41, 0x180))))
+_SIFTED_CHARACTERS = _SIFTED_LETTERS + "".join(sorted(NAME_SEPARATORS - {"-"})) + "-"
+SIFTED_NAME = f"^[{_SIFTED_CHARACTERS}]*[{_SIFTED_LETTERS}][{_SIFTED_CHARACTERS}]*$"
 DEPARTEMENT_AT = SOURCE_FIELDS.index("naissance_departement")
 LIEU_AT = SOURCE_FIELDS.index("naissance_code_lieu")
 LABELS = {column.field: column.label for column in COLUMNS}
@@ -507,7 +516,7 @@ class _Reader:
         self.size = 1
         self.dated = False
         # Values seen, and what they became: names, dates and codes repeat a lot in a list.
-        self.caches: tuple[dict, ...] = tuple({} for _ in range(8))
+        self.caches: tuple[dict, ...] = tuple({} for _ in range(9))
 
     def rows(self) -> Iterator[tuple[str, ...]]:
         """The staging rows of the whole file."""
@@ -590,8 +599,19 @@ class _Reader:
         report, width, get = self.report, self.width, self.get
         code_insee = self.collectivite.code_insee
         today = timezone.localdate()
-        listes, sexes, dates, voies, communes, departements, bureaux, folded = self.caches
+        listes, sexes, dates, voies, communes, departements, bureaux, folded, names = self.caches
         folded[""] = ""
+
+        def name_problems(*values: str) -> Iterator[str]:
+            for name, value in zip(NAME_FIELDS, values, strict=True):
+                problem = names.get(value)
+                if problem is None:
+                    problem = name_problem(value)
+                    if len(names) < CACHE_LIMIT:
+                        names[value] = problem
+                if problem:
+                    yield f"{LABELS[name].lower()} : {problem}"
+
         padding = ["", self.named.liste]
 
         def fold(value: str) -> str:
@@ -686,6 +706,9 @@ class _Reader:
                 problems.append("nom de naissance manquant")
             if not prenoms:
                 problems.append("prénoms manquants")
+            checked = names.get(nom), names.get(nom_usage), names.get(prenoms)
+            if None in checked or any(checked):
+                problems.extend(name_problems(nom, nom_usage, prenoms))
             parsed = dates.get(date)
             if parsed is None:
                 parsed = _date(date, today)
@@ -929,10 +952,11 @@ class _Sieve:
 
     A line is sifted out only when nothing can make the full path see it otherwise: it has an
     INE (letters and digits), which is one known voter's; each of its values, as stored, equals
-    the voter's, and its coded values (list, sexe, date, codes) read through the same Python
-    functions as the full path, once per distinct value; its voter has an active inscription
-    on its list in its bureau, which is also the voter's; and every line of that INE is such a
-    line, on a different list. Whatever else (COPY refuses the file, a value spans two lines, a
+    the voter's, its names being spelt as the rule of names takes them (SIFTED_NAME), and its
+    coded values (list, sexe, date, codes) read through the same Python functions as the full
+    path, once per distinct value; its voter has an active inscription on its list in its
+    bureau, which is also the voter's; and every line of that INE is such a line, on a
+    different list. Whatever else (COPY refuses the file, a value spans two lines, a
     blank line, the header not on line 1, not UTF-8) and the whole file takes the full path."""
 
     BATCH = 10_000
@@ -1162,6 +1186,9 @@ class _Sieve:
             else:
                 conditions.append(f"{column(name)} = e.{name}")
         conditions += [coded[name] for name in self.mapped if name in coded]
+        # A name the full path would refuse, as the database may hold from before the rule.
+        names = [name for name in NAME_FIELDS if name in reader.positions]
+        conditions += [f"({column(name)} = '' OR {column(name)} ~ %s)" for name in names]
 
         ine = column("ine")
         # Every line, with its voter when it says what the voter says (else NULL).
@@ -1174,7 +1201,7 @@ class _Sieve:
             f" ON e.collectivite_id = %s AND e.ine = {ine} AND i.liste = {liste}"
             f" AND {ine} ~ '^[0-9A-Za-z]+$' AND e.nom_naissance <> '' AND e.prenoms <> ''"
             f" AND {' AND '.join(conditions)}",
-            [reader.collectivite.pk],
+            [reader.collectivite.pk, *(SIFTED_NAME for _ in names)],
         )
         # An INE with a line that does not say what its voter says, with two lines on one list,
         # or that two voters share: all its lines take the full path, and so do the lines of

@@ -45,8 +45,8 @@ def _ligne(recense: Recense) -> Ligne:
         numero=(
             f"{recense.numero_inscription:04d}" if recense.numero_inscription is not None else "—"
         ),
-        nom_naissance=recense.nom_naissance,
-        nom_usage=recense.nom_usage,
+        nom_naissance=recense.nom_naissance.upper(),  # surnames are printed in capitals
+        nom_usage=recense.nom_usage.upper(),
         prenoms=recense.prenoms,
         date_naissance=recense.date_naissance,
         lieu_naissance=lieu_naissance(recense),

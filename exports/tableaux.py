@@ -138,8 +138,8 @@ def _ligne(row: dict, numero: int | None, motif: str) -> Ligne:
     date, lieu = naissance(row)
     return Ligne(
         numero_ordre=str(numero) if numero is not None else "—",
-        nom_naissance=row["nom_naissance"],
-        nom_usage=row["nom_usage"],
+        nom_naissance=row["nom_naissance"].upper(),  # surnames are printed in capitals
+        nom_usage=row["nom_usage"].upper(),
         prenoms=row["prenoms"],
         date_naissance=date,
         lieu_naissance=lieu,

@@ -7,6 +7,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 
 from mairie.models import CODE_FRANCE, Commune, Pays, TypeCommune, departement_of
+from mairie.names import normalise_name, validate_name
 from mairie.pagination import SEARCH_SORT_BELOW
 from mairie.text import search_key
 
@@ -25,6 +26,20 @@ def form_row(*names: str, sizes: tuple[int, ...] = ()) -> Div:
         ],
         css_class="row",
     )
+
+
+def clean_names(form: forms.Form, names: list[str]) -> None:
+    """The names of persons of a form, as stored (see mairie.names), each refused next to its
+    field when it breaks the rule of names; called first thing in the form's clean()."""
+    for name in names:
+        value = form.cleaned_data.get(name)
+        if not value:
+            continue
+        value = form.cleaned_data[name] = normalise_name(value)
+        try:
+            validate_name(value)
+        except forms.ValidationError as error:
+            form.add_error(name, error)
 
 
 class DateInput(forms.DateInput):

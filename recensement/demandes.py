@@ -42,6 +42,7 @@ from mairie.models import (
     TypeCommune,
     departement_of,
 )
+from mairie.names import name_problem, normalise_name
 from mairie.text import search_key
 from recensement.forms import RecenseForm, normalise_phone
 from recensement.models import (
@@ -561,6 +562,28 @@ class _Mapper:
         )
         return True
 
+    # Names of persons: mapped only when the rule of names (mairie.names) takes them, else
+    # listed with their raw value for the agent to type them as on the documents shown.
+
+    def surname(self, block: etree._Element, element: str, target: str, what: str) -> None:
+        value = _text(block, element)
+        problem = name_problem(value)
+        if problem:
+            self.note(f"{_local(block)}/{element}", value, f"{problem} ; {what} à saisir")
+        else:
+            self.values[target] = normalise_name(value)
+
+    def first_names(self, block: etree._Element, target: str) -> None:
+        usuel, autres = _text(block, "PrenomUsuel"), _text(block, "Prenom")
+        value = _prenoms(usuel, autres)
+        problem = name_problem(value)
+        if not problem:
+            self.values[target] = normalise_name(value)
+            return
+        element = "PrenomUsuel" if name_problem(_prenoms(usuel, "")) else "Prenom"
+        raw = usuel if element == "PrenomUsuel" else autres
+        self.note(f"{_local(block)}/{element}", raw, f"{problem} ; prénoms à saisir")
+
     # The dossier
 
     def person(self, personne: etree._Element) -> None:
@@ -570,11 +593,11 @@ class _Mapper:
             values["sexe"] = SEXES[sexe]
         else:
             self.note("Personne/Sexe", sexe, "valeur attendue : 1 (masculin) ou 2 (féminin)")
-        values["nom_naissance"] = _text(personne, "NomFamille")
-        if not values["nom_naissance"]:
+        if not _text(personne, "NomFamille"):
             self.note("Personne/NomFamille", "", "nom de famille absent")
-        values["nom_usage"] = _text(personne, "NomUsage")
-        values["prenoms"] = _prenoms(_text(personne, "PrenomUsuel"), _text(personne, "Prenom"))
+        self.surname(personne, "NomFamille", "nom_naissance", "nom de famille")
+        self.surname(personne, "NomUsage", "nom_usage", "nom d'usage")
+        self.first_names(personne, "prenoms")
         born = _text(personne, "DateNaissance")
         if _date(born):
             values["date_naissance"] = _date(born).isoformat()
@@ -685,8 +708,8 @@ class _Mapper:
             return
         values[f"{parent}_connu"] = True
         path = _local(block)
-        values[f"{parent}_nom"] = _text(block, "NomFamille")
-        values[f"{parent}_prenoms"] = _prenoms(_text(block, "PrenomUsuel"), _text(block, "Prenom"))
+        self.surname(block, "NomFamille", f"{parent}_nom", "nom de famille")
+        self.first_names(block, f"{parent}_prenoms")
         born = _text(block, "DateNaissance")
         if born and _date(born):
             values[f"{parent}_date_naissance"] = _date(born).isoformat()
@@ -747,7 +770,8 @@ def map_dossier(name: str, root: etree._Element, known: dict[str, Pays]) -> Mapp
     mapper.unknown_elements(root)
     mapper.lengths()
     values = mapper.values
-    nom = " ".join(p for p in (values.get("nom_naissance"), values.get("prenoms")) if p)
+    surname = values.get("nom_naissance", "").upper()  # shown as a surname is: in capitals
+    nom = " ".join(p for p in (surname, values.get("prenoms")) if p)
     return Mapped(identifiant, submitted, nom[:200], values, mapper.notes)
 
 

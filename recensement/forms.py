@@ -11,6 +11,7 @@ from mairie.forms import (
     ABROAD,
     DateInput,
     NameSearchForm,
+    clean_names,
     clean_place,
     form_row,
     initial_place,
@@ -35,6 +36,13 @@ from recensement.services import closed_message, closed_quarters
 PARENT_FIELDS = ["nom", "prenoms", "date_naissance", "nationalite"]
 PHONE_FIELDS = ["telephone_fixe", "telephone_portable"]
 PARENT_TEXT = ["nom", "prenoms", "naissance_ville"]
+# The names of persons (mairie.names): the registrant's and their parents'.
+NAME_FIELDS = [
+    "nom_naissance",
+    "nom_usage",
+    "prenoms",
+    *(f"{parent}_{name}" for parent in ("pere", "mere") for name in ("nom", "prenoms")),
+]
 # Written in the PECOTO file as INSEE text (capitals, no accents): what it cannot carry is
 # refused here, not found at export time.
 EXCHANGE_TEXT_FIELDS = [
@@ -291,12 +299,6 @@ class RecenseForm(forms.ModelForm):
             )
         return day
 
-    def clean_nom_naissance(self) -> str:
-        return self.cleaned_data["nom_naissance"].strip()
-
-    def clean_prenoms(self) -> str:
-        return " ".join(self.cleaned_data["prenoms"].split())
-
     def _clean_phone(self, name: str) -> str:
         value = normalise_phone(self.cleaned_data.get(name, ""))
         if value and not re.fullmatch(r"0\d{9}", value):
@@ -336,6 +338,7 @@ class RecenseForm(forms.ModelForm):
         for parent, _ in PARENTS:
             declared = not data.get(f"{parent}_non_declare") and not pupille_etat
             self._clean_parent(parent, declared)
+        clean_names(self, NAME_FIELDS)  # a parent not declared has none left to check
         if not data.get("situation_particuliere"):
             data["situation_particuliere_detail"] = ""
         self._guard_quarter(data.get("date_recensement"))
@@ -433,8 +436,8 @@ class RecenseForm(forms.ModelForm):
         if self.duplicate:
             self.add_error(
                 None,
-                f"Cette personne est déjà recensée : {self.duplicate.nom_naissance} "
-                f"{self.duplicate.prenoms}, {born_word(self.duplicate)} le {born:%d/%m/%Y}, "
+                f"Cette personne est déjà recensée : {self.duplicate}, "
+                f"{born_word(self.duplicate)} le {born:%d/%m/%Y}, "
                 f"recensé(e) le {self.duplicate.date_recensement:%d/%m/%Y}. "
                 "Un second recensement est refusé.",
             )

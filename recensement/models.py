@@ -14,6 +14,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from mairie.models import CODE_FRANCE, phone_validator
+from mairie.names import validate_name
 from mairie.scoping import CollectiviteOwned, SearchableQuerySet
 from mairie.text import search_key
 from recensement.rules import OutOfAgeError, decide_mode
@@ -129,16 +130,18 @@ class Recense(CollectiviteOwned):
 
     # État civil
     sexe = models.CharField("sexe", max_length=1, choices=Sexe.choices)
-    nom_naissance = models.CharField("nom de naissance", max_length=50)
+    nom_naissance = models.CharField("nom de naissance", max_length=50, validators=[validate_name])
     nom_usage = models.CharField(
         "nom d'usage",
         max_length=50,
         blank=True,
+        validators=[validate_name],
         help_text="Seulement sur présentation d'un document qui en donne le droit.",
     )
     prenoms = models.CharField(
         "prénoms",
         max_length=60,
+        validators=[validate_name],
         help_text="Tous les prénoms, dans l'ordre de l'acte, séparés par une espace.",
     )
     date_naissance = models.DateField("date de naissance")
@@ -182,16 +185,24 @@ class Recense(CollectiviteOwned):
 
     # Filiation
     pere_connu = models.BooleanField("père déclaré", default=True)
-    pere_nom = models.CharField("nom de naissance du père", max_length=50, blank=True)
-    pere_prenoms = models.CharField("prénoms du père", max_length=60, blank=True)
+    pere_nom = models.CharField(
+        "nom de naissance du père", max_length=50, blank=True, validators=[validate_name]
+    )
+    pere_prenoms = models.CharField(
+        "prénoms du père", max_length=60, blank=True, validators=[validate_name]
+    )
     pere_date_naissance = models.DateField("date de naissance du père", null=True, blank=True)
     locals().update(_place("pere_naissance", "naissance du père", required=False))
     pere_nationalite = models.CharField(
         "nationalité du père (code pays INSEE)", max_length=5, blank=True
     )
     mere_connu = models.BooleanField("mère déclarée", default=True)
-    mere_nom = models.CharField("nom de naissance de la mère", max_length=50, blank=True)
-    mere_prenoms = models.CharField("prénoms de la mère", max_length=60, blank=True)
+    mere_nom = models.CharField(
+        "nom de naissance de la mère", max_length=50, blank=True, validators=[validate_name]
+    )
+    mere_prenoms = models.CharField(
+        "prénoms de la mère", max_length=60, blank=True, validators=[validate_name]
+    )
     mere_date_naissance = models.DateField("date de naissance de la mère", null=True, blank=True)
     locals().update(_place("mere_naissance", "naissance de la mère", required=False))
     mere_nationalite = models.CharField(
@@ -272,7 +283,7 @@ class Recense(CollectiviteOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.nom_naissance} {self.prenoms}"
+        return f"{self.nom_naissance.upper()} {self.prenoms}"
 
     def save(self, *args, **kwargs) -> None:
         self.prepare()

@@ -10,6 +10,16 @@ from recensement.models import Recense, Sexe, SituationScolaire
 PASSWORD = "mot-de-passe-de-test"
 
 
+def letters(number: int) -> str:
+    """A sequence number written in letters, for names (no digit in a name): 0 -> A, 26 -> AA."""
+    word = ""
+    number += 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        word = chr(ord("A") + rest) + word
+    return word
+
+
 class CollectiviteFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Collectivite
@@ -54,7 +64,7 @@ class RecenseFactory(factory.django.DjangoModelFactory):
     collectivite = factory.SubFactory(CollectiviteFactory)
     date_recensement = datetime.date(2026, 2, 10)
     sexe = Sexe.FEMININ
-    nom_naissance = factory.Sequence(lambda n: f"DURAND-{n}")
+    nom_naissance = factory.Sequence(lambda n: f"DURAND-{letters(n)}")
     prenoms = "Chloé Marie"
     date_naissance = datetime.date(2010, 1, 12)
     naissance_code_lieu = "35288"
@@ -110,7 +120,7 @@ class ElecteurFactory(factory.django.DjangoModelFactory):
 
     collectivite = factory.SubFactory(CollectiviteFactory)
     sexe = "F"
-    nom_naissance = factory.Sequence(lambda n: f"BERNARD-{n}")
+    nom_naissance = factory.Sequence(lambda n: f"BERNARD-{letters(n)}")
     prenoms = "Louise"
     date_naissance = datetime.date(1980, 5, 4)
     naissance_code_lieu = "35288"

@@ -235,7 +235,7 @@ def test_a_registrant_is_recorded_with_the_keyboard_alone(page, mairie):
     tab_to(page.get_by_role("button", name="Enregistrer"))
     page.keyboard.press("Enter")
 
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Kerjean Nolwenn")
-    expect(page.get_by_role("alert")).to_contain_text("Kerjean Nolwenn est recensé(e).")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("KERJEAN Nolwenn")
+    expect(page.get_by_role("alert")).to_contain_text("KERJEAN Nolwenn est recensé(e).")
     saved = Recense.objects.get(nom_naissance="Kerjean", prenoms="Nolwenn")
     assert (saved.sexe, saved.date_naissance, saved.naissance_code_lieu) == ("F", born, "35288")

@@ -42,7 +42,7 @@ def test_an_agent_inscribes_moves_and_radiates_a_voter_and_sees_the_history(page
     page.get_by_label("Numéro", exact=True).fill("3")
     page.get_by_label("Voie", exact=True).select_option(label="Rue de la Pie")
     page.get_by_role("button", name="Enregistrer").click()
-    expect(page.get_by_role("alert")).to_contain_text("Le Goff Maëlle est inscrit(e).")
+    expect(page.get_by_role("alert")).to_contain_text("LE GOFF Maëlle est inscrit(e).")
     expect(page.get_by_text("Bureau 0001 — École du Naye")).to_be_visible()
 
     page.get_by_role("link", name="Modifier").click()

@@ -19,7 +19,13 @@ from electoral.models import (
 from electoral.reu import MAX_REJECTED_LINES, ImportReport, apply, preview
 from electoral.services import inscrire
 from mairie.text import search_key
-from tests.factories import BureauFactory, CollectiviteFactory, ElecteurFactory, VoieFactory
+from tests.factories import (
+    BureauFactory,
+    CollectiviteFactory,
+    ElecteurFactory,
+    VoieFactory,
+    letters,
+)
 
 DAY = dt.date(2025, 1, 6)
 FIELD_HEADER = [
@@ -346,6 +352,36 @@ def test_messy_lines_are_rejected_with_their_line_numbers(side_a, reu):
     assert (civil.complement2, civil.lieu_dit) == ("RES.\tLES PINS", "LA VILLE\\HAUTE")
 
 
+def test_names_outside_the_rule_of_names_are_rejected_with_their_line_numbers(side_a, reu):
+    lines = [
+        voter(nom="LEFÈVRE", usage="D’ALMEIDA", prenoms="ZOÉ ŸVONNE"),  # line 2: kept
+        voter(nom="---", prenoms="PAUL"),  # line 3
+        voter(nom="MARTIN", prenoms="JEAN 😀"),  # line 4
+        voter(nom="N'DIAYE", usage="<script>"),  # line 5
+        voter(nom="DUPONT2", prenoms="ŒDIPE ÆLIS", date="31/02/1990"),  # line 6
+    ]
+    report = apply(side_a.collectivite, reu(lines), side_a.agent)
+
+    rule = "un nom ne s'écrit qu'en lettres latines (accentuées ou non), espaces, traits d'union "
+    assert (report.lines, report.new, report.rejected) == (5, 1, 4)
+    assert [(r.number, r.reason) for r in report.rejected_lines] == [
+        (3, f"nom de naissance : aucune lettre : {rule}et apostrophes"),
+        (4, f"prénoms : caractère non admis « 😀 » : {rule}et apostrophes"),
+        (5, f"nom d'usage : caractères non admis « < », « > » : {rule}et apostrophes"),
+        (
+            6,
+            f"nom de naissance : caractère non admis « 2 » : {rule}et apostrophes ; "
+            "date de naissance impossible « 31/02/1990 »",
+        ),
+    ]
+    kept = Electeur.objects.get()
+    assert (kept.nom_naissance, kept.nom_usage, kept.prenoms) == (
+        "LEFÈVRE",
+        "D’ALMEIDA",
+        "ZOÉ ŸVONNE",
+    )
+
+
 def test_a_file_with_a_missing_required_column_is_refused(side_a, reu):
     header = [name for name in FIELD_HEADER if name != "Code du bureau de vote"]
     report = preview(
@@ -447,7 +483,7 @@ def test_the_import_tells_each_step_and_how_far_the_reading_is(side_a, reu, monk
 
 def test_the_reading_progress_follows_the_file(side_a, tmp_path, monkeypatch):
     monkeypatch.setattr(reu_import, "PROGRESS_EVERY", 1000)
-    lines = [voter(nom=f"NOM{index}", ine=f"2{index:08}") for index in range(5000)]
+    lines = [voter(nom=f"NOM {letters(index)}", ine=f"2{index:08}") for index in range(5000)]
     told = []
     preview(
         side_a.collectivite, write(tmp_path / "long.csv", lines), told.append, create_bureaux=True
@@ -678,7 +714,7 @@ def test_a_voter_twice_on_the_same_list_is_rejected(side_a, reu):
 
 
 def test_rejected_lines_kept_in_memory_are_capped(side_a, reu):
-    lines = [voter(nom=f"N{index}", bureau="") for index in range(MAX_REJECTED_LINES + 5)]
+    lines = [voter(nom=letters(index), bureau="") for index in range(MAX_REJECTED_LINES + 5)]
     report = preview(side_a.collectivite, reu(lines), create_bureaux=True)
 
     assert report.rejected == MAX_REJECTED_LINES + 5
@@ -1042,7 +1078,7 @@ def _comparable(report: ImportReport) -> dict:
 
 
 BASE = [
-    voter(nom=f"NOM{n:02d}", prenoms="ANNE", ine=f"1000000{n:02d}", ordre=str(n))
+    voter(nom=f"NOM {letters(n - 1)}", prenoms="ANNE", ine=f"1000000{n:02d}", ordre=str(n))
     for n in range(1, 13)
 ] + [
     voter(nom="SANSINE", prenoms="PAUL", date="00/00/1953"),
@@ -1056,7 +1092,7 @@ def test_the_sieve_gives_what_the_full_checks_give(side_a, reu):
     collectivite = side_a.collectivite
     assert apply(collectivite, reu(BASE), side_a.agent, create_bureaux=True).new == 15
     # An agent changed a voter since the last file: the file now differs from the database.
-    services_voter = Electeur.objects.get(nom_naissance="NOM03")
+    services_voter = Electeur.objects.get(nom_naissance="NOM C")
     from electoral.models import MotifModification
     from electoral.services import modifier, radier
 
@@ -1068,25 +1104,25 @@ def test_the_sieve_gives_what_the_full_checks_give(side_a, reu):
         None,
         bureau=services_voter.bureau,
     )
-    radier(Electeur.objects.get(nom_naissance="NOM04"), Liste.PRINCIPALE, "deces", DAY, None)
+    radier(Electeur.objects.get(nom_naissance="NOM D"), Liste.PRINCIPALE, "deces", DAY, None)
     lines = [dict(line) for line in BASE]
     lines[0]["Code du bureau de vote"] = "1"  # the same bureau, spelt otherwise
     lines[1]["Code département de naissance"] = "035"  # the same département
     lines[4]["Numéro de voie"] = "5"  # moved
-    lines[5]["Nom de naissance"] = " NOM06 "  # spaces the checks strip
+    lines[5]["Nom de naissance"] = " NOM F "  # spaces the checks strip
     lines[6]["Sexe"] = "Mme"  # F, spelt otherwise
     lines[7]["Date de naissance"] = "31/02/1960"  # rejected
-    lines[8]["Identifiant national électeur"] = " 100000010"  # NOM10's INE, with a space
+    lines[8]["Identifiant national électeur"] = " 100000010"  # NOM J's INE, with a space
     lines[11]["Code du bureau de vote"] = "0002"  # another bureau
     lines.append(voter(nom="NOUVEAU", prenoms="LEA", ine="100000050"))  # new voter
-    lines.append(dict(lines[2]))  # NOM03 twice on the same list
-    lines.append(voter(liste="ce", nom="NOM12", ine="100000012"))  # a second list
+    lines.append(dict(lines[2]))  # NOM C twice on the same list
+    lines.append(voter(liste="ce", nom="NOM L", ine="100000012"))  # a second list
     lines[13]["Nationalité"] = ""  # a blank nationality clears nothing
     year = dt.date.today().year
     lines += [  # refused by electoral.rules: a minor, a birth to come, twins
         voter(nom="ENFANT", prenoms="LEO", date=f"01/01/{year - 11}", ine="100000060"),
         voter(nom="FUTUR", prenoms="LEO", date=f"01/01/{year + 1}", ine="100000061"),
-        voter(nom="Nom01", prenoms="anne", ine="100000062"),  # NOM01, whom the sieve sets aside
+        voter(nom="Nom a", prenoms="anne", ine="100000062"),  # NOM A, whom the sieve sets aside
         voter(nom="NOUVEAU", prenoms="LÉA", ine="100000063"),  # the new voter, twice
         voter(nom="ANNEE", prenoms="ZOE", date=f"00/00/{year - 17}"),
         voter(nom="ANNEE", prenoms="MAX", date=f"00/00/{year - 19}"),  # of age whatever the day
@@ -1095,7 +1131,7 @@ def test_the_sieve_gives_what_the_full_checks_give(side_a, reu):
 
     sifted, full = _both_ways(collectivite, path, side_a.agent)
 
-    # NOM01, NOM02, NOM07 (codes spelt otherwise) and the untouched ones went unread.
+    # NOM A, NOM B, NOM G (codes spelt otherwise) and the untouched ones went unread.
     assert (sifted[0].sifted, full[0].sifted) == (6, 0)
     assert _comparable(sifted[0]) == _comparable(full[0])
     assert sifted[1] == full[1]
@@ -1106,6 +1142,28 @@ def test_the_sieve_gives_what_the_full_checks_give(side_a, reu):
     assert reasons[22].startswith("électeur en double : un électeur de même identité existe")
     assert reasons[23].endswith("même date de naissance qu'à la ligne 17")
     assert reasons[24].startswith("moins de 18 ans le ")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="le tamis lit le fichier par COPY")
+def test_the_sieve_leaves_a_name_the_rule_of_names_refuses_to_the_full_checks(side_a, reu):
+    collectivite = side_a.collectivite
+    lines = [
+        *BASE,
+        voter(nom="LEFÈVRE", usage="D’ALMEIDA", prenoms="ZOÉ", ine="100000060", ordre="20"),
+        voter(nom="ANCIEN", prenoms="LUC", ine="100000061", ordre="21"),
+    ]
+    assert apply(collectivite, reu(lines, name="base.csv"), side_a.agent).new == 17
+    # A name stored before the rule of names existed, which the next file repeats.
+    Electeur.objects.filter(ine="100000061").update(nom_naissance="ANCIEN 2")
+    lines[-1]["Nom de naissance"] = "ANCIEN 2"
+
+    sifted, full = _both_ways(collectivite, reu(lines), side_a.agent)
+
+    assert _comparable(sifted[0]) == _comparable(full[0])
+    assert sifted[1] == full[1]
+    assert [r.number for r in full[0].rejected_lines] == [len(lines) + 1]
+    # Every line with an INE but the refused one went unread, accented names included.
+    assert sifted[0].sifted == len(lines) - 2
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="le tamis lit le fichier par COPY")

@@ -18,7 +18,7 @@ from electoral.models import (
 )
 from electoral.services import inscrire, modifier, radier
 from mairie.models import Pays
-from tests.factories import BureauFactory, ElecteurFactory, VoieFactory
+from tests.factories import BureauFactory, ElecteurFactory, VoieFactory, letters
 
 DAY = dt.date(2026, 3, 1)
 
@@ -169,6 +169,38 @@ def test_bad_input_saves_nothing(town):
     assert not Electeur.objects.exists() and not Mouvement.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("nom_naissance", "---", "Aucune lettre"),
+        ("nom_usage", "<b>Martin</b>", "Caractères non admis « &lt; », « &gt; », « / »"),
+        ("prenoms", "Paul 😀", "Caractère non admis « 😀 »"),
+        ("prenoms", "Paul2", "Caractère non admis « 2 »"),
+    ],
+)
+def test_a_name_outside_the_rule_of_names_is_refused_next_to_its_field(town, field, value, message):
+    side, rue, _, _ = town
+    response = side.client.post(reverse("electoral:inscription"), voter_form(rue, **{field: value}))
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == [field]
+    assert message in response.text
+    assert not Electeur.objects.exists() and not Mouvement.objects.exists()
+
+
+def test_a_name_with_latin_letters_is_stored_composed_and_shown_in_capitals(town):
+    side, rue, _, _ = town
+    data = voter_form(rue, nom_naissance="N’Diaye-Lefèvre", nom_usage="Cœur", prenoms="E\u0301lise")
+    side.client.post(reverse("electoral:inscription"), data)
+    voter = Electeur.objects.get()
+    assert (voter.nom_naissance, voter.prenoms) == ("N’Diaye-Lefèvre", "Élise")
+    for page in (
+        side.client.get(reverse("electoral:index")).text,
+        side.client.get(reverse("electoral:detail", args=[voter.pk])).text,
+    ):
+        assert "N’DIAYE-LEFÈVRE" in page and "CŒUR" in page
+        assert "N’Diaye-Lefèvre" not in page
+
+
 def test_an_address_without_bureau_is_refused_with_the_reason(town):
     side, rue, _, _ = town
     other = VoieFactory(collectivite=side.collectivite, libelle="Sans Découpage")
@@ -221,21 +253,21 @@ def test_the_list_searches_filters_and_costs_constant_queries(town, side_b):
             collectivite=side.collectivite,
             voie=rue,
             numero_voie=str(index + 1),
-            nom_naissance=f"DURAND{index}",
+            nom_naissance=f"DURAND {letters(index)}",
         )
         inscrire(voter, Liste.PRINCIPALE, "volontaire", DAY, None)
     gone = ElecteurFactory(collectivite=side.collectivite, voie=rue, nom_naissance="PARTI")
     inscrire(gone, Liste.PRINCIPALE, "volontaire", DAY, None)
     radier(gone, Liste.PRINCIPALE, "deces", DAY, None)
-    ElecteurFactory(collectivite=side_b.collectivite, nom_naissance="DURAND0")
+    ElecteurFactory(collectivite=side_b.collectivite, nom_naissance="DURAND A")
     url = reverse("electoral:index")
 
     def names(**params):
         return [e.nom_naissance for e in side.client.get(url, params).context["page"]]
 
-    assert names() == ["DURAND0", "DURAND1", "DURAND2"]
-    assert names(q="durand1") == ["DURAND1"]
-    assert names(bureau=str(b2.pk)) == ["DURAND1"]
+    assert names() == ["DURAND A", "DURAND B", "DURAND C"]
+    assert names(q="durand b") == ["DURAND B"]
+    assert names(bureau=str(b2.pk)) == ["DURAND B"]
     assert names(statut="radies") == ["PARTI"]
     assert names(liste="ce") == []
     with CaptureQueriesContext(connection) as small:

@@ -71,13 +71,14 @@ def build(collectivite: Collectivite) -> dict[str, BureauDeVote | Electeur]:
         "CARON",
         gymnase,
         sexe="M",
-        nom_usage="=1+2",
-        prenoms="+Paul",
+        prenoms="Paul",  # names hold letters only (mairie.names): the formulas are elsewhere
         complement1="-Bât. A",
         complement2="Ligne 1\nLigne 2",
         lieu_dit="@lieu",
         type_voie="|Rue",
         libelle_voie="%Moulin",
+        ville="=1+2",
+        pays="+France",
     )
     people["duval"] = voter(
         "DUVAL",

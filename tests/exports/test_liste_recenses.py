@@ -99,6 +99,16 @@ def test_the_list_states_the_quarter_every_registrant_and_the_total(
     assert "Page 1 / 1" in text
 
 
+def test_surnames_typed_in_lower_case_are_printed_in_capitals(mairie):
+    recense = RecenseFactory(
+        collectivite=mairie, numero_inscription=1, nom_naissance="Benali", nom_usage="Lefèvre"
+    )
+
+    _, texts = pdf_pages(render(mairie, [recense]))
+
+    assert "0001 BENALI nom d’usage : LEFÈVRE Chloé Marie" in texts[0]
+
+
 @pytest.mark.parametrize(
     ("trimestre", "title", "periode"),
     [

@@ -356,6 +356,18 @@ def test_the_bureau_list_holds_its_active_voters_by_number_or_name(bureau_list):
     assert "Bureau 0001 — Hôtel de ville" in text and "page 1 / 1" in text
 
 
+def test_surnames_typed_in_lower_case_are_printed_in_capitals(town):
+    side, (b1, _, _) = town
+    voter(side.collectivite, b1, "Lefèvre", "Zoé", nom_usage="d’Almeida")
+
+    listed, _ = bureau_pdf(side, b1)
+    tableau = " ".join(render(side)[0])
+
+    for text in (listed, tableau):
+        assert "LEFÈVRE" in text and "usage : D’ALMEIDA" in text and "Zoé" in text
+        assert "Lefèvre" not in text
+
+
 def test_a_complementary_list_shows_the_nationality(bureau_list):
     side, b1 = bureau_list
     text, _ = bureau_pdf(side, b1, liste="cm")

@@ -77,6 +77,16 @@ def test_the_pdf_is_one_a4_page_stating_the_person_and_the_issuance(mairie):
     assert "Document délivré en un seul exemplaire" in text
 
 
+def test_the_surnames_are_printed_in_capitals(mairie):
+    attestation = issue(mairie, nom_naissance="Benali", nom_usage="Lefèvre-Benali")
+
+    _, text = pdf_pages(render_attestation_pdf(attestation))
+
+    assert "Nom de naissance BENALI" in text
+    assert "Nom d’usage LEFÈVRE-BENALI" in text
+    assert "Benali" not in text
+
+
 def test_the_wording_follows_the_sex_of_the_person(mairie):
     attestation = issue(mairie, sexe="M")
 

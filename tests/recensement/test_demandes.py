@@ -104,7 +104,7 @@ def test_a_complete_dossier_becomes_a_pending_request_with_its_pdf(side_a, refer
     )
     demande = DemandeEnLigne.objects.get()
     assert messages_of(response) == [
-        "complet.xml : demande RC-2026-000101 enregistrée (Le Goff Maëlys Anne Louise), avec son "
+        "complet.xml : demande RC-2026-000101 enregistrée (LE GOFF Maëlys Anne Louise), avec son "
         "PDF complet.pdf."
     ]
     assert demande.collectivite == side_a.collectivite
@@ -237,6 +237,45 @@ def test_an_unknown_code_and_unmappable_values_are_listed_with_their_raw_value(s
     assert "sexe" not in demande.donnees and "naissance_code_lieu" not in demande.donnees
     page = side_a.client.get(reverse("recensement:demande_detail", args=[demande.pk])).text
     assert "Éléments non repris (6)" in page and "20004" in page
+
+
+def test_names_outside_the_rule_of_names_are_listed_not_taken(side_a, referentiel):
+    data = (
+        xml("complet.xml")
+        .replace(b"<NomFamille>  Le Goff </NomFamille>", b"<NomFamille>Le Goff 2</NomFamille>")
+        .replace(b"<NomUsage></NomUsage>", b"<NomUsage>---</NomUsage>")
+        .replace(b"<Prenom>Anne  Louise</Prenom>", "<Prenom>Anne 😀</Prenom>".encode())
+        .replace(b"<NomFamille>Garcia</NomFamille>", b"<NomFamille>&lt;script&gt;</NomFamille>")
+        .replace(b"<PrenomUsuel>Yannick</PrenomUsuel>", "<PrenomUsuel>Ωmega</PrenomUsuel>".encode())
+    )
+    import_uploads(side_a.collectivite, [upload("n.xml", data)])
+    demande = DemandeEnLigne.objects.get()
+    notes = {(n["element"], n["valeur"]): n["raison"] for n in demande.non_reprises}
+    rule = "un nom ne s'écrit qu'en lettres latines (accentuées ou non), espaces, traits d'union "
+    assert notes == {
+        ("Personne/NomFamille", "Le Goff 2"): (
+            f"caractère non admis « 2 » : {rule}et apostrophes ; nom de famille à saisir"
+        ),
+        (
+            "Personne/NomUsage",
+            "---",
+        ): f"aucune lettre : {rule}et apostrophes ; nom d'usage à saisir",
+        ("Personne/Prenom", "Anne 😀"): (
+            f"caractère non admis « 😀 » : {rule}et apostrophes ; prénoms à saisir"
+        ),
+        ("FiliationMere/NomFamille", "<script>"): (
+            f"caractères non admis « < », « > » : {rule}et apostrophes ; nom de famille à saisir"
+        ),
+        ("FiliationPere/PrenomUsuel", "Ωmega"): (
+            f"caractère non admis « Ω » : {rule}et apostrophes ; prénoms à saisir"
+        ),
+    }
+    values = demande.donnees
+    names = ("nom_naissance", "nom_usage", "prenoms", "mere_nom", "pere_prenoms")
+    assert not set(names) & set(values)
+    assert (values["pere_nom"], values["mere_prenoms"]) == ("Le Goff", "Carmen Isabel")
+    page = side_a.client.get(reverse("recensement:demande_detail", args=[demande.pk])).text
+    assert "Éléments non repris (5)" in page and "&lt;script&gt;" in page
 
 
 # --- Duplicates --------------------------------------------------------------------------------
@@ -397,7 +436,7 @@ def test_a_hostile_dossier_in_a_zip_is_refused_alone(side_a, referentiel, media_
     assert [(r.statut, r.message) for r in reports] == [
         (
             "creee",
-            "lot.zip : a/demande.xml : demande RC-2026-000101 enregistrée (Le Goff Maëlys Anne "
+            "lot.zip : a/demande.xml : demande RC-2026-000101 enregistrée (LE GOFF Maëlys Anne "
             "Louise), sans PDF.",
         ),
         (
@@ -447,7 +486,7 @@ def valise(name: str) -> bytes:
 
 def assert_valise_imported(demande: DemandeEnLigne) -> None:
     assert demande.identifiant == "A-1-N8F602RR"
-    assert (demande.nom, demande.nom_fichier_xml) == ("Kerhervé Erwan Loïc", "10870-XML.xml")
+    assert (demande.nom, demande.nom_fichier_xml) == ("KERHERVÉ Erwan Loïc", "10870-XML.xml")
     assert demande.nom_fichier_pdf == "10870-PDF.pdf"
     assert [(p.nom, p.taille) for p in demande.pieces_jointes.all()] == [
         (name, len(valise(name))) for name in VALISE_PDFS[1:]
@@ -470,7 +509,7 @@ def test_the_official_test_dossier_imports_from_its_folder_once(side_a, referent
     out = StringIO()
     call_command("import_demandes", "--commune", "35288", str(VALISE), stdout=out)
     assert out.getvalue().splitlines() == [
-        "10870-XML.xml : demande A-1-N8F602RR enregistrée (Kerhervé Erwan Loïc), avec son PDF "
+        "10870-XML.xml : demande A-1-N8F602RR enregistrée (KERHERVÉ Erwan Loïc), avec son PDF "
         "10870-PDF.pdf et 2 pièces jointes.",
         "1 demande(s) enregistrée(s), 0 déjà reçue(s), 0 fichier(s) refusé(s).",
     ]
@@ -489,7 +528,7 @@ def test_the_official_test_dossier_uploaded_as_files_lists_and_serves_its_three_
 ):
     response = post(side_a.client, *[(name, valise(name)) for name in VALISE_FILES])
     assert messages_of(response) == [
-        "10870-XML.xml : demande A-1-N8F602RR enregistrée (Kerhervé Erwan Loïc), avec son PDF "
+        "10870-XML.xml : demande A-1-N8F602RR enregistrée (KERHERVÉ Erwan Loïc), avec son PDF "
         "10870-PDF.pdf et 2 pièces jointes."
     ]
     demande = DemandeEnLigne.objects.get()
@@ -558,7 +597,7 @@ def test_the_xml_alone_is_identified_by_its_sha256_and_not_duplicated_later(side
     )
     assert alone.message == (
         "10870-XML.xml : demande "
-        f"{hashlib.sha256(valise('10870-XML.xml')).hexdigest()} enregistrée (Kerhervé Erwan "
+        f"{hashlib.sha256(valise('10870-XML.xml')).hexdigest()} enregistrée (KERHERVÉ Erwan "
         "Loïc), sans PDF."
     )
     reports = import_uploads(side_a.collectivite, [upload(n, valise(n)) for n in VALISE_FILES])
@@ -581,9 +620,9 @@ def test_loose_pdfs_go_to_the_xml_whose_identifier_name_or_number_they_carry(sid
         ],
     )
     assert [r.message for r in reports] == [
-        "complet.xml : demande RC-2026-000101 enregistrée (Le Goff Maëlys Anne Louise), avec son "
+        "complet.xml : demande RC-2026-000101 enregistrée (LE GOFF Maëlys Anne Louise), avec son "
         "PDF complet.pdf et 2 pièces jointes.",
-        "A-1-N8F602RR-10870-XML.xml : demande A-1-N8F602RR enregistrée (Kerhervé Erwan Loïc), "
+        "A-1-N8F602RR-10870-XML.xml : demande A-1-N8F602RR enregistrée (KERHERVÉ Erwan Loïc), "
         "avec son PDF A-1-N8F602RR-10870-PDF.pdf et 1 pièce jointe.",
         "autre.pdf : PDF sans dossier XML correspondant : ignoré.",
     ]
@@ -630,7 +669,7 @@ def test_an_attachment_that_is_not_a_pdf_refuses_its_dossier_alone(side_a, refer
         ),
         (
             "creee",
-            "lot.zip : b/demande.xml : demande RC-2026-000101 enregistrée (Le Goff Maëlys Anne "
+            "lot.zip : b/demande.xml : demande RC-2026-000101 enregistrée (LE GOFF Maëlys Anne "
             "Louise), sans PDF.",
         ),
     ]
@@ -806,7 +845,7 @@ def test_the_agent_completes_and_validates_a_request_into_a_registrant(side_a, r
     assert (recense.residence_identique, recense.residence_code_lieu) == (False, "35093")
     assert recense.history.get().history_user == side_a.agent
     assert messages_of(response)[0].startswith(
-        "Demande RC-2026-000101 validée : Le Goff Maëlys Anne Louise est recensé(e) au 09/02/2026."
+        "Demande RC-2026-000101 validée : LE GOFF Maëlys Anne Louise est recensé(e) au 09/02/2026."
     )
     again = side_a.client.post(url, data, follow=True)
     assert messages_of(again) == ["Cette demande a déjà été validée."]
@@ -871,9 +910,9 @@ def test_the_command_imports_files_and_folders_and_reports_each(side_a, referent
         stdout=out,
     )  # fmt: skip
     assert out.getvalue().splitlines() == [
-        "RC-101/demande.xml : demande RC-2026-000101 enregistrée (Le Goff Maëlys Anne Louise), "
+        "RC-101/demande.xml : demande RC-2026-000101 enregistrée (LE GOFF Maëlys Anne Louise), "
         "avec son PDF demande.pdf.",
-        "ne_a_l_etranger.xml : demande RC-2026-000104 enregistrée (El Amrani Yanis Karim), "
+        "ne_a_l_etranger.xml : demande RC-2026-000104 enregistrée (EL AMRANI Yanis Karim), "
         "sans PDF.",
         "2 demande(s) enregistrée(s), 0 déjà reçue(s), 0 fichier(s) refusé(s).",
     ]

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from mairie.models import Pays, Role
@@ -132,6 +133,13 @@ def test_late_registration_is_regularise_with_its_reason(side_a, cog):
         ({"nom_naissance": "X" * 51}, "nom_naissance", "50 caractères"),
         ({"domicile_code_postal": "354"}, "domicile_code_postal", "5 chiffres"),
         ({"date_naissance": "31/02/2010"}, "date_naissance", "Saisissez une date valide"),
+        ({"nom_naissance": "---"}, "nom_naissance", "Aucune lettre"),
+        ({"nom_usage": "Ωmega"}, "nom_usage", "Caractère non admis « Ω »"),
+        ({"prenoms": "Chloé <script>"}, "prenoms", "Caractères non admis « &lt; », « &gt; »"),
+        ({"pere_nom": "Lefèvre 2"}, "pere_nom", "Caractère non admis « 2 »"),
+        ({"pere_prenoms": "Jean."}, "pere_prenoms", "Caractère non admis « . »"),
+        ({"mere_nom": "Benali 😀"}, "mere_nom", "Caractère non admis « 😀 »"),
+        ({"mere_prenoms": "Anne\u200bMarie"}, "mere_prenoms", "U+200B"),
     ],
 )
 def test_bad_input_is_refused_next_to_its_field_and_nothing_is_saved(
@@ -143,6 +151,34 @@ def test_bad_input_is_refused_next_to_its_field_and_nothing_is_saved(
     assert message in response.text
     assert "La fiche n'est pas enregistrée" in response.text
     assert not Recense.objects.exists()
+
+
+def test_names_keep_their_latin_letters_and_are_stored_composed_with_single_spaces(side_a, cog):
+    response = post_create(
+        side_a.client,
+        nom_naissance=" N’Diaye-Lætitia ",
+        nom_usage="L'Haÿ  Cœur",
+        prenoms="E\u0301lodie   Françoise",
+        pere_nom="Łukasz-Müller",
+    )
+    assert response.status_code == 302
+    recense = Recense.objects.get()
+    assert (recense.nom_naissance, recense.nom_usage) == ("N’Diaye-Lætitia", "L'Haÿ Cœur")
+    assert (recense.prenoms, recense.pere_nom) == ("Élodie Françoise", "Łukasz-Müller")
+
+
+def test_the_names_of_a_parent_not_declared_are_not_checked(side_a, cog):
+    response = post_create(side_a.client, pere_non_declare="on", pere_nom="???")
+    assert response.status_code == 302
+    assert Recense.objects.get().pere_nom == ""
+
+
+def test_the_model_refuses_a_name_outside_the_rule(side_a):
+    recense = RecenseFactory(collectivite=side_a.collectivite)
+    recense.nom_naissance, recense.mere_prenoms = "---", "Anne 😀"
+    with pytest.raises(ValidationError) as refused:
+        recense.full_clean()
+    assert set(refused.value.message_dict) == {"nom_naissance", "mere_prenoms"}
 
 
 def test_it_refuses_a_second_registration_of_the_same_person_and_links_to_the_first(side_a, cog):
@@ -212,6 +248,24 @@ def test_the_list_searches_without_accents_and_filters(side_a, side_b):
     assert names(mode="G") == ["MARTIN"]
     assert names(numerote="oui") == []
     assert names(numerote="non") == ["LEFÈVRE", "MARTIN"]
+
+
+def test_surnames_are_shown_in_capitals_as_typed_otherwise(side_a):
+    recense = RecenseFactory(
+        collectivite=side_a.collectivite,
+        nom_naissance="Benali",
+        nom_usage="Lefèvre-Benali",
+        pere_nom="Benali",
+        mere_nom="d’Almeida",
+    )
+    listed = side_a.client.get(reverse("recensement:index")).text
+    detail = side_a.client.get(reverse("recensement:detail", args=[recense.pk])).text
+    assert "BENALI" in listed and "LEFÈVRE-BENALI" in listed
+    assert "BENALI Chloé Marie" in detail and "LEFÈVRE-BENALI" in detail
+    assert "BENALI Jean" in detail and "D’ALMEIDA Anne" in detail
+    assert "Benali" not in listed + detail
+    recense.refresh_from_db()
+    assert recense.nom_naissance == "Benali"  # stored as typed: history and search read it
 
 
 def test_the_list_costs_the_same_queries_whatever_the_size(side_a, django_assert_num_queries):
