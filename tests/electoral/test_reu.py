@@ -360,7 +360,7 @@ def test_names_outside_the_rule_of_names_are_rejected_with_their_line_numbers(si
         voter(nom="N'DIAYE", usage="<script>"),  # line 5
         voter(nom="DUPONT2", prenoms="ŒDIPE ÆLIS", date="31/02/1990"),  # line 6
     ]
-    report = apply(side_a.collectivite, reu(lines), side_a.agent)
+    report = apply(side_a.collectivite, reu(lines), side_a.agent, create_bureaux=True)
 
     rule = "un nom ne s'écrit qu'en lettres latines (accentuées ou non), espaces, traits d'union "
     assert (report.lines, report.new, report.rejected) == (5, 1, 4)
@@ -1152,7 +1152,10 @@ def test_the_sieve_leaves_a_name_the_rule_of_names_refuses_to_the_full_checks(si
         voter(nom="LEFÈVRE", usage="D’ALMEIDA", prenoms="ZOÉ", ine="100000060", ordre="20"),
         voter(nom="ANCIEN", prenoms="LUC", ine="100000061", ordre="21"),
     ]
-    assert apply(collectivite, reu(lines, name="base.csv"), side_a.agent).new == 17
+    assert (
+        apply(collectivite, reu(lines, name="base.csv"), side_a.agent, create_bureaux=True).new
+        == 17
+    )
     # A name stored before the rule of names existed, which the next file repeats.
     Electeur.objects.filter(ine="100000061").update(nom_naissance="ANCIEN 2")
     lines[-1]["Nom de naissance"] = "ANCIEN 2"
