@@ -299,6 +299,7 @@ class RecenseForm(forms.ModelForm):
         self._initial_places()
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.template = "recensement/partials/recense_form_fields.html"
         self.helper.layout = self._layout()
 
     def _initial_places(self) -> None:

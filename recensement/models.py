@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from mairie.models import CODE_FRANCE, phone_validator
+from mairie.models import CODE_FRANCE, Departement, Pays, phone_validator
 from mairie.scoping import CollectiviteOwned, SearchableQuerySet
 from mairie.text import search_key
 from recensement.rules import OutOfAgeError, decide_mode
@@ -91,6 +91,24 @@ COUNTRY_CODE_FIELDS = [
     ("pere_nationalite", ""),
     ("mere_nationalite", ""),
 ]
+
+
+def departement_name(code: str) -> str:
+    """ "Finistère" for the stored 029 (INSEE's reference writes 29); the code when unknown."""
+    insee = code[1:] if len(code) == 3 and code.startswith("0") else code
+    name = Departement.objects.filter(code=insee).values_list("nccenr", flat=True).first()
+    return name or code
+
+
+def country_name(code: str) -> str:
+    """The INSEE name of a country code (99134 -> Espagne); the code when unknown."""
+    name = Pays.objects.filter(code=code).current_first().values_list("libenr", flat=True).first()
+    return name or code
+
+
+def nationality_name(code: str) -> str:
+    """A nationality as the form offers it: "française", else the country's name."""
+    return "française" if code == CODE_FRANCE else country_name(code)
 
 
 def _place(prefix: str, label: str, required: bool = True) -> dict[str, models.Field]:
@@ -303,6 +321,44 @@ class Recense(CollectiviteOwned):
         else:
             self.mode = Mode.REGULARISE if decision.late else Mode.RECENSE
             self.motif_mode = decision.reason
+
+    def place_name(self, prefix: str) -> str:
+        """A stored place as read: "Quimper (Finistère)" in France, "Madrid, Espagne" abroad."""
+        commune = getattr(self, f"{prefix}_commune")
+        if getattr(self, f"{prefix}_code_lieu").startswith("99"):
+            return f"{commune}, {getattr(self, f'{prefix}_pays')}"
+        departement = getattr(self, f"{prefix}_departement")
+        return f"{commune} ({departement_name(departement)})" if departement else commune
+
+    @property
+    def lieu_naissance(self) -> str:
+        return self.place_name("naissance")
+
+    @property
+    def pere_lieu_naissance(self) -> str:
+        return self.place_name("pere_naissance") if self.pere_naissance_commune else ""
+
+    @property
+    def mere_lieu_naissance(self) -> str:
+        return self.place_name("mere_naissance") if self.mere_naissance_commune else ""
+
+    @property
+    def double_nationalite_nom(self) -> str:
+        return country_name(self.double_nationalite) if self.double_nationalite else ""
+
+    @property
+    def pere_nationalite_nom(self) -> str:
+        return nationality_name(self.pere_nationalite) if self.pere_nationalite else ""
+
+    @property
+    def mere_nationalite_nom(self) -> str:
+        return nationality_name(self.mere_nationalite) if self.mere_nationalite else ""
+
+    @property
+    def telephones(self) -> list[str]:
+        """The phone numbers to call, each once ("06 12 34 56 78"), landline first."""
+        numbers = dict.fromkeys(n for n in (self.telephone_fixe, self.telephone_portable) if n)
+        return [" ".join(n[i : i + 2] for i in range(0, len(n), 2)) for n in numbers]
 
     @property
     def attestation(self) -> "Attestation | None":

@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from mairie.models import Pays, Role
+from mairie.models import Departement, Pays, Role
 from recensement.models import Mode, Recense
 from tests.conftest import agent_with_role
 from tests.factories import RecenseFactory
@@ -333,3 +333,42 @@ def test_a_country_name_longer_than_the_stored_one_is_cut_its_code_kept(side_a, 
     recense = Recense.objects.get()
     assert recense.naissance_code_lieu == "99425"
     assert recense.naissance_pays == "Territoires britanniques dans les Antilles et Berm"
+
+
+def test_the_duplicate_error_is_shown_once_with_its_link(side_a, cog):
+    post_create(side_a.client)
+    response = post_create(side_a.client)
+    assert response.text.count("Cette personne est déjà recensée") == 1
+    assert response.text.count("Voir la fiche existante") == 1
+
+
+def test_the_page_shows_names_not_codes(side_a, cog):
+    Departement.objects.create(
+        code="29", region_code="53", cheflieu="29232", tncc="2", ncc="FINISTERE",
+        nccenr="Finistère", libelle="Le Finistère",
+    )  # fmt: skip
+    recense = RecenseFactory(
+        collectivite=side_a.collectivite,
+        naissance_code_lieu="29232",
+        naissance_commune="Quimper",
+        naissance_departement="029",
+        double_nationalite="99134",
+        pere_nationalite="99350",
+        mere_nationalite="99100",
+        mere_naissance_code_lieu="99134",
+        mere_naissance_commune="Madrid",
+        mere_naissance_pays="Espagne",
+        telephone_fixe="0612345678",
+        telephone_portable="0612345678",
+        nombre_enfants=0,
+    )
+    page = side_a.client.get(reverse("recensement:detail", args=[recense.pk])).text
+    assert "Quimper (Finistère)" in page
+    assert "double nationalité : Espagne" in page
+    assert "nationalité : Maroc" in page  # the father's
+    assert "nationalité : française" in page  # the mother's
+    assert "à Madrid, Espagne" in page
+    for code in ("29232", "99134", "99350", "99100", "(029)"):
+        assert code not in page
+    assert "aucun enfant" in page and "0 enfant" not in page
+    assert page.count("06 12 34 56 78") == 1 and "0612345678" not in page
