@@ -293,8 +293,29 @@ class Recense(CollectiviteOwned):
         return f"{self.nom_naissance} {self.prenoms}"
 
     def save(self, *args, **kwargs) -> None:
+        stored = (self.annee, self.trimestre) if self.pk else None
         self.prepare()
+        refuse_if_closed(self.collectivite_id, stored, (self.annee, self.trimestre))
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        """Refused once numbered (the number is on the quarter's list) and in a closed quarter
+        (its list was taken in charge as it is). The purge of expired quarters deletes through
+        querysets, past this guard."""
+        refusal = self.deletion_refusal()
+        if refusal:
+            raise RecenseLocked(refusal)
+        return super().delete(*args, **kwargs)
+
+    def deletion_refusal(self) -> str:
+        """Why this registrant may not be deleted; empty when it may."""
+        if self.numero_inscription is not None:
+            return (
+                f"{self} a reçu le n° d'inscription {self.numero_inscription:04d} : une fiche "
+                "numérotée ne peut plus être supprimée."
+            )
+        closed = closed_among(self.collectivite_id, (self.annee, self.trimestre))
+        return closed_message(*closed) if closed else ""
 
     def clean(self) -> None:
         if self.date_naissance and self.date_recensement:
@@ -399,6 +420,38 @@ class Trimestre(CollectiviteOwned):
 
 def quarter_label(annee: int, trimestre: int) -> str:
     return f"T{trimestre} {annee}"
+
+
+def closed_message(annee: int, trimestre: int) -> str:
+    return (
+        f"Le trimestre {quarter_label(annee, trimestre)} est clos : sa liste a été prise en "
+        "charge par le service national (PEC terminée), ses fiches ne peuvent plus changer."
+    )
+
+
+class RecenseLocked(Exception):
+    """The registrant may no longer be changed or deleted; the message (French) is for the
+    agent."""
+
+
+def closed_among(collectivite_id: int, *quarters: tuple[int, int] | None) -> tuple[int, int] | None:
+    """The first closed one of the quarters (None are skipped)."""
+    wanted = models.Q()
+    for quarter in filter(None, quarters):
+        wanted |= models.Q(annee=quarter[0], trimestre=quarter[1])
+    return (
+        Trimestre.objects.filter(wanted, collectivite_id=collectivite_id, cloture_le__isnull=False)
+        .values_list("annee", "trimestre")
+        .first()
+    )
+
+
+def refuse_if_closed(collectivite_id: int, *quarters: tuple[int, int] | None) -> None:
+    """The one guard of closed quarters (R*111-9: the list sent is final), called by the
+    registrant's own save() and delete() so that no way in can forget it."""
+    closed = closed_among(collectivite_id, *quarters)
+    if closed:
+        raise RecenseLocked(closed_message(*closed))
 
 
 def current_quarter_count(collectivite) -> int:

@@ -14,7 +14,14 @@ from simple_history.utils import bulk_update_with_history
 
 from mairie.models import Collectivite
 from mairie.text import search_key
-from recensement.models import Attestation, Recense, Trimestre, quarter_label
+from recensement.models import (
+    Attestation,
+    Recense,
+    Trimestre,
+    closed_among,
+    closed_message,
+    quarter_label,
+)
 
 MAX_NUMERO = 9999
 
@@ -32,16 +39,7 @@ def closed_quarters(collectivite: Collectivite) -> set[tuple[int, int]]:
 
 
 def is_closed(collectivite: Collectivite, annee: int, trimestre: int) -> bool:
-    return Trimestre.objects.filter(
-        collectivite=collectivite, annee=annee, trimestre=trimestre, cloture_le__isnull=False
-    ).exists()
-
-
-def closed_message(annee: int, trimestre: int) -> str:
-    return (
-        f"Le trimestre {quarter_label(annee, trimestre)} est clos : sa liste a été prise en "
-        "charge par le service national (PEC terminée), ses fiches ne peuvent plus changer."
-    )
+    return closed_among(collectivite.pk, (annee, trimestre)) is not None
 
 
 def _locked_quarter(collectivite: Collectivite, annee: int, trimestre: int) -> Trimestre:

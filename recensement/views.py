@@ -24,7 +24,7 @@ from recensement.forms import (
     RecenseFilterForm,
     RecenseForm,
 )
-from recensement.models import DemandeEnLigne, Recense, StatutDemande, Trimestre
+from recensement.models import DemandeEnLigne, Recense, RecenseLocked, StatutDemande, Trimestre
 from recensement.services import QuarterError, closed_message, is_closed, numeroter
 
 PAGE_SIZE = 50
@@ -75,6 +75,8 @@ def _form(request: HttpRequest, recense: Recense | None, message: str) -> HttpRe
         except IntegrityError:
             # Two agents saving the same person at once: the database constraint decides.
             form.add_error(None, "Cette personne vient d'être recensée par un autre agent.")
+        except RecenseLocked as refusal:  # the quarter was closed while the form was open
+            form.add_error(None, str(refusal))
         else:
             messages.success(
                 request,
@@ -167,18 +169,19 @@ def numerotation(request: HttpRequest) -> HttpResponse:
 @recensement_agent
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
     recense = _recense(request, pk)
-    if recense.numero_inscription is not None:
-        messages.error(
-            request,
-            f"{recense} a reçu le n° d'inscription {recense.numero_inscription:04d} : "
-            "une fiche numérotée ne peut plus être supprimée.",
-        )
-        return redirect("recensement:detail", pk=recense.pk)
     if request.method == "POST":
         name = str(recense)
-        recense.delete()
+        try:
+            recense.delete()
+        except RecenseLocked as refusal:
+            messages.error(request, str(refusal))
+            return redirect("recensement:detail", pk=recense.pk)
         messages.success(request, f"La fiche de {name} a été supprimée.")
         return redirect("recensement:index")
+    refusal = recense.deletion_refusal()
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("recensement:detail", pk=recense.pk)
     return render(request, "recensement/delete.html", {"recense": recense})
 
 

@@ -5,7 +5,8 @@ import time_machine
 from django.urls import reverse
 
 from mairie.models import Departement, Pays, Role
-from recensement.models import Mode, Recense
+from recensement.models import Mode, Recense, RecenseLocked
+from recensement.services import cloturer
 from tests.conftest import agent_with_role
 from tests.factories import RecenseFactory
 
@@ -372,3 +373,22 @@ def test_the_page_shows_names_not_codes(side_a, cog):
         assert code not in page
     assert "aucun enfant" in page and "0 enfant" not in page
     assert page.count("06 12 34 56 78") == 1 and "0612345678" not in page
+
+
+def test_a_closed_quarters_registrant_cannot_be_deleted_even_unnumbered(side_a):
+    # Registered late in the quarter's dates, after its list was numbered and sent.
+    recense = RecenseFactory(collectivite=side_a.collectivite)
+    cloturer(side_a.collectivite, 2026, 1, side_a.agent)
+    url = reverse("recensement:delete", args=[recense.pk])
+    for response in (side_a.client.get(url, follow=True), side_a.client.post(url, follow=True)):
+        assert "Le trimestre T1 2026 est clos" in response.text
+        assert response.redirect_chain[-1][0] == reverse("recensement:detail", args=[recense.pk])
+    assert Recense.objects.filter(pk=recense.pk).exists()
+    # The model itself refuses, whatever the way in.
+    with pytest.raises(RecenseLocked, match="T1 2026 est clos"):
+        recense.delete()
+    recense.prenoms = "Autre"
+    with pytest.raises(RecenseLocked, match="T1 2026 est clos"):
+        recense.save()
+    with pytest.raises(RecenseLocked, match="T1 2026 est clos"):
+        RecenseFactory(collectivite=side_a.collectivite)
