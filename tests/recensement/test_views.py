@@ -392,3 +392,63 @@ def test_a_closed_quarters_registrant_cannot_be_deleted_even_unnumbered(side_a):
         recense.save()
     with pytest.raises(RecenseLocked, match="T1 2026 est clos"):
         RecenseFactory(collectivite=side_a.collectivite)
+
+
+def test_once_delivered_the_print_button_gives_way_to_who_delivered_it(side_a):
+    recense = RecenseFactory(collectivite=side_a.collectivite)
+    detail = reverse("recensement:detail", args=[recense.pk])
+    assert "Imprimer l'attestation" in side_a.client.get(detail).text
+    side_a.client.post(
+        reverse("recensement:attestation", args=[recense.pk]), {"signataire": "maire"}
+    )
+    page = side_a.client.get(detail).text
+    assert "Imprimer l'attestation" not in page
+    assert f"Délivrée le 10/02/2026 à 11:00 par {side_a.agent.get_full_name()}" in page
+    assert "Annuler la délivrance" in page  # a responsable
+    clerk = agent_with_role(side_a.collectivite, Role.RECENSEMENT, "guichet").get(detail).text
+    assert "Délivrée le 10/02/2026" in clerk
+    assert "Annuler la délivrance" not in clerk and "Imprimer l'attestation" not in clerk
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"nom_naissance": "Lefebvre"}, "en changeant le nom de naissance,"),
+        (
+            {"prenoms": "Chloé", "date_naissance": "2010-01-13"},
+            "en changeant les prénoms et la date de naissance,",
+        ),
+    ],
+)
+def test_changing_what_a_delivered_attestation_prints_asks_for_confirmation(
+    side_a, cog, change, words
+):
+    post_create(side_a.client)
+    recense = Recense.objects.get()
+    url = reverse("recensement:edit", args=[recense.pk])
+    # Before the attestation is delivered, nothing is asked.
+    assert side_a.client.post(url, form_data(etablissement="Lycée Maupertuis")).status_code == 302
+    side_a.client.post(
+        reverse("recensement:attestation", args=[recense.pk]), {"signataire": "maire"}
+    )
+    # A field the attestation does not print: saved at once.
+    assert (
+        side_a.client.post(url, form_data(etablissement="Lycée Chateaubriand")).status_code == 302
+    )
+
+    asked = side_a.client.post(url, form_data(**change))
+    assert asked.status_code == 200
+    assert "L&#x27;attestation de recensement a été délivrée le 10/02/2026" in asked.text
+    assert words in asked.text
+    assert "l&#x27;attestation imprimée ne correspondra plus" in asked.text
+    assert 'name="confirme_attestation"' in asked.text
+    recense.refresh_from_db()
+    assert (recense.nom_naissance, recense.prenoms) == ("Lefèvre", "Chloé Marie")
+
+    confirmed = side_a.client.post(url, form_data(**change, confirme_attestation="on"))
+    assert confirmed.status_code == 302
+    recense.refresh_from_db()
+    assert recense.nom_naissance == change.get("nom_naissance", "Lefèvre")
+    assert recense.date_naissance == dt.date.fromisoformat(
+        change.get("date_naissance", "2010-01-12")
+    )
