@@ -21,6 +21,7 @@ from recensement.models import (
     closed_among,
     closed_message,
     quarter_label,
+    quarter_of,
 )
 
 MAX_NUMERO = 9999
@@ -48,6 +49,25 @@ def _locked_quarter(collectivite: Collectivite, annee: int, trimestre: int) -> T
     )
     # The row lock serialises concurrent numbering (and closing) of one quarter.
     return Trimestre.objects.select_for_update().get(pk=quarter.pk)
+
+
+def is_current_quarter(annee: int, trimestre: int) -> bool:
+    """The quarter still running: people may still register in it."""
+    today = timezone.localdate()
+    return (annee, trimestre) == (today.year, quarter_of(today))
+
+
+@dataclass(frozen=True)
+class NumberingPlan:
+    count: int  # registrants still to number
+    first: int  # the number the first of them would get
+
+
+def numbering_plan(collectivite: Collectivite, annee: int, trimestre: int) -> NumberingPlan:
+    """What numeroter would do now, for the agent to confirm."""
+    recenses = Recense.objects.filter(collectivite=collectivite, annee=annee, trimestre=trimestre)
+    last = recenses.aggregate(last=Max("numero_inscription"))["last"] or 0
+    return NumberingPlan(recenses.filter(numero_inscription__isnull=True).count(), last + 1)
 
 
 def numeroter(

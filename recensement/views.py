@@ -24,8 +24,22 @@ from recensement.forms import (
     RecenseFilterForm,
     RecenseForm,
 )
-from recensement.models import DemandeEnLigne, Recense, RecenseLocked, StatutDemande, Trimestre
-from recensement.services import QuarterError, closed_message, is_closed, numeroter
+from recensement.models import (
+    DemandeEnLigne,
+    Recense,
+    RecenseLocked,
+    StatutDemande,
+    Trimestre,
+    quarter_label,
+)
+from recensement.services import (
+    QuarterError,
+    closed_message,
+    is_closed,
+    is_current_quarter,
+    numbering_plan,
+    numeroter,
+)
 
 PAGE_SIZE = 50
 recensement_agent = agent_required(Role.RECENSEMENT)
@@ -139,20 +153,36 @@ def trimestres(request: HttpRequest) -> HttpResponse:
             **row,
             "restants": row["total"] - row["numerotes"],
             "etat": states.get((row["annee"], row["trimestre"])),
+            "en_cours": is_current_quarter(row["annee"], row["trimestre"]),
         }
         for row in counts
     ]
     return render(request, "recensement/trimestres.html", {"rows": rows})
 
 
-@require_POST
 @recensement_agent
 def numerotation(request: HttpRequest) -> HttpResponse:
+    """Numbering asks for confirmation first (GET, or a POST without `confirme`): it cannot be
+    undone."""
+    data = request.POST if request.method == "POST" else request.GET
     try:
-        annee, trimestre = int(request.POST["annee"]), int(request.POST["trimestre"])
+        annee, trimestre = int(data["annee"]), int(data["trimestre"])
     except (KeyError, ValueError):
         messages.error(request, "Choisissez l'année et le trimestre à numéroter.")
         return redirect("recensement:trimestres")
+    if request.method != "POST" or "confirme" not in data:
+        return render(
+            request,
+            "recensement/numerotation.html",
+            {
+                "annee": annee,
+                "trimestre": trimestre,
+                "label": quarter_label(annee, trimestre),
+                "plan": numbering_plan(request.collectivite, annee, trimestre),
+                "closed": is_closed(request.collectivite, annee, trimestre),
+                "en_cours": is_current_quarter(annee, trimestre),
+            },
+        )
     try:
         count = numeroter(request.collectivite, annee, trimestre, request.user)
     except QuarterError as refusal:

@@ -452,3 +452,41 @@ def test_changing_what_a_delivered_attestation_prints_asks_for_confirmation(
     assert recense.date_naissance == dt.date.fromisoformat(
         change.get("date_naissance", "2010-01-12")
     )
+
+
+def test_numbering_asks_for_confirmation_saying_what_cannot_be_undone(side_a):
+    RecenseFactory(collectivite=side_a.collectivite, date_recensement=dt.date(2025, 11, 3),
+                   date_naissance=dt.date(2009, 8, 1), numero_inscription=1)  # fmt: skip
+    RecenseFactory.create_batch(
+        2,
+        collectivite=side_a.collectivite,
+        date_recensement=dt.date(2025, 12, 1),
+        date_naissance=dt.date(2009, 8, 1),
+    )
+    quarters = side_a.client.get(reverse("recensement:trimestres")).text
+    url = reverse("recensement:numerotation")
+    assert f'href="{url}?annee=2025&amp;trimestre=4"' in quarters
+    confirmation = side_a.client.get(url, {"annee": "2025", "trimestre": "4"}).text
+    assert "2 recensés reçoivent les numéros d'inscription 0002 à 0003" in confirmation
+    assert "Cela ne peut pas être défait" in confirmation
+    assert "ne peut plus être supprimée" in confirmation
+    assert "est en cours" not in confirmation
+    # A POST without the confirmation only asks again.
+    asked = side_a.client.post(url, {"annee": "2025", "trimestre": "4"})
+    assert "Cela ne peut pas être défait" in asked.text
+    assert not Recense.objects.filter(numero_inscription=3).exists()
+    done = side_a.client.post(url, {"annee": "2025", "trimestre": "4", "confirme": "1"})
+    assert done["Location"] == reverse("recensement:trimestres")
+    assert Recense.objects.filter(numero_inscription__isnull=True).count() == 0
+
+
+def test_the_current_quarter_is_en_cours_and_numbering_it_warns(side_a):
+    RecenseFactory(collectivite=side_a.collectivite)  # 10/02/2026: T1 2026 is running
+    quarters = side_a.client.get(reverse("recensement:trimestres")).text
+    assert '<span class="badge text-bg-info">en cours</span>' in quarters
+    confirmation = side_a.client.get(
+        reverse("recensement:numerotation"), {"annee": "2026", "trimestre": "1"}
+    ).text
+    assert "Le trimestre T1 2026 est en cours." in confirmation
+    assert "peuvent encore s'y recenser" in confirmation
+    assert "1 recensé reçoit le numéro d'inscription 0001" in confirmation
