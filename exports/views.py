@@ -16,6 +16,7 @@ from exports.services import (
     set_portal_state,
 )
 from mairie.scoping import agent_required
+from recensement.models import Recense, quarter_label
 
 PAGE_SIZE = 25
 
@@ -123,10 +124,12 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
 @agent_required()
 def portal_state(request: HttpRequest, pk: int) -> HttpResponse:
     export = get_object_or_404(_exports(request), pk=pk)
+    etat, message = request.POST.get("etat", ""), request.POST.get("message", "")
+    closing = etat == EtatPortail.PEC_TERMINEE != export.etat_portail
+    if closing and "confirme" not in request.POST:
+        return _confirm_closing(request, export, message)
     try:
-        set_portal_state(
-            export, request.POST.get("etat", ""), request.POST.get("message", ""), request.user
-        )
+        set_portal_state(export, etat, message, request.user)
     except ExportRefused as refusal:
         messages.error(request, str(refusal))
     else:
@@ -134,3 +137,19 @@ def portal_state(request: HttpRequest, pk: int) -> HttpResponse:
             request, f"{export.nom_fichier} : « {export.get_etat_portail_display()} » enregistré."
         )
     return redirect("exports:index")
+
+
+def _confirm_closing(request: HttpRequest, export: Export, message: str) -> HttpResponse:
+    """ "PEC terminée" closes the quarter for good: said, and asked for again, before."""
+    annee, trimestre = export.parametres["annee"], export.parametres["trimestre"]
+    recenses = Recense.objects.for_request(request).filter(annee=annee, trimestre=trimestre)
+    return render(
+        request,
+        "exports/pec_terminee.html",
+        {
+            "export": export,
+            "message": message,
+            "label": quarter_label(annee, trimestre),
+            "total": recenses.count(),
+        },
+    )

@@ -57,10 +57,43 @@ def test_an_agent_generates_downloads_and_closes_the_quarter(
     assert download["Content-Type"] == "text/plain; charset=us-ascii"
     assert b"".join(download.streaming_content) == export.path.read_bytes()
     side_a.client.post(
-        reverse("exports:portal_state", args=[export.pk]), {"etat": "pec_terminee", "message": ""}
+        reverse("exports:portal_state", args=[export.pk]),
+        {"etat": "pec_terminee", "message": "", "confirme": "1"},
     )
     assert is_closed(side_a.collectivite, 2026, 1)
     assert "PEC terminée" in side_a.client.get(url).text
+
+
+def test_pec_terminee_asks_for_confirmation_saying_what_cannot_be_undone(side_a):
+    numbered(side_a.collectivite)
+    export = run_export(side_a.collectivite, "pecoto", {"annee": 2026, "trimestre": 1}, None)
+    url = reverse("exports:portal_state", args=[export.pk])
+    asked = side_a.client.post(url, {"etat": "pec_terminee", "message": "Dossier 42"})
+    assert asked.status_code == 200
+    assert "clôt le trimestre T1 2026" in asked.text
+    assert "Cela ne peut pas être défait" in asked.text
+    assert "les 2 fiches du trimestre ne pourront plus être modifiées" in asked.text
+    assert 'name="confirme"' in asked.text and 'value="Dossier 42"' in asked.text
+    assert not is_closed(side_a.collectivite, 2026, 1)
+    export.refresh_from_db()
+    assert export.etat_portail == ""
+    # Other states are recorded at once.
+    side_a.client.post(url, {"etat": "recu", "message": ""})
+    export.refresh_from_db()
+    assert export.etat_portail == "recu"
+
+    side_a.client.post(url, {"etat": "pec_terminee", "message": "Dossier 42", "confirme": "1"})
+    assert is_closed(side_a.collectivite, 2026, 1)
+    row = side_a.client.get(reverse("exports:index")).text
+    assert "PEC terminée</span> <small>Dossier 42</small>" in row
+    assert f'action="{url}"' not in row  # the state can no longer be changed
+
+    # Nor by a hand-made request: the service refuses it.
+    refused = side_a.client.post(url, {"etat": "rejete", "message": "Erreur"}, follow=True)
+    assert "RE_20261.txt est « PEC terminée »" in refused.text
+    export.refresh_from_db()
+    assert export.etat_portail == "pec_terminee"
+    assert is_closed(side_a.collectivite, 2026, 1)
 
 
 def test_a_refused_generation_lists_the_problems(side_a):
