@@ -156,7 +156,8 @@ class ListeRecensesExporter(QuarterExporter):
                     None,
                     "Trimestre",
                     "numero_inscription",
-                    f"{unnumbered} recensé(s) non numéroté(s) : numérotez d'abord le trimestre",
+                    f"{unnumbered} recensé(s) {pecoto.UNNUMBERED}(s) : numérotez d'abord le "
+                    "trimestre",
                 )
             ]
         return []

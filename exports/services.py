@@ -187,8 +187,7 @@ def _render_and_store(export: Export) -> Export:
         problems = exporter.problems()
         if problems:
             raise ExportRefused(
-                "Les données ont changé : "
-                + " ; ".join(f"{p.who} — {p.field} : {p.message}" for p in problems[:20])
+                "Les données ont changé : " + " ; ".join(str(p) for p in problems[:20])
             )
         stored = _store(export, exporter, _progress_of(export))
     except Exception as error:

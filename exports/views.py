@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from exports.exporters import EXPORTERS, QuarterExporter, allowed_kinds
 from exports.models import EtatPortail, Export
+from exports.problems import group_problems
 from exports.services import (
     ExportRefused,
     exporter_for,
@@ -27,8 +28,17 @@ def _preview(request: HttpRequest, kind: str) -> dict:
         exporter = exporter_for(request.collectivite, kind, request.GET)
     except ExportRefused as refusal:
         return {"refusal": str(refusal)}
-    preview = {"exporter": exporter, "problems": exporter.problems(), "lines": exporter.preview()}
-    if isinstance(exporter, QuarterExporter):
+    problems = exporter.problems()
+    quarter = exporter.quarter if isinstance(exporter, QuarterExporter) else None
+    preview = {
+        "exporter": exporter,
+        "problems": problems,
+        "groups": group_problems(
+            problems, request.collectivite, quarter, settings_url=request.user.is_staff
+        ),
+        "lines": exporter.preview(),
+    }
+    if quarter:
         recenses = exporter.recenses()
         preview |= {
             "total": recenses.count(),
