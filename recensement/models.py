@@ -94,7 +94,8 @@ COUNTRY_CODE_FIELDS = [
 
 
 def departement_name(code: str) -> str:
-    """ "Finistère" for the stored 029 (INSEE's reference writes 29); the code when unknown."""
+    """The département's name for its stored code (029 -> Finistère: the INSEE reference
+    writes 29); the code itself when unknown."""
     insee = code[1:] if len(code) == 3 and code.startswith("0") else code
     name = Departement.objects.filter(code=insee).values_list("nccenr", flat=True).first()
     return name or code
@@ -436,9 +437,12 @@ class RecenseLocked(Exception):
 
 def closed_among(collectivite_id: int, *quarters: tuple[int, int] | None) -> tuple[int, int] | None:
     """The first closed one of the quarters (None are skipped)."""
+    given = [quarter for quarter in quarters if quarter]
+    if not given:
+        return None
     wanted = models.Q()
-    for quarter in filter(None, quarters):
-        wanted |= models.Q(annee=quarter[0], trimestre=quarter[1])
+    for annee, trimestre in given:
+        wanted |= models.Q(annee=annee, trimestre=trimestre)
     return (
         Trimestre.objects.filter(wanted, collectivite_id=collectivite_id, cloture_le__isnull=False)
         .values_list("annee", "trimestre")
