@@ -57,6 +57,13 @@ def is_current_quarter(annee: int, trimestre: int) -> bool:
     return (annee, trimestre) == (today.year, quarter_of(today))
 
 
+def due_quarter(today: datetime.date | None = None) -> tuple[int, int]:
+    """The quarter whose list is due now (in January, the previous year's T4)."""
+    today = today or timezone.localdate()
+    quarter = quarter_of(today)
+    return (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
+
+
 @dataclass(frozen=True)
 class NumberingPlan:
     count: int  # registrants still to number

@@ -35,6 +35,7 @@ from recensement.models import (
 from recensement.services import (
     QuarterError,
     closed_message,
+    due_quarter,
     is_closed,
     is_current_quarter,
     numbering_plan,
@@ -165,6 +166,8 @@ def numerotation(request: HttpRequest) -> HttpResponse:
     """Numbering asks for confirmation first (GET, or a POST without `confirme`): it cannot be
     undone."""
     data = request.POST if request.method == "POST" else request.GET
+    if request.method == "GET" and not data:
+        data = dict(zip(("annee", "trimestre"), due_quarter(), strict=True))
     try:
         annee, trimestre = int(data["annee"]), int(data["trimestre"])
     except (KeyError, ValueError):

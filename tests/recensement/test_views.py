@@ -490,3 +490,8 @@ def test_the_current_quarter_is_en_cours_and_numbering_it_warns(side_a):
     assert "Le trimestre T1 2026 est en cours." in confirmation
     assert "peuvent encore s'y recenser" in confirmation
     assert "1 recensé reçoit le numéro d'inscription 0001" in confirmation
+
+
+def test_the_numbering_page_without_a_quarter_proposes_the_due_one(side_a):
+    page = side_a.client.get(reverse("recensement:numerotation")).text
+    assert "Numéroter T4 2025 ?" in page  # on 10/02/2026
