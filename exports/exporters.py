@@ -21,7 +21,8 @@ from exports.streaming import Progress, no_progress
 from mairie.forms import CompactForm, DateInput
 from mairie.models import Affectation, Collectivite, Role
 from mairie.text import strip_accents
-from recensement.models import Recense, quarter_label, quarter_of
+from recensement.models import Recense, quarter_label
+from recensement.services import due_quarter
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,7 @@ class Streamed:
 
 def previous_quarter(today: datetime.date) -> tuple[int, int]:
     """The quarter whose list is due now (at the start of January, the previous year's T4)."""
-    quarter = quarter_of(today)
-    return (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
+    return due_quarter(today)
 
 
 class QuarterForm(CompactForm):
@@ -156,7 +156,8 @@ class ListeRecensesExporter(QuarterExporter):
                     None,
                     "Trimestre",
                     "numero_inscription",
-                    f"{unnumbered} recensé(s) non numéroté(s) : numérotez d'abord le trimestre",
+                    f"{unnumbered} recensé(s) {pecoto.UNNUMBERED}(s) : numérotez d'abord le "
+                    "trimestre",
                 )
             ]
         return []

@@ -223,20 +223,115 @@ FIELDS: dict[str, tuple[LayoutField, ...]] = {
     record: tuple(f for f in LAYOUT if f.record == record) for record in RECORD_LENGTHS
 }
 
+# Each field as the agents name it, and the field of the registrant form (or of the collectivité
+# settings, for the 01 record) where it is typed: what the validator's problems say and link to.
+# A place (code, commune, département, pays) is typed at once, from its "en France / à
+# l'étranger" choice.
+# fmt: off
+FIELD_NAMES: dict[str, tuple[str, str]] = {
+    "type_enregistrement": ("type d'enregistrement", ""),
+    "code_commune": ("code INSEE de la commune", "code_insee"),
+    "code_departement": ("département de la commune", "departement"),
+    "libelle_commune": ("nom de la commune", "nom"),
+    "annee": ("année", ""),
+    "trimestre": ("trimestre", ""),
+    "date_generation": ("date de génération", ""),
+    "responsable_nom": ("nom du responsable recensement", "responsable_nom"),
+    "responsable_prenom": ("prénom du responsable recensement", "responsable_prenom"),
+    "responsable_qualite": ("qualité du responsable recensement", "responsable_qualite"),
+    "responsable_telephone": ("téléphone du responsable recensement", "responsable_telephone"),
+    "responsable_courriel": ("courriel du responsable recensement", "responsable_courriel"),
+    "nombre_recenses": ("nombre de recensés", ""),
+    "filler": ("remplissage", ""),
+    "numero_inscription": ("n° d'inscription", ""),
+    "mode": ("mode (recensé, régularisé, non recensé)", "date_recensement"),
+    "date_recensement": ("date de recensement", "date_recensement"),
+    "sexe": ("sexe", "sexe"),
+    "nom_naissance": ("nom de naissance", "nom_naissance"),
+    "nom_usage": ("nom d'usage", "nom_usage"),
+    "prenoms": ("prénoms", "prenoms"),
+    "date_naissance": ("date de naissance", "date_naissance"),
+    "code_lieu_naissance": ("code INSEE du lieu de naissance", "naissance_ou"),
+    "lieu_naissance": ("commune ou ville de naissance", "naissance_ou"),
+    "departement_naissance": ("département de naissance", "naissance_ou"),
+    "pays_naissance": ("pays de naissance", "naissance_ou"),
+    "nationalite": ("nationalité", "nationalite"),
+    "date_acquisition_nationalite": ("date d'acquisition de la nationalité", "date_acquisition_nationalite"),
+    "double_nationalite": ("double nationalité", "double_nationalite"),
+    "domicile_numero": ("numéro (domicile)", "domicile_numero"),
+    "domicile_voie": ("voie (domicile)", "domicile_voie"),
+    "domicile_complement": ("complément d'adresse (domicile)", "domicile_complement"),
+    "domicile_code_postal": ("code postal (domicile)", "domicile_code_postal"),
+    "domicile_commune": ("commune (domicile)", "domicile_commune_saisie"),
+    "domicile_code_lieu": ("code INSEE de la commune (domicile)", "domicile_commune_saisie"),
+    "domicile_pays": ("pays (domicile)", "domicile_commune_saisie"),
+    "residence_numero": ("numéro (résidence)", "residence_numero"),
+    "residence_voie": ("voie (résidence)", "residence_voie"),
+    "residence_complement": ("complément d'adresse (résidence)", "residence_complement"),
+    "residence_code_postal": ("code postal (résidence)", "residence_code_postal"),
+    "residence_commune": ("commune ou ville (résidence)", "residence_ou"),
+    "residence_code_lieu": ("code INSEE du lieu (résidence)", "residence_ou"),
+    "residence_pays": ("pays (résidence)", "residence_ou"),
+    "telephone_fixe": ("téléphone fixe", "telephone_fixe"),
+    "telephone_portable": ("téléphone portable", "telephone_portable"),
+    "courriel": ("courriel", "courriel"),
+    "pere_connu": ("père déclaré", "pere_non_declare"),
+    "pere_nom": ("nom de naissance du père", "pere_nom"),
+    "pere_prenoms": ("prénoms du père", "pere_prenoms"),
+    "pere_date_naissance": ("date de naissance du père", "pere_date_naissance"),
+    "pere_code_lieu_naissance": ("code INSEE du lieu de naissance du père", "pere_naissance_ou"),
+    "pere_lieu_naissance": ("lieu de naissance du père", "pere_naissance_ou"),
+    "pere_nationalite": ("nationalité du père", "pere_nationalite"),
+    "mere_connu": ("mère déclarée", "mere_non_declare"),
+    "mere_nom": ("nom de naissance de la mère", "mere_nom"),
+    "mere_prenoms": ("prénoms de la mère", "mere_prenoms"),
+    "mere_date_naissance": ("date de naissance de la mère", "mere_date_naissance"),
+    "mere_code_lieu_naissance": ("code INSEE du lieu de naissance de la mère", "mere_naissance_ou"),
+    "mere_lieu_naissance": ("lieu de naissance de la mère", "mere_naissance_ou"),
+    "mere_nationalite": ("nationalité de la mère", "mere_nationalite"),
+    "nombre_freres_soeurs": ("nombre de frères et sœurs", "nombre_freres_soeurs"),
+    "situation_familiale": ("situation familiale", "situation_familiale"),
+    "nombre_enfants": ("nombre d'enfants", "nombre_enfants"),
+    "pupille": ("pupille", "pupille"),
+    "situation_scolaire": ("situation scolaire", "situation_scolaire"),
+    "etablissement": ("établissement", "etablissement"),
+    "diplome": ("diplôme le plus élevé", "diplome"),
+    "specialite": ("spécialité", "specialite"),
+    "profession": ("profession", "profession"),
+    "situation_particuliere": ("situation particulière", "situation_particuliere"),
+    "nombre_lignes": ("nombre de lignes", ""),
+}
+# fmt: on
+
 
 @dataclass(frozen=True)
 class Problem:
     recense_id: int | None  # None: the collectivité's settings or the list as a whole
     who: str
-    field: str
+    field: str  # the layout's (or the list file's) name of the field
     message: str
     electeur_id: int | None = None  # a voter's problem, in the list files
 
     def __str__(self) -> str:
-        return f"{self.who} — {self.field} : {self.message}"
+        return f"{self.who} — {self.label} : {self.message}"
+
+    @property
+    def label(self) -> str:
+        """The field as the agents name it (the list files' columns keep their own names)."""
+        return FIELD_NAMES[self.field][0] if self.field in FIELD_NAMES else self.field
+
+    @property
+    def form_field(self) -> str:
+        """Where the value is typed (registrant form, collectivité settings); may be empty."""
+        return FIELD_NAMES[self.field][1] if self.field in FIELD_NAMES else ""
+
+    @property
+    def needs_numbering(self) -> bool:
+        return self.field == "numero_inscription" and UNNUMBERED in self.message
 
 
 HEADER_WHO = "Collectivité (paramètres)"
+UNNUMBERED = "non numéroté"
 
 
 class PecotoError(Exception):
@@ -294,7 +389,7 @@ def _numbering(r: Recense, counts: Counter, annee: int, trimestre: int) -> dict[
     found = {}
     numero = r.numero_inscription
     if numero is None:
-        found["numero_inscription"] = "non numéroté : numérotez d'abord le trimestre"
+        found["numero_inscription"] = f"{UNNUMBERED} : numérotez d'abord le trimestre"
     elif not 1 <= numero <= 9999:
         found["numero_inscription"] = f"numéro {numero} hors de 1 à 9999"
     elif counts[numero] > 1:

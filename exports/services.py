@@ -22,6 +22,7 @@ from exports.streaming import HashingWriter, Progress, Throttled
 from mairie.history import save_by
 from mairie.models import Collectivite
 from recensement import services as recensement_services
+from recensement.models import quarter_label
 
 
 class ExportRefused(Exception):
@@ -186,8 +187,7 @@ def _render_and_store(export: Export) -> Export:
         problems = exporter.problems()
         if problems:
             raise ExportRefused(
-                "Les données ont changé : "
-                + " ; ".join(f"{p.who} — {p.field} : {p.message}" for p in problems[:20])
+                "Les données ont changé : " + " ; ".join(str(p) for p in problems[:20])
             )
         stored = _store(export, exporter, _progress_of(export))
     except Exception as error:
@@ -230,8 +230,17 @@ def generate_export(export_id: int) -> None:
         run_prepared(export)
 
 
+def final_state_message(export: Export) -> str:
+    quarter = quarter_label(export.parametres["annee"], export.parametres["trimestre"])
+    return (
+        f"{export.nom_fichier} est « PEC terminée » : le trimestre {quarter} est clos et l'état "
+        "de ce fichier ne peut plus changer. Une correction passe par un nouvel export."
+    )
+
+
 def set_portal_state(export: Export, etat: str, message: str, user: AbstractBaseUser) -> None:
-    """Record the portal's answer; "PEC terminée" closes the file's quarter."""
+    """Record the portal's answer; "PEC terminée" closes the file's quarter, and is final: the
+    quarter stays closed, so its file cannot go back to another state (say "Rejeté")."""
     if not EXPORTERS[export.kind].has_portal_state or not export.downloadable:
         raise ExportRefused("Cet export n'est pas déposé sur un portail.")
     if etat not in EtatPortail.values:
@@ -241,6 +250,10 @@ def set_portal_state(export: Export, etat: str, message: str, user: AbstractBase
     if "\x00" in message:  # PostgreSQL stores no NUL character
         raise ExportRefused("Le message contient un caractère nul : recopiez-le sans lui.")
     with transaction.atomic():
+        # The row lock orders two agents recording states of one file at once.
+        stored = Export.objects.select_for_update().get(pk=export.pk).etat_portail
+        if stored == EtatPortail.PEC_TERMINEE and etat != EtatPortail.PEC_TERMINEE:
+            raise ExportRefused(final_state_message(export))
         export.etat_portail, export.message_portail = etat, message.strip()
         save_by(export, user)
         if etat == EtatPortail.PEC_TERMINEE:

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from exports.exporters import EXPORTERS, QuarterExporter, allowed_kinds
 from exports.models import EtatPortail, Export
+from exports.problems import group_problems
 from exports.services import (
     ExportRefused,
     exporter_for,
@@ -16,6 +17,7 @@ from exports.services import (
     set_portal_state,
 )
 from mairie.scoping import agent_required
+from recensement.models import Recense, quarter_label
 
 PAGE_SIZE = 25
 
@@ -26,8 +28,17 @@ def _preview(request: HttpRequest, kind: str) -> dict:
         exporter = exporter_for(request.collectivite, kind, request.GET)
     except ExportRefused as refusal:
         return {"refusal": str(refusal)}
-    preview = {"exporter": exporter, "problems": exporter.problems(), "lines": exporter.preview()}
-    if isinstance(exporter, QuarterExporter):
+    problems = exporter.problems()
+    quarter = exporter.quarter if isinstance(exporter, QuarterExporter) else None
+    preview = {
+        "exporter": exporter,
+        "problems": problems,
+        "groups": group_problems(
+            problems, request.collectivite, quarter, settings_url=request.user.is_staff
+        ),
+        "lines": exporter.preview(),
+    }
+    if quarter:
         recenses = exporter.recenses()
         preview |= {
             "total": recenses.count(),
@@ -123,10 +134,12 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
 @agent_required()
 def portal_state(request: HttpRequest, pk: int) -> HttpResponse:
     export = get_object_or_404(_exports(request), pk=pk)
+    etat, message = request.POST.get("etat", ""), request.POST.get("message", "")
+    closing = etat == EtatPortail.PEC_TERMINEE != export.etat_portail
+    if closing and "confirme" not in request.POST:
+        return _confirm_closing(request, export, message)
     try:
-        set_portal_state(
-            export, request.POST.get("etat", ""), request.POST.get("message", ""), request.user
-        )
+        set_portal_state(export, etat, message, request.user)
     except ExportRefused as refusal:
         messages.error(request, str(refusal))
     else:
@@ -134,3 +147,19 @@ def portal_state(request: HttpRequest, pk: int) -> HttpResponse:
             request, f"{export.nom_fichier} : « {export.get_etat_portail_display()} » enregistré."
         )
     return redirect("exports:index")
+
+
+def _confirm_closing(request: HttpRequest, export: Export, message: str) -> HttpResponse:
+    """ "PEC terminée" closes the quarter for good: said, and asked for again, before."""
+    annee, trimestre = export.parametres["annee"], export.parametres["trimestre"]
+    recenses = Recense.objects.for_request(request).filter(annee=annee, trimestre=trimestre)
+    return render(
+        request,
+        "exports/pec_terminee.html",
+        {
+            "export": export,
+            "message": message,
+            "label": quarter_label(annee, trimestre),
+            "total": recenses.count(),
+        },
+    )

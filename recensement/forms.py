@@ -63,6 +63,13 @@ EXCHANGE_TEXT_FIELDS = [
     "profession",
 ]
 POSTAL_CODE_FIELDS = ["domicile_code_postal", "residence_code_postal"]
+# What the attestation prints of the person and a change of which it no longer matches.
+ATTESTATION_FIELDS = {
+    "nom_naissance": "le nom de naissance",
+    "nom_usage": "le nom d'usage",
+    "prenoms": "les prénoms",
+    "date_naissance": "la date de naissance",
+}
 
 
 def born_word(recense: Recense) -> str:
@@ -108,6 +115,11 @@ class RecenseForm(forms.ModelForm):
     )
     pere_non_declare = forms.BooleanField(label="Père non déclaré", required=False)
     mere_non_declare = forms.BooleanField(label="Mère non déclarée", required=False)
+    # Asked for (outside the layout) only when a printed attestation would stop matching.
+    confirme_attestation = forms.BooleanField(
+        label="Je confirme la modification : l'attestation imprimée ne correspondra plus.",
+        required=False,
+    )
 
     class Meta:
         model = Recense
@@ -170,6 +182,7 @@ class RecenseForm(forms.ModelForm):
         self.collectivite = collectivite
         self.instance.collectivite = collectivite
         self.duplicate: Recense | None = None
+        self.attestation_changes: list[str] = []
         for prefix, label, abroad in PLACES:
             self.fields.update(place_fields(prefix, label, abroad))
         self.fields["double_nationalite"] = forms.ChoiceField(
@@ -197,6 +210,7 @@ class RecenseForm(forms.ModelForm):
         self._initial_places()
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.template = "recensement/partials/recense_form_fields.html"
         self.helper.layout = self._layout()
 
     def _initial_places(self) -> None:
@@ -343,6 +357,7 @@ class RecenseForm(forms.ModelForm):
             data["situation_particuliere_detail"] = ""
         self._guard_quarter(data.get("date_recensement"))
         self._guard_duplicate(data)
+        self._guard_attestation(data)
         for name in EXCHANGE_TEXT_FIELDS:
             self._clean_exchange_text(name)
         residence_in_france = not data.get("residence_identique", True) and (
@@ -422,6 +437,31 @@ class RecenseForm(forms.ModelForm):
         place = clean_place(self, prefix, label, abroad=abroad, required=required)
         if place is not None:
             self._set_place(prefix, *place)
+
+    def _guard_attestation(self, data: dict) -> None:
+        """Once the attestation is delivered, changing what it prints of the person is asked
+        for again: the printed paper keeps the old values and the mairie prints no duplicate."""
+        instance = self.instance  # still the stored values: the form updates it after clean()
+        if not instance.pk:
+            return
+        self.attestation_changes = [
+            words
+            for name, words in ATTESTATION_FIELDS.items()
+            if name in data and data[name] != getattr(instance, name)
+        ]
+        issued = instance.attestation if self.attestation_changes else None
+        if issued is None:
+            self.attestation_changes = []
+            return
+        if data.get("confirme_attestation"):
+            return
+        self.add_error(
+            None,
+            f"L'attestation de recensement a été délivrée le {issued.delivree_le:%d/%m/%Y} : "
+            f"en changeant {' et '.join(self.attestation_changes)}, l'attestation imprimée ne "
+            "correspondra plus à la fiche (un responsable peut annuler la délivrance pour en "
+            "imprimer une nouvelle). Confirmez la modification pour l'enregistrer.",
+        )
 
     def _guard_duplicate(self, data: dict) -> None:
         nom, prenoms, born = (data.get(k) for k in ("nom_naissance", "prenoms", "date_naissance"))

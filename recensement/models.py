@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from mairie.models import CODE_FRANCE, phone_validator
+from mairie.models import CODE_FRANCE, Departement, Pays, phone_validator
 from mairie.names import validate_name
 from mairie.scoping import CollectiviteOwned, SearchableQuerySet
 from mairie.text import search_key
@@ -92,6 +92,25 @@ COUNTRY_CODE_FIELDS = [
     ("pere_nationalite", ""),
     ("mere_nationalite", ""),
 ]
+
+
+def departement_name(code: str) -> str:
+    """The département's name for its stored code (029 -> Finistère: the INSEE reference
+    writes 29); the code itself when unknown."""
+    insee = code[1:] if len(code) == 3 and code.startswith("0") else code
+    name = Departement.objects.filter(code=insee).values_list("nccenr", flat=True).first()
+    return name or code
+
+
+def country_name(code: str) -> str:
+    """The INSEE name of a country code (99134 -> Espagne); the code when unknown."""
+    name = Pays.objects.filter(code=code).current_first().values_list("libenr", flat=True).first()
+    return name or code
+
+
+def nationality_name(code: str) -> str:
+    """A nationality as the form offers it: "française", else the country's name."""
+    return "française" if code == CODE_FRANCE else country_name(code)
 
 
 def _place(prefix: str, label: str, required: bool = True) -> dict[str, models.Field]:
@@ -286,8 +305,29 @@ class Recense(CollectiviteOwned):
         return f"{self.nom_naissance.upper()} {self.prenoms}"
 
     def save(self, *args, **kwargs) -> None:
+        stored = (self.annee, self.trimestre) if self.pk else None
         self.prepare()
+        refuse_if_closed(self.collectivite_id, stored, (self.annee, self.trimestre))
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        """Refused once numbered (the number is on the quarter's list) and in a closed quarter
+        (its list was taken in charge as it is). The purge of expired quarters deletes through
+        querysets, past this guard."""
+        refusal = self.deletion_refusal()
+        if refusal:
+            raise RecenseLocked(refusal)
+        return super().delete(*args, **kwargs)
+
+    def deletion_refusal(self) -> str:
+        """Why this registrant may not be deleted; empty when it may."""
+        if self.numero_inscription is not None:
+            return (
+                f"{self} a reçu le n° d'inscription {self.numero_inscription:04d} : une fiche "
+                "numérotée ne peut plus être supprimée."
+            )
+        closed = closed_among(self.collectivite_id, (self.annee, self.trimestre))
+        return closed_message(*closed) if closed else ""
 
     def clean(self) -> None:
         if self.date_naissance and self.date_recensement:
@@ -314,6 +354,44 @@ class Recense(CollectiviteOwned):
         else:
             self.mode = Mode.REGULARISE if decision.late else Mode.RECENSE
             self.motif_mode = decision.reason
+
+    def place_name(self, prefix: str) -> str:
+        """A stored place as read: "Quimper (Finistère)" in France, "Madrid, Espagne" abroad."""
+        commune = getattr(self, f"{prefix}_commune")
+        if getattr(self, f"{prefix}_code_lieu").startswith("99"):
+            return f"{commune}, {getattr(self, f'{prefix}_pays')}"
+        departement = getattr(self, f"{prefix}_departement")
+        return f"{commune} ({departement_name(departement)})" if departement else commune
+
+    @property
+    def lieu_naissance(self) -> str:
+        return self.place_name("naissance")
+
+    @property
+    def pere_lieu_naissance(self) -> str:
+        return self.place_name("pere_naissance") if self.pere_naissance_commune else ""
+
+    @property
+    def mere_lieu_naissance(self) -> str:
+        return self.place_name("mere_naissance") if self.mere_naissance_commune else ""
+
+    @property
+    def double_nationalite_nom(self) -> str:
+        return country_name(self.double_nationalite) if self.double_nationalite else ""
+
+    @property
+    def pere_nationalite_nom(self) -> str:
+        return nationality_name(self.pere_nationalite) if self.pere_nationalite else ""
+
+    @property
+    def mere_nationalite_nom(self) -> str:
+        return nationality_name(self.mere_nationalite) if self.mere_nationalite else ""
+
+    @property
+    def telephones(self) -> list[str]:
+        """The phone numbers to call, each once ("06 12 34 56 78"), landline first."""
+        numbers = dict.fromkeys(n for n in (self.telephone_fixe, self.telephone_portable) if n)
+        return [" ".join(n[i : i + 2] for i in range(0, len(n), 2)) for n in numbers]
 
     @property
     def attestation(self) -> "Attestation | None":
@@ -354,6 +432,41 @@ class Trimestre(CollectiviteOwned):
 
 def quarter_label(annee: int, trimestre: int) -> str:
     return f"T{trimestre} {annee}"
+
+
+def closed_message(annee: int, trimestre: int) -> str:
+    return (
+        f"Le trimestre {quarter_label(annee, trimestre)} est clos : sa liste a été prise en "
+        "charge par le service national (PEC terminée), ses fiches ne peuvent plus changer."
+    )
+
+
+class RecenseLocked(Exception):
+    """The registrant may no longer be changed or deleted; the message (French) is for the
+    agent."""
+
+
+def closed_among(collectivite_id: int, *quarters: tuple[int, int] | None) -> tuple[int, int] | None:
+    """The first closed one of the quarters (None are skipped)."""
+    given = [quarter for quarter in quarters if quarter]
+    if not given:
+        return None
+    wanted = models.Q()
+    for annee, trimestre in given:
+        wanted |= models.Q(annee=annee, trimestre=trimestre)
+    return (
+        Trimestre.objects.filter(wanted, collectivite_id=collectivite_id, cloture_le__isnull=False)
+        .values_list("annee", "trimestre")
+        .first()
+    )
+
+
+def refuse_if_closed(collectivite_id: int, *quarters: tuple[int, int] | None) -> None:
+    """The one guard of closed quarters (R*111-9: the list sent is final), called by the
+    registrant's own save() and delete() so that no way in can forget it."""
+    closed = closed_among(collectivite_id, *quarters)
+    if closed:
+        raise RecenseLocked(closed_message(*closed))
 
 
 def current_quarter_count(collectivite) -> int:

@@ -14,7 +14,15 @@ from simple_history.utils import bulk_update_with_history
 
 from mairie.models import Collectivite
 from mairie.text import search_key
-from recensement.models import Attestation, Recense, Trimestre, quarter_label
+from recensement.models import (
+    Attestation,
+    Recense,
+    Trimestre,
+    closed_among,
+    closed_message,
+    quarter_label,
+    quarter_of,
+)
 
 MAX_NUMERO = 9999
 
@@ -32,16 +40,7 @@ def closed_quarters(collectivite: Collectivite) -> set[tuple[int, int]]:
 
 
 def is_closed(collectivite: Collectivite, annee: int, trimestre: int) -> bool:
-    return Trimestre.objects.filter(
-        collectivite=collectivite, annee=annee, trimestre=trimestre, cloture_le__isnull=False
-    ).exists()
-
-
-def closed_message(annee: int, trimestre: int) -> str:
-    return (
-        f"Le trimestre {quarter_label(annee, trimestre)} est clos : sa liste a été prise en "
-        "charge par le service national (PEC terminée), ses fiches ne peuvent plus changer."
-    )
+    return closed_among(collectivite.pk, (annee, trimestre)) is not None
 
 
 def _locked_quarter(collectivite: Collectivite, annee: int, trimestre: int) -> Trimestre:
@@ -50,6 +49,32 @@ def _locked_quarter(collectivite: Collectivite, annee: int, trimestre: int) -> T
     )
     # The row lock serialises concurrent numbering (and closing) of one quarter.
     return Trimestre.objects.select_for_update().get(pk=quarter.pk)
+
+
+def is_current_quarter(annee: int, trimestre: int) -> bool:
+    """The quarter still running: people may still register in it."""
+    today = timezone.localdate()
+    return (annee, trimestre) == (today.year, quarter_of(today))
+
+
+def due_quarter(today: datetime.date | None = None) -> tuple[int, int]:
+    """The quarter whose list is due now (in January, the previous year's T4)."""
+    today = today or timezone.localdate()
+    quarter = quarter_of(today)
+    return (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
+
+
+@dataclass(frozen=True)
+class NumberingPlan:
+    count: int  # registrants still to number
+    first: int  # the number the first of them would get
+
+
+def numbering_plan(collectivite: Collectivite, annee: int, trimestre: int) -> NumberingPlan:
+    """What numeroter would do now, for the agent to confirm."""
+    recenses = Recense.objects.filter(collectivite=collectivite, annee=annee, trimestre=trimestre)
+    last = recenses.aggregate(last=Max("numero_inscription"))["last"] or 0
+    return NumberingPlan(recenses.filter(numero_inscription__isnull=True).count(), last + 1)
 
 
 def numeroter(

@@ -24,8 +24,23 @@ from recensement.forms import (
     RecenseFilterForm,
     RecenseForm,
 )
-from recensement.models import DemandeEnLigne, Recense, StatutDemande, Trimestre
-from recensement.services import QuarterError, closed_message, is_closed, numeroter
+from recensement.models import (
+    DemandeEnLigne,
+    Recense,
+    RecenseLocked,
+    StatutDemande,
+    Trimestre,
+    quarter_label,
+)
+from recensement.services import (
+    QuarterError,
+    closed_message,
+    due_quarter,
+    is_closed,
+    is_current_quarter,
+    numbering_plan,
+    numeroter,
+)
 
 PAGE_SIZE = 50
 recensement_agent = agent_required(Role.RECENSEMENT)
@@ -75,6 +90,8 @@ def _form(request: HttpRequest, recense: Recense | None, message: str) -> HttpRe
         except IntegrityError:
             # Two agents saving the same person at once: the database constraint decides.
             form.add_error(None, "Cette personne vient d'être recensée par un autre agent.")
+        except RecenseLocked as refusal:  # the quarter was closed while the form was open
+            form.add_error(None, str(refusal))
         else:
             messages.success(
                 request,
@@ -137,20 +154,38 @@ def trimestres(request: HttpRequest) -> HttpResponse:
             **row,
             "restants": row["total"] - row["numerotes"],
             "etat": states.get((row["annee"], row["trimestre"])),
+            "en_cours": is_current_quarter(row["annee"], row["trimestre"]),
         }
         for row in counts
     ]
     return render(request, "recensement/trimestres.html", {"rows": rows})
 
 
-@require_POST
 @recensement_agent
 def numerotation(request: HttpRequest) -> HttpResponse:
+    """Numbering asks for confirmation first (GET, or a POST without `confirme`): it cannot be
+    undone."""
+    data = request.POST if request.method == "POST" else request.GET
+    if request.method == "GET" and not data:
+        data = dict(zip(("annee", "trimestre"), due_quarter(), strict=True))
     try:
-        annee, trimestre = int(request.POST["annee"]), int(request.POST["trimestre"])
+        annee, trimestre = int(data["annee"]), int(data["trimestre"])
     except (KeyError, ValueError):
         messages.error(request, "Choisissez l'année et le trimestre à numéroter.")
         return redirect("recensement:trimestres")
+    if request.method != "POST" or "confirme" not in data:
+        return render(
+            request,
+            "recensement/numerotation.html",
+            {
+                "annee": annee,
+                "trimestre": trimestre,
+                "label": quarter_label(annee, trimestre),
+                "plan": numbering_plan(request.collectivite, annee, trimestre),
+                "closed": is_closed(request.collectivite, annee, trimestre),
+                "en_cours": is_current_quarter(annee, trimestre),
+            },
+        )
     try:
         count = numeroter(request.collectivite, annee, trimestre, request.user)
     except QuarterError as refusal:
@@ -167,18 +202,19 @@ def numerotation(request: HttpRequest) -> HttpResponse:
 @recensement_agent
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
     recense = _recense(request, pk)
-    if recense.numero_inscription is not None:
-        messages.error(
-            request,
-            f"{recense} a reçu le n° d'inscription {recense.numero_inscription:04d} : "
-            "une fiche numérotée ne peut plus être supprimée.",
-        )
-        return redirect("recensement:detail", pk=recense.pk)
     if request.method == "POST":
         name = str(recense)
-        recense.delete()
+        try:
+            recense.delete()
+        except RecenseLocked as refusal:
+            messages.error(request, str(refusal))
+            return redirect("recensement:detail", pk=recense.pk)
         messages.success(request, f"La fiche de {name} a été supprimée.")
         return redirect("recensement:index")
+    refusal = recense.deletion_refusal()
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("recensement:detail", pk=recense.pk)
     return render(request, "recensement/delete.html", {"recense": recense})
 
 

@@ -10,7 +10,13 @@ from mairie.models import Role
 from mairie.services import import_cog
 from recensement.models import Recense
 from tests.conftest import TEST_COG
-from tests.factories import PASSWORD, AffectationFactory, CollectiviteFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    AffectationFactory,
+    CollectiviteFactory,
+    RecenseFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -82,3 +88,42 @@ def test_an_agent_records_a_registrant_born_abroad_prints_once_and_is_refused_a_
     today = timezone.localdate().strftime("%d/%m/%Y")
     expect(page.get_by_text(f"Délivrée le {today}", exact=False).last).to_be_visible()
     assert recense.attestations.count() == 1
+
+
+def test_once_delivered_changing_the_name_asks_for_confirmation(page):
+    import_cog({"communes": TEST_COG / "communes.csv", "pays": TEST_COG / "pays.csv"})
+    saint_malo = CollectiviteFactory(code_insee="35288", nom="Saint-Malo", code_postal="35400")
+    agent = UserFactory(username="sophie", first_name="Sophie", last_name="Martin")
+    AffectationFactory(user=agent, collectivite=saint_malo, role=Role.RECENSEMENT)
+    today = timezone.localdate()
+    recense = RecenseFactory(
+        collectivite=saint_malo,
+        nom_naissance="Durand",
+        date_recensement=today,
+        date_naissance=today.replace(year=today.year - 16, day=1),
+    )
+
+    page.goto(f"/recensement/{recense.pk}/")
+    page.get_by_label("Nom d’utilisateur").fill("sophie")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    with page.expect_download():
+        page.get_by_role("button", name="Imprimer l'attestation").click()
+    page.reload()
+    expect(page.get_by_text("Délivrée le", exact=False)).to_contain_text("par Sophie Martin")
+    expect(page.get_by_role("button", name="Imprimer l'attestation")).to_have_count(0)
+    expect(page.get_by_text("Annuler une délivrance")).to_have_count(0)  # not a responsable
+
+    page.get_by_role("link", name="Modifier").click()
+    page.get_by_label("Nom de naissance*", exact=True).fill("Durant")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("alert").first).to_contain_text(
+        "l'attestation imprimée ne correspondra plus"
+    )
+    recense.refresh_from_db()
+    assert recense.nom_naissance == "Durand"
+    page.get_by_label("Je confirme la modification").check()
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Durant")
+    recense.refresh_from_db()
+    assert recense.nom_naissance == "Durant"

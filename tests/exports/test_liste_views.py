@@ -101,9 +101,10 @@ def test_an_incomplete_voter_is_listed_with_a_link_to_their_page_and_nothing_is_
     hamon.save()
     preview = elections.get(reverse("exports:index"), {"kind": "liste-xml", **OPTIONS}).text
     link = reverse("electoral:detail", args=[hamon.pk])
-    assert f'<a href="{link}">HAMON Louis</a> — PaysNaissance : pays de naissance manquant' in (
-        preview
-    )
+    assert (
+        "<strong>PaysNaissance</strong> : pays de naissance manquant —\n"
+        f'            <a href="{link}">HAMON Louis</a>'
+    ) in preview
     assert "1 problème à corriger avant l'export" in preview
     assert "Générer le fichier" not in preview
     with django_capture_on_commit_callbacks(execute=True):

@@ -90,6 +90,18 @@ def test_pec_terminee_closes_the_quarter_and_keeps_the_history(side_a, quarter):
     assert export.history.first().history_user == side_a.agent
 
 
+@pytest.mark.parametrize("etat", [EtatPortail.REJETE, EtatPortail.RECU, EtatPortail.DEPOSE])
+def test_pec_terminee_is_final(side_a, quarter, etat):
+    export = run_export(side_a.collectivite, "pecoto", {"annee": 2026, "trimestre": 1}, None)
+    stale = Export.objects.get(pk=export.pk)  # another agent's page, opened before
+    set_portal_state(export, EtatPortail.PEC_TERMINEE, "", side_a.agent)
+    with pytest.raises(ExportRefused, match="l'état de ce fichier ne peut plus changer"):
+        set_portal_state(stale, etat, "Ligne 3 : code commune inconnu", side_a.agent)
+    export.refresh_from_db()
+    assert export.etat_portail == EtatPortail.PEC_TERMINEE
+    assert is_closed(side_a.collectivite, 2026, 1)
+
+
 def test_a_rejection_needs_the_portals_message(side_a, quarter):
     export = run_export(side_a.collectivite, "pecoto", {"annee": 2026, "trimestre": 1}, None)
     with pytest.raises(ExportRefused, match="message du portail"):

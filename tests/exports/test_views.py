@@ -5,12 +5,13 @@ import time_machine
 from django.urls import reverse
 
 from exports.models import Export
+from exports.pecoto import FIELD_NAMES, FIELDS, LAYOUT
 from exports.services import run_export
 from mairie.models import Role
 from recensement.models import Recense
 from recensement.services import is_closed
 from tests.conftest import agent_with_role
-from tests.factories import RecenseFactory
+from tests.factories import RecenseFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -33,10 +34,58 @@ def test_the_page_proposes_the_due_quarter_and_previews_it(side_a):
     assert 'value="2026"' in page.text and "tracé provisoire" in page.text
     preview = side_a.client.get(url, {"kind": "pecoto", "annee": "2026", "trimestre": "1"})
     assert "3 recensés, dont 2 numérotés." in preview.text
-    assert "numérotez d&#x27;abord" in preview.text
-    unnumbered = Recense.objects.get(nom_naissance="SANSNUMERO")
-    assert reverse("recensement:edit", args=[unnumbered.pk]) in preview.text
+    numbering = reverse("recensement:numerotation") + "?annee=2026&amp;trimestre=1"
+    assert f'<a href="{numbering}">numérotez le trimestre T1 2026</a>' in preview.text
     assert "Générer le fichier" not in preview.text
+
+
+def test_the_check_speaks_french_groups_identical_problems_and_links_each_to_its_fix(side_a):
+    first, second = numbered(side_a.collectivite)
+    RecenseFactory.create_batch(2, collectivite=side_a.collectivite)  # not numbered
+    Recense.objects.filter(pk__in=[first.pk, second.pk]).update(telephone_portable="061234")
+    Recense.objects.filter(pk=first.pk).update(courriel="zoé@example.fr")
+    side_a.collectivite.responsable_nom = ""
+    side_a.collectivite.save()
+    query = {"kind": "pecoto", "annee": "2026", "trimestre": "1"}
+    page = side_a.client.get(reverse("exports:index"), query).text
+
+    assert "6 problèmes à corriger avant l'export" in page
+    numbering = reverse("recensement:numerotation") + "?annee=2026&amp;trimestre=1"
+    assert (
+        "<strong>N° d&#x27;inscription</strong> : non numéroté (2 recensés) —\n"
+        f'            <a href="{numbering}">numérotez le trimestre T1 2026</a>'
+    ) in page
+    edit = reverse("recensement:edit", args=[first.pk])
+    phone = (
+        "<strong>Téléphone portable</strong> : le téléphone doit compter 10 chiffres "
+        "(2 recensés) —\n"
+        f'            <a href="{edit}#div_id_telephone_portable">{first.nom_naissance} Chloé '
+        "(n° 0001)</a>, "
+    )
+    assert phone in page
+    assert page.count("le téléphone doit compter 10 chiffres") == 1
+    assert f'<a href="{edit}#div_id_courriel">' in page
+    assert "<strong>Nom du responsable recensement</strong> : obligatoire" in page
+    for code in ("numero_inscription", "responsable_nom", " — telephone_portable"):
+        assert code not in page
+    # The link leads to the numbering's confirmation.
+    assert "2 recensés reçoivent" in side_a.client.get(numbering.replace("&amp;", "&")).text
+
+
+def test_every_field_a_problem_links_to_is_on_the_page_it_links_to(side_a, cog):
+    recense = RecenseFactory(collectivite=side_a.collectivite)
+    form = side_a.client.get(reverse("recensement:edit", args=[recense.pk])).text
+    for layout in FIELDS["02"]:
+        target = FIELD_NAMES[layout.name][1]
+        assert not target or f'id="div_id_{target}"' in form, layout.name
+    admin = UserFactory(username="admin", is_staff=True, is_superuser=True)
+    side_a.client.force_login(admin)
+    settings = reverse("admin:mairie_collectivite_change", args=[side_a.collectivite.pk])
+    page = side_a.client.get(settings).text
+    for layout in FIELDS["01"]:
+        target = FIELD_NAMES[layout.name][1]
+        assert not target or f'id="id_{target}"' in page, layout.name
+    assert set(FIELD_NAMES) == {layout.name for layout in LAYOUT}
 
 
 def test_an_agent_generates_downloads_and_closes_the_quarter(
@@ -57,10 +106,43 @@ def test_an_agent_generates_downloads_and_closes_the_quarter(
     assert download["Content-Type"] == "text/plain; charset=us-ascii"
     assert b"".join(download.streaming_content) == export.path.read_bytes()
     side_a.client.post(
-        reverse("exports:portal_state", args=[export.pk]), {"etat": "pec_terminee", "message": ""}
+        reverse("exports:portal_state", args=[export.pk]),
+        {"etat": "pec_terminee", "message": "", "confirme": "1"},
     )
     assert is_closed(side_a.collectivite, 2026, 1)
     assert "PEC terminée" in side_a.client.get(url).text
+
+
+def test_pec_terminee_asks_for_confirmation_saying_what_cannot_be_undone(side_a):
+    numbered(side_a.collectivite)
+    export = run_export(side_a.collectivite, "pecoto", {"annee": 2026, "trimestre": 1}, None)
+    url = reverse("exports:portal_state", args=[export.pk])
+    asked = side_a.client.post(url, {"etat": "pec_terminee", "message": "Dossier 42"})
+    assert asked.status_code == 200
+    assert "clôt le trimestre T1 2026" in asked.text
+    assert "Cela ne peut pas être défait" in asked.text
+    assert "les 2 fiches du trimestre ne pourront plus être modifiées" in asked.text
+    assert 'name="confirme"' in asked.text and 'value="Dossier 42"' in asked.text
+    assert not is_closed(side_a.collectivite, 2026, 1)
+    export.refresh_from_db()
+    assert export.etat_portail == ""
+    # Other states are recorded at once.
+    side_a.client.post(url, {"etat": "recu", "message": ""})
+    export.refresh_from_db()
+    assert export.etat_portail == "recu"
+
+    side_a.client.post(url, {"etat": "pec_terminee", "message": "Dossier 42", "confirme": "1"})
+    assert is_closed(side_a.collectivite, 2026, 1)
+    row = side_a.client.get(reverse("exports:index")).text
+    assert "PEC terminée</span> <small>Dossier 42</small>" in row
+    assert f'action="{url}"' not in row  # the state can no longer be changed
+
+    # Nor by a hand-made request: the service refuses it.
+    refused = side_a.client.post(url, {"etat": "rejete", "message": "Erreur"}, follow=True)
+    assert "RE_20261.txt est « PEC terminée »" in refused.text
+    export.refresh_from_db()
+    assert export.etat_portail == "pec_terminee"
+    assert is_closed(side_a.collectivite, 2026, 1)
 
 
 def test_a_refused_generation_lists_the_problems(side_a):
@@ -71,7 +153,7 @@ def test_a_refused_generation_lists_the_problems(side_a):
         follow=True,
     )
     assert "Export refusé" in response.text
-    assert "numérotez d&#x27;abord" in response.text
+    assert "numérotez le trimestre T1 2026</a>" in response.text
     assert not Export.objects.exists()
 
 

@@ -119,7 +119,9 @@ def test_the_quarters_page_shows_counts_and_numbers_on_request(side_a, side_b):
     assert page.context["rows"][0]["total"] == 3
     assert "3 à numéroter" in page.text
     response = side_a.client.post(
-        reverse("recensement:numerotation"), {"annee": "2026", "trimestre": "1"}, follow=True
+        reverse("recensement:numerotation"),
+        {"annee": "2026", "trimestre": "1", "confirme": "1"},
+        follow=True,
     )
     assert "T1 2026 : 3 recensés numérotés." in response.text
     assert (

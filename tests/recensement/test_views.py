@@ -5,8 +5,9 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from mairie.models import Pays, Role
-from recensement.models import Mode, Recense
+from mairie.models import Departement, Pays, Role
+from recensement.models import Mode, Recense, RecenseLocked
+from recensement.services import cloturer
 from tests.conftest import agent_with_role
 from tests.factories import RecenseFactory
 
@@ -387,3 +388,164 @@ def test_a_country_name_longer_than_the_stored_one_is_cut_its_code_kept(side_a, 
     recense = Recense.objects.get()
     assert recense.naissance_code_lieu == "99425"
     assert recense.naissance_pays == "Territoires britanniques dans les Antilles et Berm"
+
+
+def test_the_duplicate_error_is_shown_once_with_its_link(side_a, cog):
+    post_create(side_a.client)
+    response = post_create(side_a.client)
+    assert response.text.count("Cette personne est déjà recensée") == 1
+    assert response.text.count("Voir la fiche existante") == 1
+
+
+def test_the_page_shows_names_not_codes(side_a, cog):
+    Departement.objects.create(
+        code="29", region_code="53", cheflieu="29232", tncc="2", ncc="FINISTERE",
+        nccenr="Finistère", libelle="Le Finistère",
+    )  # fmt: skip
+    recense = RecenseFactory(
+        collectivite=side_a.collectivite,
+        naissance_code_lieu="29232",
+        naissance_commune="Quimper",
+        naissance_departement="029",
+        double_nationalite="99134",
+        pere_nationalite="99350",
+        mere_nationalite="99100",
+        mere_naissance_code_lieu="99134",
+        mere_naissance_commune="Madrid",
+        mere_naissance_pays="Espagne",
+        telephone_fixe="0612345678",
+        telephone_portable="0612345678",
+        nombre_enfants=0,
+    )
+    page = side_a.client.get(reverse("recensement:detail", args=[recense.pk])).text
+    assert "Quimper (Finistère)" in page
+    assert "double nationalité : Espagne" in page
+    assert "nationalité : Maroc" in page  # the father's
+    assert "nationalité : française" in page  # the mother's
+    assert "à Madrid, Espagne" in page
+    for code in ("29232", "99134", "99350", "99100", "(029)"):
+        assert code not in page
+    assert "aucun enfant" in page and "0 enfant" not in page
+    assert page.count("06 12 34 56 78") == 1 and "0612345678" not in page
+
+
+def test_a_closed_quarters_registrant_cannot_be_deleted_even_unnumbered(side_a):
+    # Registered late in the quarter's dates, after its list was numbered and sent.
+    recense = RecenseFactory(collectivite=side_a.collectivite)
+    cloturer(side_a.collectivite, 2026, 1, side_a.agent)
+    url = reverse("recensement:delete", args=[recense.pk])
+    for response in (side_a.client.get(url, follow=True), side_a.client.post(url, follow=True)):
+        assert "Le trimestre T1 2026 est clos" in response.text
+        assert response.redirect_chain[-1][0] == reverse("recensement:detail", args=[recense.pk])
+    assert Recense.objects.filter(pk=recense.pk).exists()
+    # The model itself refuses, whatever the way in.
+    with pytest.raises(RecenseLocked, match="T1 2026 est clos"):
+        recense.delete()
+    recense.prenoms = "Autre"
+    with pytest.raises(RecenseLocked, match="T1 2026 est clos"):
+        recense.save()
+    with pytest.raises(RecenseLocked, match="T1 2026 est clos"):
+        RecenseFactory(collectivite=side_a.collectivite)
+
+
+def test_once_delivered_the_print_button_gives_way_to_who_delivered_it(side_a):
+    recense = RecenseFactory(collectivite=side_a.collectivite)
+    detail = reverse("recensement:detail", args=[recense.pk])
+    assert "Imprimer l'attestation" in side_a.client.get(detail).text
+    side_a.client.post(
+        reverse("recensement:attestation", args=[recense.pk]), {"signataire": "maire"}
+    )
+    page = side_a.client.get(detail).text
+    assert "Imprimer l'attestation" not in page
+    assert f"Délivrée le 10/02/2026 à 11:00 par {side_a.agent.get_full_name()}" in page
+    assert "Annuler la délivrance" in page  # a responsable
+    clerk = agent_with_role(side_a.collectivite, Role.RECENSEMENT, "guichet").get(detail).text
+    assert "Délivrée le 10/02/2026" in clerk
+    assert "Annuler la délivrance" not in clerk and "Imprimer l'attestation" not in clerk
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"nom_naissance": "Lefebvre"}, "en changeant le nom de naissance,"),
+        (
+            {"prenoms": "Chloé", "date_naissance": "2010-01-13"},
+            "en changeant les prénoms et la date de naissance,",
+        ),
+    ],
+)
+def test_changing_what_a_delivered_attestation_prints_asks_for_confirmation(
+    side_a, cog, change, words
+):
+    post_create(side_a.client)
+    recense = Recense.objects.get()
+    url = reverse("recensement:edit", args=[recense.pk])
+    # Before the attestation is delivered, nothing is asked.
+    assert side_a.client.post(url, form_data(etablissement="Lycée Maupertuis")).status_code == 302
+    side_a.client.post(
+        reverse("recensement:attestation", args=[recense.pk]), {"signataire": "maire"}
+    )
+    # A field the attestation does not print: saved at once.
+    assert (
+        side_a.client.post(url, form_data(etablissement="Lycée Chateaubriand")).status_code == 302
+    )
+
+    asked = side_a.client.post(url, form_data(**change))
+    assert asked.status_code == 200
+    assert "L&#x27;attestation de recensement a été délivrée le 10/02/2026" in asked.text
+    assert words in asked.text
+    assert "l&#x27;attestation imprimée ne correspondra plus" in asked.text
+    assert 'name="confirme_attestation"' in asked.text
+    recense.refresh_from_db()
+    assert (recense.nom_naissance, recense.prenoms) == ("Lefèvre", "Chloé Marie")
+
+    confirmed = side_a.client.post(url, form_data(**change, confirme_attestation="on"))
+    assert confirmed.status_code == 302
+    recense.refresh_from_db()
+    assert recense.nom_naissance == change.get("nom_naissance", "Lefèvre")
+    assert recense.date_naissance == dt.date.fromisoformat(
+        change.get("date_naissance", "2010-01-12")
+    )
+
+
+def test_numbering_asks_for_confirmation_saying_what_cannot_be_undone(side_a):
+    RecenseFactory(collectivite=side_a.collectivite, date_recensement=dt.date(2025, 11, 3),
+                   date_naissance=dt.date(2009, 8, 1), numero_inscription=1)  # fmt: skip
+    RecenseFactory.create_batch(
+        2,
+        collectivite=side_a.collectivite,
+        date_recensement=dt.date(2025, 12, 1),
+        date_naissance=dt.date(2009, 8, 1),
+    )
+    quarters = side_a.client.get(reverse("recensement:trimestres")).text
+    url = reverse("recensement:numerotation")
+    assert f'href="{url}?annee=2025&amp;trimestre=4"' in quarters
+    confirmation = side_a.client.get(url, {"annee": "2025", "trimestre": "4"}).text
+    assert "2 recensés reçoivent les numéros d'inscription 0002 à 0003" in confirmation
+    assert "Cela ne peut pas être défait" in confirmation
+    assert "ne peut plus être supprimée" in confirmation
+    assert "est en cours" not in confirmation
+    # A POST without the confirmation only asks again.
+    asked = side_a.client.post(url, {"annee": "2025", "trimestre": "4"})
+    assert "Cela ne peut pas être défait" in asked.text
+    assert not Recense.objects.filter(numero_inscription=3).exists()
+    done = side_a.client.post(url, {"annee": "2025", "trimestre": "4", "confirme": "1"})
+    assert done["Location"] == reverse("recensement:trimestres")
+    assert Recense.objects.filter(numero_inscription__isnull=True).count() == 0
+
+
+def test_the_current_quarter_is_en_cours_and_numbering_it_warns(side_a):
+    RecenseFactory(collectivite=side_a.collectivite)  # 10/02/2026: T1 2026 is running
+    quarters = side_a.client.get(reverse("recensement:trimestres")).text
+    assert '<span class="badge text-bg-info">en cours</span>' in quarters
+    confirmation = side_a.client.get(
+        reverse("recensement:numerotation"), {"annee": "2026", "trimestre": "1"}
+    ).text
+    assert "Le trimestre T1 2026 est en cours." in confirmation
+    assert "peuvent encore s'y recenser" in confirmation
+    assert "1 recensé reçoit le numéro d'inscription 0001" in confirmation
+
+
+def test_the_numbering_page_without_a_quarter_proposes_the_due_one(side_a):
+    page = side_a.client.get(reverse("recensement:numerotation")).text
+    assert "Numéroter T4 2025 ?" in page  # on 10/02/2026

@@ -35,9 +35,7 @@ class Command(BaseCommand):
         try:
             export = run_export(collectivite, options["kind"], data, None)
         except ExportRefused as refusal:
-            lines = [str(refusal)] + [
-                f"- {p.who} — {p.field} : {p.message}" for p in refusal.problems
-            ]
+            lines = [str(refusal)] + [f"- {p}" for p in refusal.problems]
             raise CommandError("\n".join(lines)) from refusal
         options["output"].mkdir(parents=True, exist_ok=True)
         target = options["output"] / export.nom_fichier
