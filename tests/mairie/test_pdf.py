@@ -1,14 +1,20 @@
 """Every PDF the application prints, filled with the longest names and addresses its fields keep,
 on this machine and on a bare Debian server whose only fonts are DejaVu's: its fonts are the
-Liberation Sans the project ships."""
+Liberation Sans the project ships, every word lies inside the printable part of its page over no
+other, no table head breaks a word, and the letterhead keeps the Republic and its motto whole."""
 
 import datetime as dt
+import html
 import io
+import re
+import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pypdf
 import pytest
 from django.core.files.base import ContentFile
+from django.template.defaultfilters import capfirst
 from fontTools.ttLib import TTFont
 from PIL import Image
 
@@ -22,7 +28,14 @@ from electoral.models import (
 )
 from electoral.services import inscrire, modifier, radier
 from exports.liste_recenses import render_liste_recenses_pdf
-from exports.tableaux import Ordre, build_tableau, render_liste_bureau_pdf, render_tableau_pdf
+from exports.tableaux import (
+    ADDITION,
+    RETRANCHEMENT,
+    Ordre,
+    build_tableau,
+    render_liste_bureau_pdf,
+    render_tableau_pdf,
+)
 from mairie.models import Collectivite
 from mairie.pdf import FACES, FAMILY, FONT_FOLDER
 from recensement.attestation import Signataire, issue_attestation, render_attestation_pdf
@@ -31,6 +44,9 @@ from tests.factories import BureauFactory, ElecteurFactory, RecenseFactory
 
 TODAY = dt.date(2026, 4, 2)
 DU, AU = dt.date(2026, 1, 1), dt.date(2026, 3, 31)
+# A printer leaves the outer 4 to 5 mm of a sheet blank: no word may start or end there.
+UNPRINTABLE = 5 / 25.4 * 72
+HYPHENS = "-\u2010\u00ad"
 # fonts-dejavu-core: the font fontconfig-config installs when nothing else asks for one.
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 
@@ -52,6 +68,12 @@ def longest(model, field: str, text: str) -> str:
 
 def longest_fields(model, **texts: str) -> dict[str, str]:
     return {field: longest(model, field, text) for field, text in texts.items()}
+
+
+@dataclass(frozen=True)
+class Printed:
+    data: bytes
+    heads: list[str]  # the labels of its table heads
 
 
 # --- the system's fonts ----------------------------------------------------------------------
@@ -160,17 +182,27 @@ def long_bureaux(collectivite: Collectivite) -> list[BureauDeVote]:
     ]
 
 
-def attestation(town: Collectivite, side) -> bytes:
+def attestation(town: Collectivite, side) -> Printed:
     issued = issue_attestation(long_recense(town, 1), side.agent, Signataire.DELEGATION)
-    return render_attestation_pdf(issued)
+    heads = ["Nom de naissance", "Nom d’usage", "Prénoms", "Née le", "Née à", "Domiciliée"]
+    return Printed(render_attestation_pdf(issued), heads)
 
 
-def liste_recenses(town: Collectivite, side) -> bytes:
+def liste_recenses(town: Collectivite, side) -> Printed:
     recenses = [long_recense(town, numero) for numero in range(1, 21)]
-    return render_liste_recenses_pdf(town, recenses, 2026, 1, TODAY)
+    heads = [
+        "N° d’inscription",
+        "Nom de naissance",
+        "Prénoms",
+        "Date de naissance",
+        "Lieu de naissance",
+        "Mode",
+        "Date de recensement",
+    ]
+    return Printed(render_liste_recenses_pdf(town, recenses, 2026, 1, TODAY), heads)
 
 
-def tableau(town: Collectivite, side) -> bytes:
+def tableau(town: Collectivite, side) -> Printed:
     """Every motif in the period: the récapitulatif has all its columns."""
     b1, b2 = long_bureaux(town)
     for motif in MotifInscription.values * 2:
@@ -183,17 +215,27 @@ def tableau(town: Collectivite, side) -> bytes:
     demenage = long_electeur(town, b2)
     inscrire(demenage, Liste.PRINCIPALE, MotifInscription.REPRISE_REU, dt.date(2025, 6, 1), None)
     modifier(demenage, {}, MotifModification.BUREAU, AU, None, bureau=b1)
-    return render_tableau_pdf(build_tableau(town, Liste.PRINCIPALE, DU, AU, TODAY)).data
+    table = build_tableau(town, Liste.PRINCIPALE, DU, AU, TODAY)
+    recap = [capfirst(label) for s in (ADDITION, RETRANCHEMENT) for _, label in table.columns(s)]
+    heads = [
+        *("Bureau de vote", "Total des additions", "Total des retranchements", *recap),
+        *("N° d’ordre", "Nom(s)", "Prénoms", "Date et lieu de naissance", "Adresse"),
+        *("Motif", "Date d’effet"),
+    ]
+    return Printed(render_tableau_pdf(table).data, heads)
 
 
 def liste_bureau(liste: str):
-    def document(town: Collectivite, side) -> bytes:
+    def document(town: Collectivite, side) -> Printed:
         bureau = long_bureaux(town)[0]
         nationalite = longest(Electeur, "nationalite", PAYS) if liste != Liste.PRINCIPALE else ""
         for _ in range(15):
             electeur = long_electeur(town, bureau, nationalite=nationalite)
             inscrire(electeur, liste, MotifInscription.VOLONTAIRE, DU, None)
-        return render_liste_bureau_pdf(bureau, liste, Ordre.NUMERO, TODAY).data
+        heads = ["N° d’ordre", "Nom(s)", "Prénoms", "Date et lieu de naissance", "Adresse"]
+        heads += ["Nationalité"] if nationalite else []
+        heads += ["Inscrit le"]
+        return Printed(render_liste_bureau_pdf(bureau, liste, Ordre.NUMERO, TODAY).data, heads)
 
     return document
 
@@ -208,11 +250,49 @@ DOCUMENTS = {
 
 
 @pytest.fixture(params=DOCUMENTS)
-def printed(request, side_a, town, system_fonts) -> bytes:
+def printed(request, side_a, town, system_fonts) -> Printed:
     return DOCUMENTS[request.param](town, side_a)
 
 
 # --- reading the PDF ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    x_min: float
+    y_min: float
+    x_max: float
+    y_max: float
+
+
+@dataclass(frozen=True)
+class Page:
+    width: float
+    height: float
+    words: list[Word]
+
+
+TAG = re.compile(r"<(page|word)\b([^>]*)>(?:([^<]*)</word>)?")
+ATTRIBUTE = re.compile(r'(\w+)="([^"]*)"')
+
+
+def pdf_words(data: bytes, tmp_path: Path) -> list[Page]:
+    """Every word of every page with its box (points, from the top left), as poppler reads it."""
+    path = tmp_path / "document.pdf"
+    path.write_bytes(data)
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    pages: list[Page] = []
+    for tag, attributes, text in TAG.findall(out):
+        values = dict(ATTRIBUTE.findall(attributes))
+        if tag == "page":
+            pages.append(Page(float(values["width"]), float(values["height"]), []))
+        else:
+            box = (float(values[name]) for name in ("xMin", "yMin", "xMax", "yMax"))
+            pages[-1].words.append(Word(html.unescape(text), *box))
+    return pages
 
 
 def embedded_fonts(data: bytes) -> list[tuple[str, TTFont]]:
@@ -227,6 +307,21 @@ def embedded_fonts(data: bytes) -> list[tuple[str, TTFont]]:
     return fonts
 
 
+def overlapping(words: list[Word]) -> list[tuple[Word, Word]]:
+    """The pairs of words printed over each other: a cell's text run into the next one."""
+    # Poppler's boxes span the font's whole height: lines that touch share a sliver of it.
+    slack = 1.0
+    pairs = []
+    ordered = sorted(words, key=lambda word: word.x_min)
+    for index, word in enumerate(ordered):
+        for other in ordered[index + 1 :]:
+            if other.x_min >= word.x_max - slack:
+                break
+            if other.y_min < word.y_max - slack and word.y_min < other.y_max - slack:
+                pairs.append((word, other))
+    return pairs
+
+
 def identity(font: TTFont) -> tuple[str, str, str]:
     """Family, style and version, as the font's own name table says them."""
     return tuple(font["name"].getDebugName(name_id) for name_id in (1, 2, 5))
@@ -237,10 +332,64 @@ def identity(font: TTFont) -> tuple[str, str, str]:
 
 def test_every_font_the_pdf_embeds_is_the_liberation_sans_the_project_ships(printed):
     shipped = {identity(TTFont(FONT_FOLDER / name)) for name, _, _ in FACES}
-    fonts = embedded_fonts(printed)
+    fonts = embedded_fonts(printed.data)
 
     assert fonts
     for base_font, program in fonts:
         # "ABCDEF+Liberation-Sans-Mairie-Bold": a subset of the family the styles ask for.
         assert base_font.partition("+")[2].startswith(FAMILY.replace(" ", "-")), base_font
         assert identity(program) in shipped, (base_font, identity(program))
+
+
+def test_every_word_lies_inside_the_printable_part_of_its_page_over_no_other(printed, tmp_path):
+    pages = pdf_words(printed.data, tmp_path)
+
+    assert pages
+    for number, page in enumerate(pages, start=1):
+        assert page.words, f"page {number} is blank"
+        for word in page.words:
+            inside = (
+                word.x_min >= UNPRINTABLE
+                and word.y_min >= UNPRINTABLE
+                and word.x_max <= page.width - UNPRINTABLE
+                and word.y_max <= page.height - UNPRINTABLE
+            )
+            assert inside, f"page {number}: {word}"
+        overlaps = overlapping(page.words)
+        assert not overlaps, f"page {number}: {overlaps[:3]}"
+
+
+def test_no_table_head_breaks_a_word(printed, tmp_path):
+    """Every word of the table heads is printed whole, and never in pieces one under the other:
+    "d’inscripti" over "on" where the column was too narrow, "d’inscrip-" over "tion" where it
+    was hyphenated."""
+    head_words = {word for label in printed.heads for word in label.split()}
+    beginnings = {word[:end] for word in head_words for end in range(1, len(word))}
+    whole = set()
+    for number, page in enumerate(pdf_words(printed.data, tmp_path), start=1):
+        whole |= head_words & {word.text for word in page.words}
+        for upper in page.words:
+            start = upper.text.rstrip(HYPHENS)
+            if start not in beginnings:
+                continue
+            height = upper.y_max - upper.y_min
+            for lower in page.words:
+                below = height / 2 <= lower.y_min - upper.y_min <= 2 * height
+                under = lower.x_min < upper.x_max and upper.x_min < lower.x_max
+                pieces = start + lower.text
+                broken = [word for word in head_words if word.startswith(pieces)]
+                assert not (below and under and broken), (
+                    f"page {number}: “{broken[0]}” printed “{upper.text}” over “{lower.text}”"
+                )
+    assert whole == head_words
+
+
+def test_the_letterhead_prints_the_republic_and_its_motto_on_one_line_each(printed, tmp_path):
+    words = pdf_words(printed.data, tmp_path)[0].words
+    for line in ("République française", "Liberté · Égalité · Fraternité"):
+        first, *others = line.split()
+        starts = [index for index, word in enumerate(words) if word.text == first]
+        assert starts, f"no “{line}” on the first page"
+        printed_line = words[starts[0] : starts[0] + len(others) + 1]
+        assert [word.text for word in printed_line] == line.split()
+        assert {round(word.y_min) for word in printed_line} == {round(printed_line[0].y_min)}
