@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from weasyprint import HTML
 
 from mairie.models import Collectivite
+from mairie.pdf import write_pdf
 from recensement.attestation import lieu_naissance
 from recensement.models import Recense
 
@@ -85,4 +85,4 @@ def render_liste_recenses_pdf(
             # Written in pairs, as French phone numbers are read: 02 99 40 80 80.
         },
     )
-    return HTML(string=html, base_url=str(settings.MEDIA_ROOT)).write_pdf()
+    return write_pdf(html, str(settings.MEDIA_ROOT))

@@ -7,7 +7,8 @@ rendered in parallel by a pool whose processes are forked from a clean server pr
 receive HTML strings only, never touch the database nor Django, and give their memory back to
 the system when the pool closes (the long-lived task worker does not keep it).
 
-This module imports neither Django nor the project's apps: the pool's server imports it alone.
+This module imports neither Django nor the project's apps, only mairie.pdf, which imports neither:
+the pool's server imports it alone.
 """
 
 import io
@@ -19,7 +20,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import pypdf
-from weasyprint import HTML
+
+from mairie.pdf import write_pdf
 
 # Under this many table rows in all, starting processes costs more than it saves.
 PARALLEL_ROWS = 400
@@ -70,7 +72,7 @@ def cpu_seconds() -> float:
 def render_html(html: str, base_url: str) -> tuple[bytes, int, int, float]:
     """One document: (PDF, process id, peak memory of the process in kB, CPU seconds)."""
     started = cpu_seconds()
-    data = HTML(string=html, base_url=base_url).write_pdf()
+    data = write_pdf(html, base_url)
     return data, os.getpid(), peak_kb(), cpu_seconds() - started
 
 

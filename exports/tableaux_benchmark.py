@@ -43,11 +43,11 @@ DU, AU = datetime.date(2026, 1, 1), datetime.date(2026, 3, 31)
 # The single document, rendered by a bare interpreter reading the HTML on its standard input.
 SINGLE = """
 import json, sys, time
-from weasyprint import HTML
 from exports.pdf_pool import cpu_seconds, peak_kb
+from mairie.pdf import write_pdf
 html = sys.stdin.buffer.read().decode()
 started = time.perf_counter()
-data = HTML(string=html, base_url=sys.argv[1]).write_pdf()
+data = write_pdf(html, sys.argv[1])
 seconds = time.perf_counter() - started
 print(json.dumps({"seconds": seconds, "peak_kb": peak_kb(), "bytes": len(data),
                   "cpu": cpu_seconds()}))

@@ -9,10 +9,10 @@ from django.contrib.auth.models import AbstractUser
 from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
 
 from mairie.history import save_by
 from mairie.models import Collectivite
+from mairie.pdf import write_pdf
 from recensement.models import FRANCE, Attestation, Mode, Recense, Sexe
 
 
@@ -102,7 +102,7 @@ def render_attestation_pdf(attestation: Attestation) -> bytes:
             # Written in pairs, as French phone numbers are read: 02 99 40 80 80.
         },
     )
-    return HTML(string=html, base_url=str(settings.MEDIA_ROOT)).write_pdf()
+    return write_pdf(html, str(settings.MEDIA_ROOT))
 
 
 def _refuse_if_issued(recense: Recense) -> None:
