@@ -124,6 +124,6 @@ def test_once_delivered_changing_the_name_asks_for_confirmation(page):
     assert recense.nom_naissance == "Durand"
     page.get_by_label("Je confirme la modification").check()
     page.get_by_role("button", name="Enregistrer").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Durant")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("DURANT")
     recense.refresh_from_db()
     assert recense.nom_naissance == "Durant"
