@@ -21,6 +21,7 @@ from electoral.models import (
     validate_date_effet,
     voie_key,
 )
+from electoral.rules import NAME_FIELDS
 from electoral.services import MODIFIABLE_FIELDS
 from mairie.forms import (
     CompactForm,
@@ -34,9 +35,6 @@ from mairie.forms import (
     place_layout,
 )
 from mairie.models import Collectivite
-
-# The voter's names of persons (mairie.names).
-NAME_FIELDS = ["nom_naissance", "nom_usage", "prenoms"]
 
 
 class ScopedForm(forms.ModelForm):

@@ -41,7 +41,13 @@ from electoral.models import (
     normalise_bureau_code,
     voie_key,
 )
-from electoral.rules import birth_bounds, birth_date_problem, duplicate_message, identity
+from electoral.rules import (
+    NAME_FIELDS,
+    birth_bounds,
+    birth_date_problem,
+    duplicate_message,
+    identity,
+)
 from electoral.services import ADRESSE_FIELDS
 from mairie.history import save_by
 from mairie.models import (
@@ -320,7 +326,6 @@ def _limit(name: str) -> int:
 
 LIMITS = tuple(_limit(name) for name in SOURCE_FIELDS)
 # The names of persons, checked by the rule of names (mairie.names).
-NAME_FIELDS = ("nom_naissance", "nom_usage", "prenoms")
 # A name the sieve may leave unread (a PostgreSQL regular expression): letters the rule of names
 # takes among those most names use (Latin up to Extended-A, precomposed), separators, and one
 # letter at least. Any other spelling takes the full path and its check.

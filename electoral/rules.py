@@ -11,10 +11,24 @@ from django.db.models import Q
 
 from electoral.models import Electeur
 from mairie.models import Collectivite
+from mairie.names import name_problem
 from mairie.text import search_key
 
 MIN_AGE = 18
 MAX_AGE = 120
+
+# The voter's names of persons, under the rule of mairie.names (form, services, REU import).
+NAME_FIELDS = ("nom_naissance", "nom_usage", "prenoms")
+
+
+def voter_name_problem(electeur: Electeur) -> tuple[str, str]:
+    """The first of the voter's names the rule of names refuses, as (field, French reason), or
+    ("", "")."""
+    for name in NAME_FIELDS:
+        problem = name_problem(getattr(electeur, name))
+        if problem:
+            return name, problem
+    return "", ""
 
 
 def anniversary(born: datetime.date, years: int) -> datetime.date:

@@ -29,7 +29,12 @@ from electoral.models import (
     Voie,
     validate_date_effet,
 )
-from electoral.rules import duplicate_message, same_identity, voter_birth_problem
+from electoral.rules import (
+    duplicate_message,
+    same_identity,
+    voter_birth_problem,
+    voter_name_problem,
+)
 from mairie.history import save_by
 from mairie.models import Collectivite
 from mairie.text import search_key
@@ -76,9 +81,19 @@ class MouvementRefused(Exception):
         self.duplicate = duplicate
 
 
+def check_names(electeur: Electeur) -> None:
+    """The rule of names of persons (mairie.names) on the voter's names."""
+    field, problem = voter_name_problem(electeur)
+    if problem:
+        label = Electeur._meta.get_field(field).verbose_name
+        raise MouvementRefused(f"{capfirst(label)} : {problem}.", field=field)
+
+
 def check_voter(electeur: Electeur, date_effet: datetime.date) -> None:
     """The rules of electoral.rules for a voter joining a list or changing état civil on
-    `date_effet`: an age and a birth date that can be, and no other voter of that identity."""
+    `date_effet`: names under the rule of names, an age and a birth date that can be, and no
+    other voter of that identity."""
+    check_names(electeur)
     problem = voter_birth_problem(electeur, date_effet, timezone.localdate())
     if problem:
         raise MouvementRefused(f"{capfirst(problem)}.", field="date_naissance")
@@ -326,6 +341,8 @@ def modifier(
                 setattr(electeur, name, value)
         if IDENTITY_FIELDS & set(changed):
             check_voter(electeur, date_effet)
+        elif "nom_usage" in changed:
+            check_names(electeur)
         moves_address = any(name in ADRESSE_FIELDS for name in changed)
         after = before
         if bureau is not None or moves_address:

@@ -1,4 +1,5 @@
 import re
+from collections.abc import Iterable
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.layout import HTML, Div, Field
@@ -28,7 +29,7 @@ def form_row(*names: str, sizes: tuple[int, ...] = ()) -> Div:
     )
 
 
-def clean_names(form: forms.Form, names: list[str]) -> None:
+def clean_names(form: forms.Form, names: Iterable[str]) -> None:
     """The names of persons of a form, as stored (see mairie.names), each refused next to its
     field when it breaks the rule of names; called first thing in the form's clean()."""
     for name in names:

@@ -263,3 +263,20 @@ def test_a_change_of_etat_civil_into_another_voter_s_identity_is_refused(town):
         )
     other.refresh_from_db()
     assert other.nom_naissance == "DURANT" and other.date_naissance == dt.date(1980, 5, 4)
+
+
+def test_the_services_refuse_a_name_outside_the_rule_of_names(town):
+    side, rue, _ = town
+    emoji = ElecteurFactory.build(collectivite=side.collectivite, voie=rue, prenoms="Paul 😀")
+    with pytest.raises(MouvementRefused, match="Prénoms : caractère non admis « 😀 »") as refusal:
+        inscrire(emoji, Liste.PRINCIPALE, MotifInscription.VOLONTAIRE, DAY, None)
+    assert refusal.value.field == "prenoms" and not Electeur.objects.exists()
+    voter = ElecteurFactory(collectivite=side.collectivite, voie=rue)
+    inscrire(voter, Liste.PRINCIPALE, MotifInscription.VOLONTAIRE, DAY, None)
+    with pytest.raises(MouvementRefused, match="Nom d'usage : aucune lettre"):
+        modifier(voter, {"nom_usage": "---"}, MotifModification.ETAT_CIVIL, DAY, None)
+    with pytest.raises(MouvementRefused, match="Nom de naissance : caractères non admis"):
+        modifier(voter, {"nom_naissance": "<script>"}, MotifModification.ETAT_CIVIL, DAY, None)
+    voter.refresh_from_db()
+    assert voter.nom_usage == "" and "<" not in voter.nom_naissance
+    assert Mouvement.objects.count() == 1
