@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from mairie.models import CODE_FRANCE, DEPARTEMENT_ETRANGER, Collectivite
 from mairie.names import validate_name
-from mairie.scoping import CollectiviteOwned, SearchableQuerySet
+from mairie.scoping import CollectiviteOwned, CollectiviteQuerySet, SearchableQuerySet
 from mairie.text import search_key
 
 # Lengths of the folded search columns.
@@ -517,3 +517,131 @@ class ImportReu(CollectiviteOwned):
     @property
     def running(self) -> bool:
         return self.statut in (StatutImport.ANALYSE, StatutImport.IMPORT)
+
+
+class Scrutin(CollectiviteOwned):
+    """An election held in the commune: the procurations and the émargement lists name it."""
+
+    libelle = models.CharField("scrutin", max_length=100, help_text="Ex. : Élections municipales")
+    premier_tour = models.DateField("premier tour")
+    second_tour = models.DateField("second tour", null=True, blank=True)
+
+    history = audit(unindexed=("collectivite",))
+
+    class Meta:
+        verbose_name = "scrutin"
+        ordering = ["-premier_tour", "libelle"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collectivite", "libelle", "premier_tour"], name="un_scrutin_par_date"
+            ),
+            models.CheckConstraint(
+                condition=Q(second_tour__isnull=True) | Q(second_tour__gt=models.F("premier_tour")),
+                name="second_tour_apres_le_premier",
+                violation_error_message="Le second tour suit le premier.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.libelle} ({self.premier_tour:%d/%m/%Y})"
+
+
+class Tours(models.TextChoices):
+    PREMIER = "1", "premier tour"
+    SECOND = "2", "second tour"
+    LES_DEUX = "12", "les deux tours"
+
+
+class ProcurationQuerySet(CollectiviteQuerySet):
+    def active_on(self, day: datetime.date) -> "ProcurationQuerySet":
+        """The procurations that hold on `day`: within their validity, not cancelled by then.
+        An expired one drops out by itself."""
+        return self.filter(debut__lte=day, fin__gte=day).exclude(resiliee_le__lte=day)
+
+
+class Procuration(CollectiviteOwned):
+    """A vote by proxy (Code électoral L.71 to L.78, R.72 and following): the mandant, a voter
+    of the commune, lets the mandataire vote in their place, for one scrutin or for a period.
+    Since 2022 the mandataire may be inscribed in another commune: they are named and known by
+    their INE, and linked to the voter when they are one of this commune's."""
+
+    mandant = models.ForeignKey(
+        Electeur,
+        on_delete=models.PROTECT,
+        related_name="procurations_donnees",
+        verbose_name="mandant",
+    )
+    mandataire = models.ForeignKey(
+        Electeur,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="procurations_recues",
+        verbose_name="mandataire inscrit dans la commune",
+    )
+    mandataire_ine = models.CharField("INE du mandataire", max_length=20)
+    mandataire_nom = models.CharField(
+        "nom de naissance du mandataire", max_length=100, validators=[validate_name]
+    )
+    mandataire_prenoms = models.CharField(
+        "prénoms du mandataire", max_length=150, validators=[validate_name]
+    )
+    mandataire_date_naissance = models.DateField(
+        "date de naissance du mandataire", null=True, blank=True
+    )
+    mandataire_commune = models.CharField(
+        "commune d'inscription du mandataire", max_length=100, blank=True
+    )
+    scrutin = models.ForeignKey(
+        Scrutin,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="procurations",
+        verbose_name="scrutin",
+    )
+    tours = models.CharField("tours", max_length=2, choices=Tours.choices, blank=True)
+    debut = models.DateField("valable à partir du")
+    fin = models.DateField("valable jusqu'au")
+    etablie_le = models.DateField("établie le")
+    etablie_par = models.CharField(
+        "autorité qui l'a établie",
+        max_length=150,
+        help_text="Ex. : Commissariat de Rennes, Consulat général de France à Londres",
+    )
+    hors_de_france = models.BooleanField("établie hors de France", default=False)
+    resiliee_le = models.DateField("résiliée le", null=True, blank=True)
+
+    objects = ProcurationQuerySet.as_manager()
+    history = audit(unindexed=("collectivite", "mandant", "mandataire", "scrutin"))
+
+    class Meta:
+        verbose_name = "procuration"
+        ordering = ["-debut", "-id"]
+        indexes = [
+            models.Index(fields=["collectivite", "fin"]),
+            models.Index(fields=["collectivite", "mandataire_ine"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fin__gte=models.F("debut")),
+                name="procuration_fin_apres_debut",
+                violation_error_message="La fin de validité précède son début.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mandant} à {self.mandataire_display}"
+
+    @property
+    def mandataire_display(self) -> str:
+        return f"{self.mandataire_nom.upper()} {self.mandataire_prenoms}"
+
+    @property
+    def validite(self) -> str:
+        if self.scrutin_id:
+            days = f"{self.debut:%d/%m/%Y}"
+            if self.fin != self.debut:
+                days = f"{days} et {self.fin:%d/%m/%Y}"
+            return f"{self.scrutin.libelle}, {self.get_tours_display()} ({days})"
+        return f"du {self.debut:%d/%m/%Y} au {self.fin:%d/%m/%Y}"

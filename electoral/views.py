@@ -4,9 +4,10 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from electoral.forms import (
@@ -16,8 +17,11 @@ from electoral.forms import (
     ElecteurForm,
     InscriptionForm,
     ModificationForm,
+    ProcurationFilterForm,
+    ProcurationForm,
     RadiationForm,
     ReuUploadForm,
+    ScrutinForm,
     VoieForm,
 )
 from electoral.models import (
@@ -27,9 +31,12 @@ from electoral.models import (
     ImportReu,
     Inscription,
     Liste,
+    Procuration,
+    Scrutin,
     StatutImport,
     Voie,
 )
+from electoral.procurations import ProcurationRefused, enregistrer, resilier
 from electoral.services import (
     MODIFIABLE_FIELDS,
     MouvementRefused,
@@ -93,6 +100,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "bureau_avant", "bureau_apres", "cree_par"
             ),
             "history": history_entries(electeur),
+            "procurations": Procuration.objects.for_request(request)
+            .filter(Q(mandant=electeur) | Q(mandataire=electeur))
+            .select_related("mandant", "scrutin"),
+            "today": timezone.localdate(),
         },
     )
 
@@ -377,3 +388,61 @@ def import_reu_decision(request: HttpRequest, pk: int) -> HttpResponse:
             (Path(settings.MEDIA_ROOT) / pending.fichier).unlink(missing_ok=True)
             messages.success(request, "Import abandonné : rien n'a été modifié.")
     return redirect("electoral:import_reu_detail", pk=pending.pk)
+
+
+@elections_agent
+def scrutins(request: HttpRequest) -> HttpResponse:
+    form = ScrutinForm(request.POST or None, collectivite=request.collectivite)
+    if request.method == "POST" and form.is_valid():
+        scrutin = form.save()
+        messages.success(request, f"Scrutin {scrutin} enregistré.")
+        return redirect("electoral:scrutins")
+    rows = Scrutin.objects.for_request(request).annotate(nombre=Count("procurations"))
+    return render(request, "electoral/scrutins.html", {"form": form, "scrutins": rows})
+
+
+@elections_agent
+def procurations(request: HttpRequest) -> HttpResponse:
+    filters = ProcurationFilterForm(request.GET, collectivite=request.collectivite)
+    rows = filters.filter(Procuration.objects.for_request(request))
+    page = page_of(
+        rows.select_related("mandant", "mandataire", "scrutin"),
+        request.GET.get("page"),
+        PAGE_SIZE,
+    )
+    return render(
+        request,
+        "electoral/procurations.html",
+        {"filters": filters, "page": page, "today": timezone.localdate()},
+    )
+
+
+@elections_agent
+def procuration(request: HttpRequest, pk: int) -> HttpResponse:
+    mandant = _electeur(request, pk)
+    form = ProcurationForm(request.POST or None, collectivite=request.collectivite)
+    form.instance.mandant = mandant
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = enregistrer(form.instance, request.user)
+        except ProcurationRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(
+                request, f"Procuration de {mandant} à {saved.mandataire_display} enregistrée."
+            )
+            return redirect("electoral:detail", pk=mandant.pk)
+    return render(request, "electoral/procuration.html", {"form": form, "electeur": mandant})
+
+
+@require_POST
+@elections_agent
+def procuration_resiliation(request: HttpRequest, pk: int) -> HttpResponse:
+    proxy = get_object_or_404(Procuration.objects.for_request(request), pk=pk)
+    try:
+        resilier(proxy, timezone.localdate(), request.user)
+    except ProcurationRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"Procuration de {proxy} résiliée.")
+    return redirect("electoral:detail", pk=proxy.mandant_id)
