@@ -1,3 +1,5 @@
+import datetime
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Fieldset, Layout
 from django import forms
@@ -23,6 +25,7 @@ from electoral.models import (
     normalise_bureau_code,
     validate_bureau_code,
     validate_date_effet,
+    validate_list_date,
     voie_key,
 )
 from electoral.procurations import local_voter
@@ -530,3 +533,15 @@ class ProcurationFilterForm(CompactForm):
         if data["statut"] == "expirees":
             return queryset.exclude(in_force)
         return queryset
+
+
+class StatistiquesForm(CompactForm):
+    au = forms.DateField(
+        label="Au", required=False, widget=DateInput(), validators=[validate_list_date]
+    )
+
+    @property
+    def day(self) -> datetime.date:
+        if self.is_valid() and self.cleaned_data["au"]:
+            return self.cleaned_data["au"]
+        return timezone.localdate()

@@ -18,6 +18,7 @@ urlpatterns = [
         name="procuration_resiliation",
     ),
     path("scrutins/", views.scrutins, name="scrutins"),
+    path("statistiques/", views.statistiques, name="statistiques"),
     path("bureaux/", views.bureaux, name="bureaux"),
     path("bureaux/nouveau/", views.bureau_form, name="bureau_create"),
     path("bureaux/<int:pk>/", views.bureau_form, name="bureau_edit"),

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from electoral import statistics
 from electoral.forms import (
     BureauForm,
     DecoupageForm,
@@ -22,6 +23,7 @@ from electoral.forms import (
     RadiationForm,
     ReuUploadForm,
     ScrutinForm,
+    StatistiquesForm,
     VoieForm,
 )
 from electoral.models import (
@@ -34,6 +36,7 @@ from electoral.models import (
     Procuration,
     Scrutin,
     StatutImport,
+    TypeMouvement,
     Voie,
 )
 from electoral.procurations import ProcurationRefused, enregistrer, resilier
@@ -446,3 +449,28 @@ def procuration_resiliation(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Procuration de {proxy} résiliée.")
     return redirect("electoral:detail", pk=proxy.mandant_id)
+
+
+@elections_agent
+def statistiques(request: HttpRequest) -> HttpResponse:
+    form = StatistiquesForm(request.GET)
+    day = form.day
+    collectivite = request.collectivite
+    pyramide, sans_date = statistics.age_pyramid(collectivite, day)
+    note = (
+        f"{sans_date} électeur(s) sans date de naissance complète, hors pyramide."
+        if sans_date
+        else ""
+    )
+    context = {
+        "form": form,
+        "bureaux": statistics.voters_per_bureau(collectivite, day),
+        "pyramide": pyramide,
+        "pyramide_note": note,
+        "inscriptions": statistics.movements_per_month(
+            collectivite, day, TypeMouvement.INSCRIPTION
+        ),
+        "radiations": statistics.movements_per_month(collectivite, day, TypeMouvement.RADIATION),
+        "nouveaux": statistics.new_since_last_scrutin(collectivite, day),
+    }
+    return render(request, "electoral/statistiques.html", context)

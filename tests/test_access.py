@@ -21,6 +21,8 @@ from electoral.models import (
     ImportReu,
     Inscription,
     Mouvement,
+    Procuration,
+    Scrutin,
 )
 from electoral.services import inscrire
 from exports.models import Export
@@ -131,6 +133,24 @@ def b_import(side: Side) -> tuple[dict, dict]:
     return {"pk": pending.pk}, {"decision": "abandonner"}
 
 
+def b_procuration(side: Side) -> tuple[dict, dict]:
+    kwargs, _ = b_electeur(side)
+    mandant = Electeur.objects.get(pk=kwargs["pk"])
+    today = datetime.date.today()
+    given = Procuration.objects.create(
+        collectivite=side.collectivite,
+        mandant=mandant,
+        mandataire_ine="900000001",
+        mandataire_nom="MARTIN",
+        mandataire_prenoms="Paul",
+        debut=today,
+        fin=today,
+        etablie_le=today,
+        etablie_par="Commissariat",
+    )
+    return {"pk": given.pk}, {}
+
+
 PK = {"pk": 1}
 ELECTIONS = Role.ELECTIONS
 
@@ -210,6 +230,15 @@ ACCESS: dict[str, Access] = {
     "electoral:import_reu_decision": Access(
         role=ELECTIONS, methods=("post",), foreign=b_import, sample_kwargs=PK
     ),
+    "electoral:procuration": Access(
+        role=ELECTIONS, methods=("get", "post"), foreign=b_electeur, sample_kwargs=PK
+    ),
+    "electoral:procuration_resiliation": Access(
+        role=ELECTIONS, methods=("post",), foreign=b_procuration, sample_kwargs=PK
+    ),
+    "electoral:procurations": Access(role=ELECTIONS),
+    "electoral:scrutins": Access(role=ELECTIONS),
+    "electoral:statistiques": Access(role=ELECTIONS),
     "exports:index": Access(),
     "exports:generate": Access(
         role=Role.RECENSEMENT, methods=("post",), sample_kwargs={"kind": "pecoto"}
@@ -310,6 +339,8 @@ def snapshot() -> list:
             Decoupage,
             ImportReu,
             DemandeEnLigne,
+            Procuration,
+            Scrutin,
         )
     ]
 
