@@ -545,3 +545,23 @@ class StatistiquesForm(CompactForm):
         if self.is_valid() and self.cleaned_data["au"]:
             return self.cleaned_data["au"]
         return timezone.localdate()
+
+
+class TirageJuresForm(CompactForm):
+    annee = forms.IntegerField(label="Année du tirage", min_value=2000, max_value=2100)
+    nombre = forms.IntegerField(
+        label="Nombre de jurés (arrêté préfectoral)",
+        min_value=1,
+        max_value=10_000,
+        help_text="Trois fois ce nombre d'électeurs seront tirés.",
+    )
+    graine = forms.CharField(
+        label="Graine",
+        required=False,
+        max_length=64,
+        help_text="Laisser vide pour une graine au hasard ; la même graine redonne le même tirage.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["annee"].initial = timezone.localdate().year

@@ -645,3 +645,35 @@ class Procuration(CollectiviteOwned):
                 days = f"{days} et {self.fin:%d/%m/%Y}"
             return f"{self.scrutin.libelle}, {self.get_tours_display()} ({days})"
         return f"du {self.debut:%d/%m/%Y} au {self.fin:%d/%m/%Y}"
+
+
+class TirageJures(CollectiviteOwned):
+    """A public draw of the jurés d'assises' liste préparatoire (Code de procédure pénale,
+    art. 259 to 261), kept with its seed so that anyone can draw it again and find the same
+    names from the same list."""
+
+    annee = models.PositiveSmallIntegerField("année du tirage")
+    nombre = models.PositiveIntegerField("nombre de jurés fixé par l'arrêté préfectoral")
+    liste_au = models.DateField("liste électorale au")
+    graine = models.CharField("graine du tirage", max_length=64)
+    eligibles = models.PositiveIntegerField("électeurs pouvant être tirés")
+    tires = models.JSONField("électeurs tirés, dans l'ordre du tirage", default=list)
+    cree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="tiré par",
+    )
+    cree_le = models.DateTimeField("tiré le", default=timezone.now)
+
+    history = audit(unindexed=("collectivite",))
+
+    class Meta:
+        verbose_name = "tirage des jurés d'assises"
+        verbose_name_plural = "tirages des jurés d'assises"
+        ordering = ["-cree_le", "-id"]
+
+    def __str__(self) -> str:
+        return f"Tirage des jurés {self.annee} ({self.cree_le:%d/%m/%Y})"

@@ -19,6 +19,8 @@ urlpatterns = [
     ),
     path("scrutins/", views.scrutins, name="scrutins"),
     path("statistiques/", views.statistiques, name="statistiques"),
+    path("jures/", views.jures, name="jures"),
+    path("jures/<int:pk>/", views.tirage, name="tirage"),
     path("bureaux/", views.bureaux, name="bureaux"),
     path("bureaux/nouveau/", views.bureau_form, name="bureau_create"),
     path("bureaux/<int:pk>/", views.bureau_form, name="bureau_edit"),

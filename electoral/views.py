@@ -24,8 +24,10 @@ from electoral.forms import (
     ReuUploadForm,
     ScrutinForm,
     StatistiquesForm,
+    TirageJuresForm,
     VoieForm,
 )
+from electoral.jures import TirageRefused, drawn_voters, tirer
 from electoral.models import (
     BureauDeVote,
     Decoupage,
@@ -36,6 +38,7 @@ from electoral.models import (
     Procuration,
     Scrutin,
     StatutImport,
+    TirageJures,
     TypeMouvement,
     Voie,
 )
@@ -474,3 +477,36 @@ def statistiques(request: HttpRequest) -> HttpResponse:
         "nouveaux": statistics.new_since_last_scrutin(collectivite, day),
     }
     return render(request, "electoral/statistiques.html", context)
+
+
+@elections_agent
+def jures(request: HttpRequest) -> HttpResponse:
+    form = TirageJuresForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            tirage = tirer(
+                request.collectivite,
+                data["annee"],
+                data["nombre"],
+                request.user,
+                day=timezone.localdate(),
+                graine=data["graine"],
+            )
+        except TirageRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, f"{tirage} : {len(tirage.tires)} électeurs tirés.")
+            return redirect("electoral:tirage", pk=tirage.pk)
+    tirages = TirageJures.objects.for_request(request).select_related("cree_par")
+    return render(request, "electoral/jures.html", {"form": form, "tirages": tirages})
+
+
+@elections_agent
+def tirage(request: HttpRequest, pk: int) -> HttpResponse:
+    draw = get_object_or_404(TirageJures.objects.for_request(request), pk=pk)
+    return render(
+        request,
+        "electoral/tirage.html",
+        {"tirage": draw, "electeurs": drawn_voters(draw), "history": history_entries(draw)},
+    )

@@ -23,6 +23,7 @@ from electoral.models import (
     Mouvement,
     Procuration,
     Scrutin,
+    TirageJures,
 )
 from electoral.services import inscrire
 from exports.models import Export
@@ -151,6 +152,18 @@ def b_procuration(side: Side) -> tuple[dict, dict]:
     return {"pk": given.pk}, {}
 
 
+def b_tirage(side: Side) -> tuple[dict, dict]:
+    tirage = TirageJures.objects.create(
+        collectivite=side.collectivite,
+        annee=2026,
+        nombre=1,
+        liste_au=datetime.date(2026, 1, 1),
+        graine="x",
+        eligibles=0,
+    )
+    return {"pk": tirage.pk}, {}
+
+
 PK = {"pk": 1}
 ELECTIONS = Role.ELECTIONS
 
@@ -239,6 +252,8 @@ ACCESS: dict[str, Access] = {
     "electoral:procurations": Access(role=ELECTIONS),
     "electoral:scrutins": Access(role=ELECTIONS),
     "electoral:statistiques": Access(role=ELECTIONS),
+    "electoral:jures": Access(role=ELECTIONS),
+    "electoral:tirage": Access(role=ELECTIONS, foreign=b_tirage, sample_kwargs=PK),
     "exports:index": Access(),
     "exports:generate": Access(
         role=Role.RECENSEMENT, methods=("post",), sample_kwargs={"kind": "pecoto"}
@@ -341,6 +356,7 @@ def snapshot() -> list:
             DemandeEnLigne,
             Procuration,
             Scrutin,
+            TirageJures,
         )
     ]
 
