@@ -11,15 +11,19 @@ from django.utils import timezone
 
 from electoral.models import (
     BureauDeVote,
+    Decision,
     Decoupage,
     Electeur,
     Inscription,
     Liste,
+    MembreCommission,
     MotifInscription,
     MotifModification,
     MotifRadiation,
+    Mouvement,
     Parite,
     Procuration,
+    ReunionCommission,
     Scrutin,
     Voie,
     normalise_bureau_code,
@@ -565,3 +569,53 @@ class TirageJuresForm(CompactForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["annee"].initial = timezone.localdate().year
+
+
+class MembreCommissionForm(ScopedForm):
+    class Meta:
+        model = MembreCommission
+        fields = ["qualite", "nom", "prenoms", "adresse", "courriel"]
+        widgets = {"adresse": forms.Textarea(attrs={"rows": 2})}
+
+    def clean(self) -> dict:
+        clean_names(self, ("nom", "prenoms"))
+        return super().clean()
+
+
+class ReunionCommissionForm(ScopedForm):
+    class Meta:
+        model = ReunionCommission
+        fields = ["date", "heure", "lieu", "depuis"]
+        widgets = {
+            "date": DateInput(),
+            "heure": forms.TimeInput(attrs={"type": "time"}),
+            "depuis": DateInput(),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["depuis"].required = False
+        self.fields[
+            "depuis"
+        ].help_text = "Vide : le lendemain de la réunion précédente (obligatoire pour la première)."
+
+    def _post_clean(self) -> None:
+        # The service sets `depuis` from the previous meeting, then runs the model's checks.
+        construct_instance(self, self.instance, self._meta.fields)
+
+
+class DecisionCommissionForm(CompactForm):
+    mouvement = forms.ModelChoiceField(
+        label="Mouvement contesté", queryset=Mouvement.objects.none()
+    )
+    decision = forms.ChoiceField(label="Décision", choices=Decision.choices)
+    observations = forms.CharField(
+        label="Motifs", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, movements, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mouvement"].queryset = movements
+        self.fields["mouvement"].label_from_instance = lambda m: (
+            f"{m.date_effet:%d/%m/%Y} — {m.get_type_display()} ({m.motif_label}) de {m.electeur}"
+        )

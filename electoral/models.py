@@ -677,3 +677,95 @@ class TirageJures(CollectiviteOwned):
 
     def __str__(self) -> str:
         return f"Tirage des jurés {self.annee} ({self.cree_le:%d/%m/%Y})"
+
+
+class QualiteMembre(models.TextChoices):
+    CONSEILLER = "conseiller", "conseiller municipal"
+    ADMINISTRATION = "administration", "délégué de l'administration"
+    TRIBUNAL = "tribunal", "délégué du président du tribunal judiciaire"
+
+
+class MembreCommission(CollectiviteOwned):
+    """A member of the commission de contrôle (Code électoral L.19)."""
+
+    nom = models.CharField("nom", max_length=100, validators=[validate_name])
+    prenoms = models.CharField("prénoms", max_length=150, validators=[validate_name])
+    qualite = models.CharField("qualité", max_length=20, choices=QualiteMembre.choices)
+    adresse = models.TextField("adresse postale", blank=True)
+    courriel = models.EmailField("courriel", blank=True)
+    actif = models.BooleanField("membre en fonctions", default=True)
+
+    history = audit(unindexed=("collectivite",))
+
+    class Meta:
+        verbose_name = "membre de la commission de contrôle"
+        verbose_name_plural = "membres de la commission de contrôle"
+        ordering = ["-actif", "qualite", "nom", "prenoms"]
+
+    def __str__(self) -> str:
+        return f"{self.nom.upper()} {self.prenoms}"
+
+
+class ReunionCommission(CollectiviteOwned):
+    """A meeting of the commission de contrôle: it examines the movements since its last
+    meeting and the agents' decisions contested before it (L.18, L.19)."""
+
+    date = models.DateField("date")
+    heure = models.TimeField("heure")
+    lieu = models.CharField("lieu", max_length=150, default="Mairie, salle du conseil")
+    depuis = models.DateField(
+        "mouvements examinés depuis le",
+        help_text="Le lendemain de la réunion précédente, ou la date donnée pour la première.",
+    )
+
+    history = audit(unindexed=("collectivite",))
+
+    class Meta:
+        verbose_name = "réunion de la commission de contrôle"
+        verbose_name_plural = "réunions de la commission de contrôle"
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(depuis__lte=models.F("date")),
+                name="reunion_periode_ordonnee",
+                violation_error_message="La période examinée finit à la date de la réunion.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Réunion du {self.date:%d/%m/%Y}"
+
+
+class Decision(models.TextChoices):
+    MAINTENUE = "maintenue", "décision du maire maintenue"
+    REFORMEE = "reformee", "décision du maire réformée"
+
+
+class DecisionCommission(models.Model):
+    """The commission's decision on one contested inscription or radiation."""
+
+    reunion = models.ForeignKey(
+        ReunionCommission,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        verbose_name="réunion",
+    )
+    mouvement = models.ForeignKey(
+        Mouvement, on_delete=models.PROTECT, related_name="+", verbose_name="mouvement examiné"
+    )
+    decision = models.CharField("décision", max_length=10, choices=Decision.choices)
+    observations = models.TextField("motifs", blank=True)
+
+    history = audit(unindexed=("reunion", "mouvement"))
+
+    class Meta:
+        verbose_name = "décision de la commission de contrôle"
+        ordering = ["reunion", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reunion", "mouvement"], name="une_decision_par_mouvement"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} — {self.mouvement}"

@@ -1,5 +1,6 @@
 from collections import defaultdict
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,16 +12,26 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from electoral import statistics
+from electoral.commission import (
+    CommissionRefused,
+    decider,
+    movements_examined,
+    planifier,
+    scrutin_windows,
+)
 from electoral.forms import (
     BureauForm,
+    DecisionCommissionForm,
     DecoupageForm,
     ElecteurFilterForm,
     ElecteurForm,
     InscriptionForm,
+    MembreCommissionForm,
     ModificationForm,
     ProcurationFilterForm,
     ProcurationForm,
     RadiationForm,
+    ReunionCommissionForm,
     ReuUploadForm,
     ScrutinForm,
     StatistiquesForm,
@@ -35,7 +46,9 @@ from electoral.models import (
     ImportReu,
     Inscription,
     Liste,
+    MembreCommission,
     Procuration,
+    ReunionCommission,
     Scrutin,
     StatutImport,
     TirageJures,
@@ -54,7 +67,7 @@ from electoral.services import (
     refonte,
 )
 from electoral.tasks import analyse_import, apply_import, progress
-from mairie.history import history_entries
+from mairie.history import history_entries, save_by
 from mairie.models import Role
 from mairie.pagination import page_of
 from mairie.scoping import agent_required
@@ -510,3 +523,74 @@ def tirage(request: HttpRequest, pk: int) -> HttpResponse:
         "electoral/tirage.html",
         {"tirage": draw, "electeurs": drawn_voters(draw), "history": history_entries(draw)},
     )
+
+
+@elections_agent
+def commission(request: HttpRequest) -> HttpResponse:
+    collectivite = request.collectivite
+    membre = MembreCommissionForm(
+        request.POST if "membre" in request.POST else None, collectivite=collectivite
+    )
+    reunion = ReunionCommissionForm(
+        request.POST if "reunion" in request.POST else None, collectivite=collectivite
+    )
+    if membre.is_bound and membre.is_valid():
+        saved = membre.save()
+        messages.success(request, f"{saved} ajouté(e) à la commission de contrôle.")
+        return redirect("electoral:commission")
+    if reunion.is_bound and reunion.is_valid():
+        try:
+            meeting = planifier(reunion.instance, request.user)
+        except CommissionRefused as refusal:
+            reunion.add_error("depuis", str(refusal))
+        else:
+            messages.success(request, f"{meeting} enregistrée.")
+            return redirect("electoral:reunion", pk=meeting.pk)
+    context = {
+        "membre_form": membre,
+        "reunion_form": reunion,
+        "membres": MembreCommission.objects.for_request(request),
+        "reunions": ReunionCommission.objects.for_request(request).annotate(
+            nombre=Count("decisions")
+        ),
+        "windows": scrutin_windows(collectivite, timezone.localdate()),
+    }
+    return render(request, "electoral/commission.html", context)
+
+
+@require_POST
+@elections_agent
+def membre_retrait(request: HttpRequest, pk: int) -> HttpResponse:
+    membre = get_object_or_404(MembreCommission.objects.for_request(request), pk=pk)
+    membre.actif = False
+    save_by(membre, request.user)
+    messages.success(request, f"{membre} n'est plus membre en fonctions.")
+    return redirect("electoral:commission")
+
+
+@elections_agent
+def reunion(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(ReunionCommission.objects.for_request(request), pk=pk)
+    movements = movements_examined(meeting)
+    form = DecisionCommissionForm(request.POST or None, movements=movements)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            decider(
+                meeting, data["mouvement"], data["decision"], data["observations"], request.user
+            )
+        except CommissionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, "Décision enregistrée au registre.")
+            return redirect("electoral:reunion", pk=meeting.pk)
+    tableau = {"kind": "tableau", "liste": Liste.PRINCIPALE}
+    tableau |= {"du": f"{meeting.depuis:%Y-%m-%d}", "au": f"{meeting.date:%Y-%m-%d}"}
+    context = {
+        "reunion": meeting,
+        "form": form,
+        "decisions": meeting.decisions.select_related("mouvement__electeur"),
+        "mouvements": movements.count(),
+        "tableau_query": urlencode(tableau),
+    }
+    return render(request, "electoral/reunion.html", context)

@@ -20,8 +20,10 @@ from electoral.models import (
     Electeur,
     ImportReu,
     Inscription,
+    MembreCommission,
     Mouvement,
     Procuration,
+    ReunionCommission,
     Scrutin,
     TirageJures,
 )
@@ -164,6 +166,23 @@ def b_tirage(side: Side) -> tuple[dict, dict]:
     return {"pk": tirage.pk}, {}
 
 
+def b_membre(side: Side) -> tuple[dict, dict]:
+    membre = MembreCommission.objects.create(
+        collectivite=side.collectivite, nom="PIRATE", prenoms="Jean", qualite="conseiller"
+    )
+    return {"pk": membre.pk}, {}
+
+
+def b_reunion(side: Side) -> tuple[dict, dict]:
+    reunion = ReunionCommission.objects.create(
+        collectivite=side.collectivite,
+        date=datetime.date(2026, 6, 1),
+        heure=datetime.time(18),
+        depuis=datetime.date(2026, 1, 1),
+    )
+    return {"pk": reunion.pk}, {"decision": "maintenue"}
+
+
 PK = {"pk": 1}
 ELECTIONS = Role.ELECTIONS
 
@@ -253,6 +272,13 @@ ACCESS: dict[str, Access] = {
     "electoral:scrutins": Access(role=ELECTIONS),
     "electoral:statistiques": Access(role=ELECTIONS),
     "electoral:jures": Access(role=ELECTIONS),
+    "electoral:commission": Access(role=ELECTIONS),
+    "electoral:membre_retrait": Access(
+        role=ELECTIONS, methods=("post",), foreign=b_membre, sample_kwargs=PK
+    ),
+    "electoral:reunion": Access(
+        role=ELECTIONS, methods=("get", "post"), foreign=b_reunion, sample_kwargs=PK
+    ),
     "electoral:tirage": Access(role=ELECTIONS, foreign=b_tirage, sample_kwargs=PK),
     "exports:index": Access(),
     "exports:generate": Access(
@@ -357,6 +383,8 @@ def snapshot() -> list:
             Procuration,
             Scrutin,
             TirageJures,
+            MembreCommission,
+            ReunionCommission,
         )
     ]
 
