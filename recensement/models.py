@@ -265,11 +265,11 @@ class Recense(CollectiviteOwned):
     recherche = models.CharField(max_length=170, editable=False)
     identite = models.CharField(max_length=115, editable=False)
 
-    created_at = models.DateTimeField("saisi le", auto_now_add=True)
-    updated_at = models.DateTimeField("modifié le", auto_now=True)
+    cree_le = models.DateTimeField("saisi le", auto_now_add=True)
+    modifie_le = models.DateTimeField("modifié le", auto_now=True)
 
     objects = SearchableQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["recherche", "identite", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["recherche", "identite", "modifie_le"])
 
     class Meta:
         verbose_name = "recensé"
