@@ -1026,9 +1026,7 @@ class _Sieve:
         return separator, next(csv.reader([text.rstrip("\r\n")], delimiter=separator))
 
     def known_voters(self) -> bool:
-        return Inscription.objects.filter(
-            electeur__collectivite=self.reader.collectivite, radie_le__isnull=True
-        ).exists()
+        return Inscription.objects.for_collectivite(self.reader.collectivite).actives().exists()
 
     def physical_lines(self) -> int:
         newlines, last = 0, b""

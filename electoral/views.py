@@ -236,7 +236,7 @@ def bureaux(request: HttpRequest) -> HttpResponse:
     counts = defaultdict(dict)
     for row in (
         Inscription.objects.on_list()
-        .filter(bureau__collectivite=request.collectivite)
+        .for_request(request)
         .values("bureau", "liste")
         .annotate(n=Count("id"))
     ):
@@ -304,7 +304,7 @@ def voie(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @elections_agent
 def decoupage_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    rule = get_object_or_404(Decoupage, pk=pk, voie__collectivite=request.collectivite)
+    rule = get_object_or_404(Decoupage.objects.for_request(request), pk=pk)
     street = rule.voie
     rule.delete()
     messages.success(request, "Règle supprimée.")
