@@ -47,6 +47,7 @@ from mairie.pagination import page_of
 from mairie.scoping import agent_required
 
 PAGE_SIZE = 50
+IMPORTS_PAGE_SIZE = 20
 elections_agent = agent_required(Role.ELECTIONS)
 
 
@@ -335,8 +336,9 @@ def import_reu(request: HttpRequest) -> HttpResponse:
         )
         transaction.on_commit(lambda: analyse_import.enqueue(pending.pk))
         return redirect("electoral:import_reu_detail", pk=pending.pk)
-    imports = ImportReu.objects.for_request(request).select_related("cree_par")[:20]
-    return render(request, "electoral/import_reu.html", {"form": form, "imports": imports})
+    imports = ImportReu.objects.for_request(request).select_related("cree_par")
+    page = page_of(imports, request.GET.get("page"), IMPORTS_PAGE_SIZE)
+    return render(request, "electoral/import_reu.html", {"form": form, "page": page})
 
 
 @elections_agent
