@@ -1,6 +1,6 @@
 """The registrant (notice individuelle, Cerfa 10870) and the issuance of their attestation.
 
-Text lengths are those of the PECOTO layout v1 (shared/specs/pecoto_v1.csv), so that whatever an
+Text lengths are those of the PECOTO layout v1 (exports/specs/pecoto_v1.csv), so that whatever an
 agent types fits the quarterly file. Accents are stored as typed; exports fold them.
 """
 
