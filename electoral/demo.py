@@ -43,8 +43,9 @@ from electoral.models import (
 )
 from electoral.rules import identity, identity_of
 from electoral.services import ADRESSE_FIELDS, display_value, resolve_bureau
+from mairie.demo import DemoPart
+from mairie.demo_names import NOMS, prenoms_of_generation
 from mairie.models import Collectivite, Commune, TypeCommune, departement_of
-from mairie.names import NOMS, prenoms_of_generation
 from mairie.text import search_key
 
 BATCH_SIZE = 1000
@@ -808,3 +809,6 @@ def create_electeurs(collectivite: Collectivite, count: int) -> int:
         writer.apply(step)
     writer.write()
     return len(writer.electeurs)
+
+
+ELECTEURS = DemoPart("electeurs", "électeurs", 200, create_electeurs)

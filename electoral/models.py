@@ -128,6 +128,10 @@ class Parite(models.TextChoices):
     IMPAIRS = "impairs", "numéros impairs"
 
 
+class DecoupageQuerySet(CollectiviteQuerySet):
+    collectivite_path = "voie__collectivite"
+
+
 class Decoupage(models.Model):
     """One rule of the division: these numbers of this street vote in this bureau."""
 
@@ -141,6 +145,7 @@ class Decoupage(models.Model):
         BureauDeVote, on_delete=models.PROTECT, related_name="decoupages", verbose_name="bureau"
     )
 
+    objects = DecoupageQuerySet.as_manager()
     history = audit(unindexed=("voie", "bureau"))
 
     class Meta:
@@ -305,7 +310,9 @@ def on_list_on(day: datetime.date, prefix: str = "") -> Q:
     )
 
 
-class InscriptionQuerySet(models.QuerySet):
+class InscriptionQuerySet(CollectiviteQuerySet):
+    collectivite_path = "electeur__collectivite"  # the bureau may be unknown
+
     def actives(self) -> "InscriptionQuerySet":
         """The inscriptions not closed by a radiation: what a new movement may change."""
         return self.filter(radie_le__isnull=True)
@@ -375,11 +382,7 @@ class Inscription(models.Model):
 
 def active_count(collectivite, liste: str = Liste.PRINCIPALE) -> int:
     """The voters on the list today, as the voters' page lists them."""
-    return (
-        Inscription.objects.on_list()
-        .filter(electeur__collectivite=collectivite, liste=liste)
-        .count()
-    )
+    return Inscription.objects.on_list().for_collectivite(collectivite).filter(liste=liste).count()
 
 
 class TypeMouvement(models.TextChoices):

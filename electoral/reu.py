@@ -1,4 +1,4 @@
-"""Import of the REU extraction downloaded from ELIRE (docs/electoral-exports.md §3).
+"""Import of the REU extraction downloaded from ELIRE (the columns and spellings: README).
 
 The file is read once, line by line, and every line is checked here in Python: one code path for
 both databases. (On PostgreSQL, a re-import first lets the database set aside the lines that say
@@ -155,7 +155,7 @@ class Column:
     required: bool = False
 
 
-# Every header spelling seen in real files (docs/electoral-exports.md §3.1), compared by
+# Every header spelling seen in real files, compared by
 # _header_key: case, accents, apostrophes, spaces and punctuation do not count. The README lists
 # them: keep both in step.
 COLUMNS = (
@@ -1026,9 +1026,7 @@ class _Sieve:
         return separator, next(csv.reader([text.rstrip("\r\n")], delimiter=separator))
 
     def known_voters(self) -> bool:
-        return Inscription.objects.filter(
-            electeur__collectivite=self.reader.collectivite, radie_le__isnull=True
-        ).exists()
+        return Inscription.objects.for_collectivite(self.reader.collectivite).actives().exists()
 
     def physical_lines(self) -> int:
         newlines, last = 0, b""

@@ -73,6 +73,7 @@ from mairie.pagination import page_of
 from mairie.scoping import agent_required
 
 PAGE_SIZE = 50
+IMPORTS_PAGE_SIZE = 20
 elections_agent = agent_required(Role.ELECTIONS)
 
 
@@ -266,7 +267,7 @@ def bureaux(request: HttpRequest) -> HttpResponse:
     counts = defaultdict(dict)
     for row in (
         Inscription.objects.on_list()
-        .filter(bureau__collectivite=request.collectivite)
+        .for_request(request)
         .values("bureau", "liste")
         .annotate(n=Count("id"))
     ):
@@ -334,7 +335,7 @@ def voie(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @elections_agent
 def decoupage_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    rule = get_object_or_404(Decoupage, pk=pk, voie__collectivite=request.collectivite)
+    rule = get_object_or_404(Decoupage.objects.for_request(request), pk=pk)
     street = rule.voie
     rule.delete()
     messages.success(request, "Règle supprimée.")
@@ -365,8 +366,9 @@ def import_reu(request: HttpRequest) -> HttpResponse:
         )
         transaction.on_commit(lambda: analyse_import.enqueue(pending.pk))
         return redirect("electoral:import_reu_detail", pk=pending.pk)
-    imports = ImportReu.objects.for_request(request).select_related("cree_par")[:20]
-    return render(request, "electoral/import_reu.html", {"form": form, "imports": imports})
+    imports = ImportReu.objects.for_request(request).select_related("cree_par")
+    page = page_of(imports, request.GET.get("page"), IMPORTS_PAGE_SIZE)
+    return render(request, "electoral/import_reu.html", {"form": form, "page": page})
 
 
 @elections_agent

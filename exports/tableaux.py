@@ -1,5 +1,5 @@
 """The tableau des additions et retranchements of a list for a period, and the list of one
-bureau de vote, as PDFs to sign and publish (electoral-exports.md §4).
+bureau de vote, as PDFs to sign and publish.
 
 The tableau is read from the movements alone: additions are the inscriptions whose date d'effet
 falls in the period (both dates included), retranchements the radiations; a change of bureau is a

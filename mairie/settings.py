@@ -138,6 +138,23 @@ STORAGES = {
     },
 }
 
+# The parts of `manage.py demo` and the benchmarks of `manage.py benchmark`, by dotted path, in
+# the order they run: only those commands load them, so feature code never imports their modules.
+MAIRIE_DEMO_PARTS = [
+    "recensement.demo.RECENSES",
+    "recensement.demo.DEMANDES",
+    "electoral.demo.ELECTEURS",
+]
+MAIRIE_BENCHMARKS = [
+    "recensement.benchmarks.PAGES_RECENSES",
+    "electoral.benchmarks.IMPORT_REU",
+    "electoral.benchmarks.PAGES_ELECTEURS",
+    "exports.benchmarks.LISTE_CSV",
+    "exports.benchmarks.LISTE_XML",
+    "exports.tableaux_benchmark.TABLEAU_PDF",
+    "exports.pecoto_benchmark.PECOTO",
+]
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -99,7 +99,6 @@ def render_attestation_pdf(attestation: Attestation) -> bytes:
             "lieu_naissance": lieu_naissance(recense),
             "domicile": _domicile(recense),
             "delivree_le": timezone.localtime(attestation.delivree_le),
-            # Written in pairs, as French phone numbers are read: 02 99 40 80 80.
         },
     )
     return write_pdf(html, str(settings.MEDIA_ROOT))

@@ -18,8 +18,9 @@ from xml.sax.saxutils import escape
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from mairie.demo import DemoPart
+from mairie.demo_names import NOMS
 from mairie.models import Collectivite, Commune, TypeCommune, departement_of
-from mairie.names import NOMS
 from mairie.text import strip_accents
 from recensement.demandes import Upload, import_uploads
 from recensement.models import (
@@ -536,3 +537,7 @@ def create_demandes(collectivite: Collectivite, count: int) -> int:
         uploads.append(Upload(f"demo-{index + 1}.xml", len(data), lambda data=data: BytesIO(data)))
     reports = import_uploads(collectivite, uploads)
     return sum(report.statut == "creee" for report in reports)
+
+
+RECENSES = DemoPart("recenses", "recensés", 40, create_recenses)
+DEMANDES = DemoPart("demandes", "demandes en ligne", 3, create_demandes)

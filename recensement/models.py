@@ -1,6 +1,6 @@
 """The registrant (notice individuelle, Cerfa 10870) and the issuance of their attestation.
 
-Text lengths are those of the PECOTO layout v1 (shared/specs/pecoto_v1.csv), so that whatever an
+Text lengths are those of the PECOTO layout v1 (exports/specs/pecoto_v1.csv), so that whatever an
 agent types fits the quarterly file. Accents are stored as typed; exports fold them.
 """
 
@@ -265,11 +265,11 @@ class Recense(CollectiviteOwned):
     recherche = models.CharField(max_length=170, editable=False)
     identite = models.CharField(max_length=115, editable=False)
 
-    created_at = models.DateTimeField("saisi le", auto_now_add=True)
-    updated_at = models.DateTimeField("modifié le", auto_now=True)
+    cree_le = models.DateTimeField("saisi le", auto_now_add=True)
+    modifie_le = models.DateTimeField("modifié le", auto_now=True)
 
     objects = SearchableQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["recherche", "identite", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["recherche", "identite", "modifie_le"])
 
     class Meta:
         verbose_name = "recensé"

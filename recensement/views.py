@@ -130,7 +130,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history_entries(recense),
             "signataires": Signataire.choices,
             "cancel_form": AttestationCancelForm(),
-            "can_cancel": request.affectation.role == Role.RESPONSABLE,
+            "can_cancel": request.affectation.allows(Role.RESPONSABLE),
             "closed": closed,
         },
     )

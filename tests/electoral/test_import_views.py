@@ -199,3 +199,20 @@ def test_the_preview_shows_minors_and_twins_as_rejected_lines(side_a, upload):
     ) in page
     assert f"<td>4</td><td>moins de 18 ans le {dt.date.today():%d/%m/%Y}" in page
     assert "Bureaux inconnus" not in page
+
+
+def test_the_imports_list_pages_by_20_through_the_common_pagination(side_a):
+    from django.utils import timezone
+
+    for number in range(21):
+        ImportReu.objects.create(
+            collectivite=side_a.collectivite,
+            nom_fichier=f"extraction-{number}.csv",
+            taille=10,
+            cree_par=side_a.agent,
+            cree_le=timezone.now() - timezone.timedelta(days=number),
+        )
+    first = side_a.client.get(reverse("electoral:import_reu"))
+    assert len(first.context["page"]) == 20 and "Suivante" in first.text
+    second = side_a.client.get(reverse("electoral:import_reu"), {"page": "2"})
+    assert [item.nom_fichier for item in second.context["page"]] == ["extraction-20.csv"]

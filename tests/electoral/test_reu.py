@@ -779,7 +779,7 @@ def test_the_benchmark_needs_postgresql(db, capsys):
     assert "indisponible : Le banc d'essai import-reu compare" in capsys.readouterr().out
 
 
-# -- Files as ELIRE, the préfecture and Excel write them (docs/electoral-exports.md §3.1) ---------
+# -- Files as ELIRE, the préfecture and Excel write them -------------------------------------------
 
 ACTIFS_HEADER = [
     "code du l'ugle",

@@ -240,3 +240,19 @@ def test_a_failed_export_shows_its_reason_and_no_link(side_a, django_capture_on_
     cell = side_a.client.get(reverse("exports:status", args=[export.pk])).text
     assert "échec" in cell and "Les données ont changé" in cell
     assert reverse("exports:download", args=[export.pk]) not in cell
+
+
+def test_the_exports_list_pages_by_25_through_the_common_pagination(side_a):
+    for number in range(26):
+        Export.objects.create(
+            collectivite=side_a.collectivite,
+            kind="pecoto",
+            description=f"Export n° {number}",
+            cree_le=dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=number),
+        )
+    first = side_a.client.get(reverse("exports:index"))
+    assert len(first.context["page"]) == 25 and first.context["page"].has_next
+    assert "Export n° 25" in first.text and "Export n° 0<" not in first.text
+    second = side_a.client.get(reverse("exports:index"), {"page": "2"})
+    assert [export.description for export in second.context["page"]] == ["Export n° 0"]
+    assert "Précédente" in second.text and "Suivante" not in second.text
