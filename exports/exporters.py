@@ -12,9 +12,10 @@ from django.db.models import QuerySet
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+from electoral.extraction import liste_a_date
 from electoral.forms import BureauCodeField
-from electoral.models import BureauDeVote, Liste, validate_list_date
-from exports import liste_electorale, pecoto
+from electoral.models import BureauDeVote, Liste, Scrutin, validate_list_date
+from exports import emargement, liste_electorale, pecoto
 from exports.liste_recenses import render_liste_recenses_pdf
 from exports.pecoto import Problem
 from exports.streaming import Progress, no_progress
@@ -272,9 +273,137 @@ class ListeXmlExporter(ListeExporter):
         return Streamed(self.filename, self.content_type)
 
 
+class ScrutinField(forms.ModelChoiceField):
+    """A scrutin chosen from the page's list, or named by its libellé in a command (the most
+    recent of that name)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip() and not value.strip().isdigit():
+            found = self.queryset.filter(libelle__iexact=value.strip()).order_by("-premier_tour")
+            value = found.values_list("pk", flat=True).first() or value
+        return super().to_python(value)
+
+
+class EmargementForm(CompactForm):
+    scrutin = ScrutinField(label="Scrutin", queryset=Scrutin.objects.none())
+    tours = forms.TypedChoiceField(
+        label="Tours",
+        coerce=int,
+        choices=[(1, "premier tour"), (2, "deux tours")],
+        initial=2,
+        help_text="Une colonne de signature par tour.",
+    )
+    liste = forms.ChoiceField(label="Liste", choices=Liste.choices, initial=Liste.PRINCIPALE)
+    bureau = BureauCodeField(
+        label="Bureau",
+        queryset=BureauDeVote.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label="tous (un fichier par bureau, en ZIP)",
+    )
+    date = forms.DateField(
+        label="Liste au",
+        widget=DateInput(),
+        required=False,
+        help_text="Défaut : aujourd'hui.",
+        validators=[validate_list_date],
+    )
+
+    def __init__(self, *args, collectivite: Collectivite | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scrutin"].queryset = Scrutin.objects.filter(collectivite=collectivite)
+        self.fields["bureau"].queryset = BureauDeVote.objects.filter(collectivite=collectivite)
+        self.fields["date"].initial = timezone.localdate()
+
+
+class EmargementExporter(Exporter):
+    """Listes d'émargement: see exports.emargement."""
+
+    identifier = "emargement"
+    verbose_name = "Listes d'émargement (PDF)"
+    form_class = EmargementForm
+    role = Role.ELECTIONS
+
+    @classmethod
+    def form(cls, collectivite: Collectivite, data=None, **kwargs) -> forms.Form:
+        return cls.form_class(data, collectivite=collectivite, **kwargs)
+
+    def __init__(self, collectivite: Collectivite, options: dict) -> None:
+        self.bureau = options["bureau"]
+        self.settings = emargement.Options(
+            collectivite,
+            options["liste"],
+            options["scrutin"],
+            options["tours"],
+            options["date"] or timezone.localdate(),
+        )
+        super().__init__(
+            collectivite,
+            {
+                "scrutin": options["scrutin"].pk,
+                "tours": options["tours"],
+                "liste": options["liste"],
+                "bureau": self.bureau.code if self.bureau else "",
+                "date": self.settings.date.isoformat(),
+            },
+        )
+
+    def describe(self) -> str:
+        where = f"bureau {self.bureau.code}" if self.bureau else "tous les bureaux"
+        return (
+            f"Listes d'émargement — {self.settings.scrutin.libelle}, "
+            f"{Liste(self.settings.liste).label}, {where}, liste au {self.settings.date:%d/%m/%Y}"
+        )
+
+    def _voters(self) -> QuerySet:
+        return liste_a_date(self.collectivite, self.settings.liste, self.settings.date, self.bureau)
+
+    def preview(self) -> list[str]:
+        count = self._voters().count()
+        proxies = len(emargement.mandataires(self.settings))
+        return [
+            f"{count} électeur{pluralize(count)} ; {proxies} procuration{pluralize(proxies)} "
+            "portée(s) à côté du nom du mandant."
+        ]
+
+    def problems(self) -> list[Problem]:
+        problems = []
+        scrutin = self.settings.scrutin
+        if self.settings.tours == 2 and scrutin.second_tour is None:
+            problems.append(
+                Problem(None, "Scrutin", "", f"« {scrutin.libelle} » n'a pas de second tour")
+            )
+        if not self._voters().exists():
+            problems.append(Problem(None, "Liste", "", "aucun électeur sur cette liste ce jour-là"))
+        return problems
+
+    def write(self, out: BinaryIO, progress: Progress) -> Streamed:
+        if self.bureau is not None:
+            emargement.write_bureau(self.settings, self.bureau, out)
+            progress(1, 1)
+            return Streamed(emargement.filename(self.settings, self.bureau), "application/pdf")
+        emargement.write_zip(self.settings, out, progress)
+        name = (
+            f"emargement-{self.settings.liste}-{self.collectivite.code_insee}-"
+            f"{self.settings.scrutin.premier_tour:%Y%m%d}.zip"
+        )
+        return Streamed(name, "application/zip")
+
+    def render(self) -> Rendered:
+        out = io.BytesIO()
+        streamed = self.write(out, no_progress)
+        return Rendered(streamed.filename, streamed.content_type, out.getvalue())
+
+
 EXPORTERS: dict[str, type[Exporter]] = {
     exporter.identifier: exporter
-    for exporter in (PecotoExporter, ListeRecensesExporter, ListeCsvExporter, ListeXmlExporter)
+    for exporter in (
+        PecotoExporter,
+        ListeRecensesExporter,
+        ListeCsvExporter,
+        ListeXmlExporter,
+        EmargementExporter,
+    )
 }
 
 
