@@ -153,6 +153,7 @@ MAIRIE_BENCHMARKS = [
     "exports.benchmarks.LISTE_XML",
     "exports.tableaux_benchmark.TABLEAU_PDF",
     "exports.pecoto_benchmark.PECOTO",
+    "exports.emargement_benchmark.EMARGEMENT",
 ]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
