@@ -20,6 +20,7 @@ from electoral.models import (
     MotifInscription,
     MotifModification,
     MotifRadiation,
+    MotifRetour,
     Mouvement,
     Parite,
     Procuration,
@@ -619,3 +620,21 @@ class DecisionCommissionForm(CompactForm):
         self.fields["mouvement"].label_from_instance = lambda m: (
             f"{m.date_effet:%d/%m/%Y} — {m.get_type_display()} ({m.motif_label}) de {m.electeur}"
         )
+
+
+class CarteRevenueForm(CompactForm):
+    liste = forms.ChoiceField(label="Liste", choices=Liste.choices, initial=Liste.PRINCIPALE)
+    bureau = forms.ModelChoiceField(
+        label="Bureau", queryset=BureauDeVote.objects.none(), required=False, empty_label="—"
+    )
+    reference = forms.CharField(
+        label="Numéro d'ordre ou INE",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
+        help_text="Tapez ou scannez ce qui est imprimé sur la carte.",
+    )
+    motif = forms.ChoiceField(label="Motif du retour", choices=MotifRetour.choices)
+
+    def __init__(self, *args, collectivite: Collectivite, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["bureau"].queryset = BureauDeVote.objects.for_collectivite(collectivite)

@@ -772,3 +772,41 @@ class DecisionCommission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} — {self.mouvement}"
+
+
+class MotifRetour(models.TextChoices):
+    NPAI = "npai", "n'habite pas à l'adresse indiquée"
+    DECEDE = "decede", "destinataire décédé"
+    REFUSE = "refuse", "pli refusé"
+    AUTRE = "autre", "autre motif"
+
+
+class CarteRevenue(CollectiviteOwned):
+    """A voter card the post brought back (R.25: kept at the mairie, then at the bureau on the
+    day of the vote): often the sign of a voter who left, for the commission de contrôle."""
+
+    electeur = models.ForeignKey(
+        Electeur, on_delete=models.PROTECT, related_name="cartes_revenues", verbose_name="électeur"
+    )
+    liste = models.CharField("liste", max_length=2, choices=Liste.choices)
+    revenue_le = models.DateField("revenue le", default=timezone.localdate)
+    motif = models.CharField("motif", max_length=10, choices=MotifRetour.choices)
+    cree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="enregistrée par",
+        db_index=False,
+    )
+
+    history = audit(unindexed=("collectivite", "electeur"))
+
+    class Meta:
+        verbose_name = "carte électorale revenue"
+        verbose_name_plural = "cartes électorales revenues"
+        ordering = ["-revenue_le", "-id"]
+
+    def __str__(self) -> str:
+        return f"Carte de {self.electeur} revenue le {self.revenue_le:%d/%m/%Y}"

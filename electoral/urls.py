@@ -20,6 +20,7 @@ urlpatterns = [
     path("scrutins/", views.scrutins, name="scrutins"),
     path("statistiques/", views.statistiques, name="statistiques"),
     path("jures/", views.jures, name="jures"),
+    path("cartes-revenues/", views.cartes_revenues, name="cartes_revenues"),
     path("commission/", views.commission, name="commission"),
     path("commission/membres/<int:pk>/retrait/", views.membre_retrait, name="membre_retrait"),
     path("commission/reunions/<int:pk>/", views.reunion, name="reunion"),

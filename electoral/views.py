@@ -8,10 +8,12 @@ from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from electoral import statistics
+from electoral.cartes_revenues import RetourRefused, enregistrer_retour, find_inscription
 from electoral.commission import (
     CommissionRefused,
     decider,
@@ -21,6 +23,7 @@ from electoral.commission import (
 )
 from electoral.forms import (
     BureauForm,
+    CarteRevenueForm,
     DecisionCommissionForm,
     DecoupageForm,
     ElecteurFilterForm,
@@ -41,6 +44,7 @@ from electoral.forms import (
 from electoral.jures import TirageRefused, drawn_voters, tirer
 from electoral.models import (
     BureauDeVote,
+    CarteRevenue,
     Decoupage,
     Electeur,
     ImportReu,
@@ -596,3 +600,37 @@ def reunion(request: HttpRequest, pk: int) -> HttpResponse:
         "tableau_query": urlencode(tableau),
     }
     return render(request, "electoral/reunion.html", context)
+
+
+@elections_agent
+def cartes_revenues(request: HttpRequest) -> HttpResponse:
+    form = CarteRevenueForm(request.POST or None, collectivite=request.collectivite)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            inscription = find_inscription(
+                request.collectivite, data["liste"], data["reference"], data["bureau"]
+            )
+            retour = enregistrer_retour(
+                inscription, data["motif"], timezone.localdate(), request.user
+            )
+        except RetourRefused as refusal:
+            form.add_error("reference", str(refusal))
+        else:
+            messages.success(request, f"{retour} : enregistrée.")
+            # The same bureau and list stay chosen for the next card of the bundle.
+            query = urlencode(
+                {"liste": data["liste"], "bureau": data["bureau"].pk if data["bureau"] else ""}
+            )
+            return redirect(f"{reverse('electoral:cartes_revenues')}?{query}")
+    if request.method == "GET":
+        form = CarteRevenueForm(
+            initial={
+                "liste": request.GET.get("liste", Liste.PRINCIPALE),
+                "bureau": request.GET.get("bureau"),
+            },
+            collectivite=request.collectivite,
+        )
+    rows = CarteRevenue.objects.for_request(request).select_related("electeur__bureau", "cree_par")
+    page = page_of(rows, request.GET.get("page"), PAGE_SIZE)
+    return render(request, "electoral/cartes_revenues.html", {"form": form, "page": page})

@@ -1,15 +1,20 @@
-"""The "emargement" benchmark: the émargement cahiers of N voters in 60 bureaux, written by the
-exporter's code (ReportLab, one PDF per bureau in a ZIP), against WeasyPrint rendering the same
-rows of one bureau as one HTML document, in the same run. Both run in a fresh interpreter, so
-that each peak memory counts from a known start.
+"""The "emargement" and "cartes" benchmarks.
+
+"emargement": the émargement cahiers of N voters in 60 bureaux, written by the exporter's code
+(ReportLab, one PDF per bureau in a ZIP), against WeasyPrint rendering the same rows of one
+bureau as one HTML document, in the same run. Both run in a fresh interpreter, so that each
+peak memory counts from a known start.
 
 The reference renders one bureau, not all N rows: one WeasyPrint document of 100,000 rows would
 need tens of gigabytes and the better part of an hour (a 10,000-row tableau takes 1.7 GB); its
 rows per second on a bureau are its best, so the ratio is if anything understated.
 
-Targets: at least 10 times the reference's rows per second, and at most 500 MB of peak memory.
-The data are written in a throwaway collectivité, committed (the fresh interpreters read them)
-and deleted at the end."""
+"cartes": the voter cards of the same N voters by the exporter's code, against WeasyPrint
+laying out the first bureau's cards (the same fields at the same places) as HTML.
+
+Targets, for both: at least 10 times the reference's rows per second, and at most 500 MB of
+peak memory. The data are written in a throwaway collectivité, committed (the fresh
+interpreters read them) and deleted at the end."""
 
 import datetime
 import json
@@ -25,7 +30,7 @@ from django.conf import settings
 from django.db import transaction
 
 from electoral.models import BureauDeVote, Electeur, Inscription, Liste, Scrutin
-from exports import emargement
+from exports import cartes, emargement
 from mairie.benchmarks import Benchmark, free_code_insee
 from mairie.demo_names import NOMS, prenoms_of_generation
 from mairie.models import Collectivite
@@ -41,7 +46,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mairie.settings")
 django.setup()
 from exports.pdf_pool import cpu_seconds, peak_kb
-from exports import emargement
+from exports import cartes, emargement
 from electoral.models import Scrutin
 scrutin = Scrutin.objects.select_related("collectivite").get(pk=int(sys.argv[1]))
 options = emargement.Options(scrutin.collectivite, "p", scrutin, 2, scrutin.premier_tour)
@@ -131,6 +136,62 @@ def create_voters(collectivite: Collectivite, size: int, seed: int = 2026) -> Sc
     )
 
 
+# The cards' code in a fresh interpreter: every card of the list, to a file.
+CARDS = """
+import json, os, sys, time
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mairie.settings")
+django.setup()
+from exports.pdf_pool import cpu_seconds, peak_kb
+from exports import cartes
+from electoral.models import Scrutin
+scrutin = Scrutin.objects.select_related("collectivite").get(pk=int(sys.argv[1]))
+options = cartes.Options(scrutin.collectivite, "p", scrutin.premier_tour)
+started = time.perf_counter()
+with open(sys.argv[2], "wb") as out:
+    rows = cartes.write_cards(options, out, lambda done, total: None)
+seconds = time.perf_counter() - started
+print(json.dumps({"seconds": seconds, "rows": rows, "peak_kb": peak_kb(),
+                  "bytes": os.path.getsize(sys.argv[2]), "cpu": cpu_seconds()}))
+"""
+
+CARD_STYLE = """
+@page { size: A4; margin: 0; }
+body { font-family: "Liberation Sans Mairie"; margin: 0; }
+.sheet { position: relative; width: 210mm; height: 297mm; page-break-after: always; }
+.card { position: absolute; width: 105mm; height: 148.5mm; }
+.card div { position: absolute; left: 8mm; white-space: nowrap; }
+"""
+
+
+def cards_reference_html(options: cartes.Options) -> tuple[str, int]:
+    """The first bureau's cards, the same values at the same places, as HTML."""
+    bureaux = BureauDeVote.objects.for_collectivite(options.collectivite).in_bulk()
+    rows = sorted(cartes.inscriptions(options), key=cartes.delivery_key)
+    sheets, count = [], 0
+    for start in range(0, len(rows), cartes.PER_SHEET):
+        cards = []
+        for slot, inscription in enumerate(rows[start : start + cartes.PER_SHEET]):
+            values = cartes.card_values(options, inscription, bureaux)
+            fields = "".join(
+                f"<div style='top:{field.y - 3}mm;font-size:{field.size}pt;"
+                f"font-weight:{'bold' if field.bold else 'normal'}'>{escape(value)}</div>"
+                for field, value in zip(cartes.FIELDS, values, strict=True)
+                if value
+            )
+            left, top = (slot % 2) * 105, (slot // 2) * 148.5
+            cards.append(
+                f"<section class='card' style='left:{left}mm;top:{top}mm'>{fields}</section>"
+            )
+            count += 1
+        sheets.append(f"<article class='sheet'>{''.join(cards)}</article>")
+    html = (
+        f"<!doctype html><html lang='fr'><head><meta charset='utf-8'><style>{CARD_STYLE}"
+        f"</style></head><body>{''.join(sheets)}</body></html>"
+    )
+    return html, count
+
+
 def reference_html(options: emargement.Options, bureau: BureauDeVote) -> tuple[str, int]:
     """The first bureau's rows, as the cahier prints them, in one HTML table."""
     rows = emargement.rows(options, bureau, emargement.mandataires(options))
@@ -162,6 +223,14 @@ def _fresh(script: str, args: list[str], data: bytes = b"") -> dict:
 
 
 def run(size: int, write: Callable[[str], None]) -> bool:
+    return _run(size, write, cards=False)
+
+
+def run_cards(size: int, write: Callable[[str], None]) -> bool:
+    return _run(size, write, cards=True)
+
+
+def _run(size: int, write: Callable[[str], None], cards: bool) -> bool:
     write(f"{os.cpu_count()} cœurs, charge moyenne de la machine {os.getloadavg()[0]:.1f}")
     started = time.perf_counter()
     with transaction.atomic():
@@ -173,13 +242,18 @@ def run(size: int, write: Callable[[str], None]) -> bool:
         f"Données : {size} électeurs dans {BUREAUX} bureaux ({time.perf_counter() - started:.1f} s)"
     )
     try:
-        output = settings.MEDIA_ROOT / "benchmark-emargement.zip"
+        output = settings.MEDIA_ROOT / "benchmark-emargement.out"
         output.parent.mkdir(parents=True, exist_ok=True)
-        volume = _fresh(VOLUME, [str(scrutin.pk), str(output)])
+        volume = _fresh(CARDS if cards else VOLUME, [str(scrutin.pk), str(output)])
         output.unlink(missing_ok=True)
         rate = volume["rows"] / volume["seconds"]
+        what = (
+            "cartes (ReportLab, 4 par feuille)"
+            if cards
+            else "cahiers (ReportLab, un PDF par bureau en ZIP)"
+        )
         write(
-            f"cahiers (ReportLab, un PDF par bureau en ZIP) : {volume['rows']} lignes en "
+            f"{what} : {volume['rows']} lignes en "
             f"{volume['seconds']:.1f} s, {rate:.0f} lignes/s, {volume['bytes'] / 1e6:.1f} Mo, "
             f"{volume['cpu']:.0f} s de calcul ; mémoire de pointe {volume['peak_kb'] / 1024:.0f} Mo"
         )
@@ -224,4 +298,16 @@ EMARGEMENT = Benchmark(
     ),
     default_size=100_000,
     run=run,
+)
+
+
+CARTES = Benchmark(
+    name="cartes",
+    help=(
+        "cartes électorales de N électeurs dans 60 bureaux (4 par feuille A4) ; objectifs : au "
+        f"moins {TARGET_SPEEDUP} fois le débit d'un rendu WeasyPrint des mêmes cartes, au plus "
+        f"{TARGET_MB} Mo de mémoire de pointe"
+    ),
+    default_size=100_000,
+    run=run_cards,
 )

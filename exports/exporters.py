@@ -15,7 +15,7 @@ from django.utils import timezone
 from electoral.extraction import liste_a_date
 from electoral.forms import BureauCodeField
 from electoral.models import BureauDeVote, Liste, Scrutin, validate_list_date
-from exports import emargement, liste_electorale, pecoto
+from exports import cartes, emargement, liste_electorale, pecoto
 from exports.liste_recenses import render_liste_recenses_pdf
 from exports.pecoto import Problem
 from exports.streaming import Progress, no_progress
@@ -395,6 +395,147 @@ class EmargementExporter(Exporter):
         return Rendered(streamed.filename, streamed.content_type, out.getvalue())
 
 
+class CartesForm(CompactForm):
+    liste = forms.ChoiceField(label="Liste", choices=Liste.choices, initial=Liste.PRINCIPALE)
+    bureau = BureauCodeField(
+        label="Bureau",
+        queryset=BureauDeVote.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label="tous les bureaux",
+    )
+    depuis = forms.DateField(
+        label="Inscrits ou modifiés depuis",
+        widget=DateInput(),
+        required=False,
+        help_text="Vide : toutes les cartes.",
+    )
+    date = forms.DateField(
+        label="Liste au",
+        widget=DateInput(),
+        required=False,
+        help_text="Défaut : aujourd'hui.",
+        validators=[validate_list_date],
+    )
+    test = forms.BooleanField(
+        label="Feuille de test seulement",
+        required=False,
+        help_text="Les cadres et les champs des quatre cartes, pour vérifier l'alignement.",
+    )
+
+    def __init__(self, *args, collectivite: Collectivite | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["bureau"].queryset = BureauDeVote.objects.filter(collectivite=collectivite)
+        self.fields["date"].initial = timezone.localdate()
+
+
+class CartesExporter(Exporter):
+    """Cartes électorales on the pre-printed stock: see exports.cartes."""
+
+    identifier = "cartes"
+    verbose_name = "Cartes électorales (PDF)"
+    form_class = CartesForm
+    role = Role.ELECTIONS
+
+    @classmethod
+    def form(cls, collectivite: Collectivite, data=None, **kwargs) -> forms.Form:
+        return cls.form_class(data, collectivite=collectivite, **kwargs)
+
+    def __init__(self, collectivite: Collectivite, options: dict) -> None:
+        self.test = bool(options.get("test"))
+        self.settings = cartes.Options(
+            collectivite,
+            options["liste"],
+            options["date"] or timezone.localdate(),
+            options["bureau"],
+            options["depuis"],
+        )
+        super().__init__(
+            collectivite,
+            {
+                "liste": options["liste"],
+                "bureau": options["bureau"].code if options["bureau"] else "",
+                "depuis": options["depuis"].isoformat() if options["depuis"] else "",
+                "date": self.settings.date.isoformat(),
+                "test": "on" if self.test else "",
+            },
+        )
+
+    def describe(self) -> str:
+        if self.test:
+            return "Cartes électorales — feuille de test de l'alignement"
+        s = self.settings
+        where = f"bureau {s.bureau.code}" if s.bureau else "tous les bureaux"
+        since = f", inscrits ou modifiés depuis le {s.depuis:%d/%m/%Y}" if s.depuis else ""
+        return f"Cartes électorales — {Liste(s.liste).label}, {where}{since}"
+
+    def preview(self) -> list[str]:
+        if self.test:
+            return ["Une feuille A4 : les quatre cartes, leurs cadres et leurs champs."]
+        count = cartes.inscriptions(self.settings).count()
+        sheets = -(-count // cartes.PER_SHEET)
+        return [f"{count} carte{pluralize(count)}, au moins {sheets} feuille{pluralize(sheets)}."]
+
+    def problems(self) -> list[Problem]:
+        if not self.test and not cartes.inscriptions(self.settings).exists():
+            return [Problem(None, "Liste", "", "aucune carte à imprimer pour ces options")]
+        return []
+
+    def write(self, out: BinaryIO, progress: Progress) -> Streamed:
+        s = self.settings
+        if self.test:
+            cartes.write_test_sheet(self.collectivite, out)
+            return Streamed("cartes-feuille-de-test.pdf", "application/pdf")
+        cartes.write_cards(s, out, progress)
+        bureau = f"-bureau-{s.bureau.code}" if s.bureau else ""
+        name = f"cartes-{s.liste}-{self.collectivite.code_insee}-{s.date:%Y%m%d}{bureau}.pdf"
+        return Streamed(name, "application/pdf")
+
+    def render(self) -> Rendered:
+        out = io.BytesIO()
+        streamed = self.write(out, no_progress)
+        return Rendered(streamed.filename, streamed.content_type, out.getvalue())
+
+
+class PeriodeForm(CompactForm):
+    du = forms.DateField(label="Du", widget=DateInput())
+    au = forms.DateField(label="Au (inclus)", widget=DateInput())
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["du"].initial = today.replace(day=1)
+        self.fields["au"].initial = today
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("du") and data.get("au") and data["du"] > data["au"]:
+            self.add_error("au", "La fin de la période précède son début.")
+        return data
+
+
+class CartesRevenuesExporter(Exporter):
+    identifier = "cartes-revenues"
+    verbose_name = "Cartes électorales revenues (PDF)"
+    form_class = PeriodeForm
+    role = Role.ELECTIONS
+
+    def __init__(self, collectivite: Collectivite, options: dict) -> None:
+        self.du, self.au = options["du"], options["au"]
+        super().__init__(collectivite, {"du": self.du.isoformat(), "au": self.au.isoformat()})
+
+    def describe(self) -> str:
+        return f"Cartes électorales revenues — du {self.du:%d/%m/%Y} au {self.au:%d/%m/%Y}"
+
+    def render(self) -> Rendered:
+        out = io.BytesIO()
+        cartes.write_returned(self.collectivite, self.du, self.au, out)
+        name = (
+            f"cartes-revenues-{self.collectivite.code_insee}-{self.du:%Y%m%d}-{self.au:%Y%m%d}.pdf"
+        )
+        return Rendered(name, "application/pdf", out.getvalue())
+
+
 EXPORTERS: dict[str, type[Exporter]] = {
     exporter.identifier: exporter
     for exporter in (
@@ -403,6 +544,8 @@ EXPORTERS: dict[str, type[Exporter]] = {
         ListeCsvExporter,
         ListeXmlExporter,
         EmargementExporter,
+        CartesExporter,
+        CartesRevenuesExporter,
     )
 }
 

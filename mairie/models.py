@@ -132,6 +132,23 @@ class Collectivite(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(30)],
         help_text="Comptée à partir de l'envoi de la liste trimestrielle.",
     )
+    # The printer's drift on the pre-printed card stock, measured on the test sheet.
+    carte_decalage_horizontal = models.DecimalField(
+        "décalage horizontal des cartes électorales (mm)",
+        max_digits=4,
+        decimal_places=1,
+        default=0,
+        validators=[MinValueValidator(-30), MaxValueValidator(30)],
+        help_text="Positif : vers la droite. Mesuré sur la feuille de test des cartes.",
+    )
+    carte_decalage_vertical = models.DecimalField(
+        "décalage vertical des cartes électorales (mm)",
+        max_digits=4,
+        decimal_places=1,
+        default=0,
+        validators=[MinValueValidator(-30), MaxValueValidator(30)],
+        help_text="Positif : vers le bas. Mesuré sur la feuille de test des cartes.",
+    )
 
     objects = CollectiviteQuerySet.as_manager()
     history = HistoricalRecords()

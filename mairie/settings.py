@@ -154,6 +154,7 @@ MAIRIE_BENCHMARKS = [
     "exports.tableaux_benchmark.TABLEAU_PDF",
     "exports.pecoto_benchmark.PECOTO",
     "exports.emargement_benchmark.EMARGEMENT",
+    "exports.emargement_benchmark.CARTES",
 ]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from electoral.models import (
     BureauDeVote,
+    CarteRevenue,
     Decoupage,
     Electeur,
     ImportReu,
@@ -272,6 +273,7 @@ ACCESS: dict[str, Access] = {
     "electoral:scrutins": Access(role=ELECTIONS),
     "electoral:statistiques": Access(role=ELECTIONS),
     "electoral:jures": Access(role=ELECTIONS),
+    "electoral:cartes_revenues": Access(role=ELECTIONS),
     "electoral:commission": Access(role=ELECTIONS),
     "electoral:membre_retrait": Access(
         role=ELECTIONS, methods=("post",), foreign=b_membre, sample_kwargs=PK
@@ -385,6 +387,7 @@ def snapshot() -> list:
             TirageJures,
             MembreCommission,
             ReunionCommission,
+            CarteRevenue,
         )
     ]
 
