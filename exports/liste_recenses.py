@@ -78,10 +78,7 @@ def render_liste_recenses_pdf(
             "count": count,
             # French puts 0 and 1 in the singular.
             "personnes": "personne" if count < 2 else "personnes",
-            # Written as on the attestation: "Anne LE GALL"; blank names leave room to write them.
-            "maire": (
-                f"{collectivite.maire_prenom.strip()} {collectivite.maire_nom.strip().upper()}"
-            ).strip(),
+            "maire": collectivite.maire_as_printed,
             # Written in pairs, as French phone numbers are read: 02 99 40 80 80.
         },
     )

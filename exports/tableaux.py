@@ -35,7 +35,7 @@ from exports.exporters import Exporter, Rendered, previous_quarter
 from exports.pdf_pool import Joined, Part, render_parts
 from exports.pecoto import Problem
 from mairie.forms import CompactForm, DateInput
-from mairie.models import Collectivite, Role
+from mairie.models import Collectivite, Role, departement_as_written
 from mairie.text import search_key
 
 ADDITION, RETRANCHEMENT = "addition", "retranchement"
@@ -87,11 +87,6 @@ def tableau_movements(collectivite: Collectivite, liste: str, du, au):
 # --- rows as printed -----------------------------------------------------------------------
 
 
-def _departement(code: str) -> str:
-    # Stored on 3 characters (035, 02A, 971), written as people know them.
-    return code[1:] if len(code) == 3 and code.startswith("0") else code
-
-
 def naissance(row: dict) -> tuple[str, str]:
     """(date, lieu) of birth as printed: "04/05/1980", "Saint-Malo (35)" or "Porto (Portugal)"."""
     day = row["date_naissance"]
@@ -102,7 +97,7 @@ def naissance(row: dict) -> tuple[str, str]:
         row["naissance_pays"],
     )
     if departement:
-        lieu = f"{commune} ({_departement(departement)})"
+        lieu = f"{commune} ({departement_as_written(departement)})"
     elif pays and search_key(pays) != "FRANCE":
         lieu = f"{commune} ({pays})" if commune else pays
     else:
@@ -281,11 +276,6 @@ def build_tableau(
 # --- printing ------------------------------------------------------------------------------
 
 
-def maire(collectivite: Collectivite) -> str:
-    """Written as on the attestation: "Anne LE GALL"; blank names leave room to write them."""
-    return f"{collectivite.maire_prenom.strip()} {collectivite.maire_nom.strip().upper()}".strip()
-
-
 def _context(tableau: Tableau) -> dict:
     return {
         "collectivite": tableau.collectivite,
@@ -293,7 +283,7 @@ def _context(tableau: Tableau) -> dict:
         "du": tableau.du,
         "au": tableau.au,
         "generated": tableau.generated,
-        "maire": maire(tableau.collectivite),
+        "maire": tableau.collectivite.maire_as_printed,
         "additions": tableau.additions,
         "retranchements": tableau.retranchements,
     }
@@ -387,7 +377,7 @@ def render_liste_bureau_pdf(
             "lignes": lignes,
             "count": len(lignes),
             "generated": date,
-            "maire": maire(bureau.collectivite),
+            "maire": bureau.collectivite.maire_as_printed,
         },
     )
     # One document (its pages are numbered as a whole), rendered in a child process when long

@@ -11,9 +11,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from mairie.history import save_by
-from mairie.models import Collectivite
+from mairie.models import Collectivite, Sexe, departement_as_written
 from mairie.pdf import write_pdf
-from recensement.models import FRANCE, Attestation, Mode, Recense, Sexe
+from recensement.models import FRANCE, Attestation, Mode, Recense
 
 
 class AttestationRefused(Exception):
@@ -42,7 +42,7 @@ def signataire_text(collectivite: Collectivite, signataire: str) -> str:
             raise AttestationRefused(
                 f"Le nom et le prénom du maire ne sont pas renseignés : {settings_hint}"
             )
-        return f"{prenom} {nom.upper()}, maire"
+        return f"{collectivite.maire_as_printed}, maire"
     prenom, nom = collectivite.responsable_prenom.strip(), collectivite.responsable_nom.strip()
     qualite = collectivite.responsable_qualite.strip()
     if not (prenom and nom):
@@ -69,9 +69,7 @@ def lieu_naissance(recense: Recense) -> str:
     departement = recense.naissance_departement
     if not departement:
         return recense.naissance_commune
-    # Départements are stored on 3 characters (035, 02A, 971) but written as people know them.
-    shown = departement[1:] if departement.startswith("0") else departement
-    return f"{recense.naissance_commune} ({shown})"
+    return f"{recense.naissance_commune} ({departement_as_written(departement)})"
 
 
 def _domicile(recense: Recense) -> list[str]:
