@@ -16,8 +16,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django import forms
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from electoral.extraction import liste_a_date
@@ -34,6 +32,7 @@ from electoral.models import (
 from exports.exporters import Exporter, Rendered, previous_quarter
 from exports.pdf_pool import Joined, Part, render_parts
 from exports.pecoto import Problem
+from mairie.documents import base_url, document_html
 from mairie.forms import CompactForm, DateInput
 from mairie.models import Collectivite, Role, departement_as_written
 from mairie.text import search_key
@@ -283,7 +282,6 @@ def _context(tableau: Tableau) -> dict:
         "du": tableau.du,
         "au": tableau.au,
         "generated": tableau.generated,
-        "maire": tableau.collectivite.maire_as_printed,
         "additions": tableau.additions,
         "retranchements": tableau.retranchements,
     }
@@ -316,7 +314,7 @@ def tableau_html(tableau: Tableau, recap: bool = True, sections: list[Section] |
     context = _context(tableau) | {"sections": sections or [], "with_recap": recap}
     if recap:
         context |= _recap_context(tableau)
-    return render_to_string("exports/tableau_pdf.html", context)
+    return document_html("exports/tableau_pdf.html", context)
 
 
 def tableau_parts(tableau: Tableau) -> list[Part]:
@@ -328,7 +326,7 @@ def tableau_parts(tableau: Tableau) -> list[Part]:
 
 
 def render_tableau_pdf(tableau: Tableau, workers: int | None = None, **options) -> Joined:
-    return render_parts(tableau_parts(tableau), str(settings.MEDIA_ROOT), workers, **options)
+    return render_parts(tableau_parts(tableau), base_url(), workers, **options)
 
 
 # --- the list of one bureau ----------------------------------------------------------------
@@ -366,7 +364,7 @@ def render_liste_bureau_pdf(
 ) -> Joined:
     """The list as it stood at the end of `date`, "arrêtée" at that date."""
     lignes = liste_bureau_lignes(bureau, liste, ordre, date)
-    html = render_to_string(
+    html = document_html(
         "exports/liste_bureau_pdf.html",
         {
             "collectivite": bureau.collectivite,
@@ -377,12 +375,11 @@ def render_liste_bureau_pdf(
             "lignes": lignes,
             "count": len(lignes),
             "generated": date,
-            "maire": bureau.collectivite.maire_as_printed,
         },
     )
     # One document (its pages are numbered as a whole), rendered in a child process when long
     # so that the task worker does not keep WeasyPrint's memory.
-    return render_parts([Part(html, len(lignes), str(bureau))], str(settings.MEDIA_ROOT))
+    return render_parts([Part(html, len(lignes), str(bureau))], base_url())
 
 
 # --- the exporters -------------------------------------------------------------------------

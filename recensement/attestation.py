@@ -4,15 +4,13 @@ The mairie issues it once and never a duplicate (code du service national, L.113
 follows the instruction of 5 January 2004, article 7.
 """
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import IntegrityError, models, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from mairie.documents import render_pdf
 from mairie.history import save_by
 from mairie.models import Collectivite, Sexe, departement_as_written
-from mairie.pdf import write_pdf
 from recensement.models import FRANCE, Attestation, Mode, Recense
 
 
@@ -87,7 +85,7 @@ def render_attestation_pdf(attestation: Attestation) -> bytes:
     """The printable attestation: one A4 page, fonts and images from the local disk only."""
     recense = attestation.recense
     collectivite = recense.collectivite
-    html = render_to_string(
+    return render_pdf(
         "recensement/attestation_pdf.html",
         {
             "attestation": attestation,
@@ -97,10 +95,8 @@ def render_attestation_pdf(attestation: Attestation) -> bytes:
             "lieu_naissance": lieu_naissance(recense),
             "domicile": _domicile(recense),
             "delivree_le": timezone.localtime(attestation.delivree_le),
-            # Written in pairs, as French phone numbers are read: 02 99 40 80 80.
         },
     )
-    return write_pdf(html, str(settings.MEDIA_ROOT))
 
 
 def _refuse_if_issued(recense: Recense) -> None:
