@@ -36,7 +36,6 @@ from electoral.models import (
     MotifRadiation,
     Mouvement,
     Parite,
-    Sexe,
     TypeMouvement,
     Voie,
     voie_key,
@@ -45,7 +44,14 @@ from electoral.rules import identity, identity_of
 from electoral.services import ADRESSE_FIELDS, display_value, resolve_bureau
 from mairie.demo import DemoPart
 from mairie.demo_names import NOMS, prenoms_of_generation
-from mairie.models import Collectivite, Commune, TypeCommune, departement_of
+from mairie.models import (
+    Collectivite,
+    Commune,
+    Sexe,
+    TypeCommune,
+    departement_as_written,
+    departement_of,
+)
 from mairie.text import search_key
 
 BATCH_SIZE = 1000
@@ -429,7 +435,7 @@ def _day_after(rng: random.Random, after: datetime.date, ctx: _Context) -> datet
 
 def _context(collectivite: Collectivite, streets: list[tuple[Voie, int]]) -> _Context:
     departement = collectivite.departement or departement_of(collectivite.code_insee)
-    cog = departement[1:] if departement.startswith("0") else departement
+    cog = departement_as_written(departement)
     longest = Electeur._meta.get_field("naissance_commune").max_length
     communes = [
         (code, libelle)

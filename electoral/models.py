@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from mairie.models import CODE_FRANCE, DEPARTEMENT_ETRANGER, Collectivite
+from mairie.models import CODE_FRANCE, DEPARTEMENT_ETRANGER, Collectivite, Sexe
 from mairie.names import validate_name
 from mairie.scoping import CollectiviteOwned, CollectiviteQuerySet, SearchableQuerySet
 from mairie.text import search_key
@@ -35,11 +35,6 @@ class Liste(models.TextChoices):
     PRINCIPALE = "p", "liste principale"
     EUROPEENNE = "ce", "liste complémentaire européenne"
     MUNICIPALE = "cm", "liste complémentaire municipale"
-
-
-class Sexe(models.TextChoices):
-    MASCULIN = "M", "masculin"
-    FEMININ = "F", "féminin"
 
 
 BUREAU_CODE_RE = re.compile(r"^[0-9]{4}$")

@@ -51,6 +51,7 @@ from electoral.rules import (
 from electoral.services import ADRESSE_FIELDS
 from mairie.history import save_by
 from mairie.models import (
+    CODE_COMMUNE,
     CODE_DEPARTEMENT_RE,
     Collectivite,
     normalise_code_commune,
@@ -480,7 +481,7 @@ class FileName:
     liste: str = ""
     date: str = ""  # JJ/MM/AAAA
 
-    COMMUNE = re.compile(r"com(2[AB][0-9]{3}|[0-9]{5})(?![0-9])", re.IGNORECASE)
+    COMMUNE = re.compile(rf"com({CODE_COMMUNE})(?![0-9])", re.IGNORECASE)
     LISTE = re.compile(r"(?<![A-Z])(LP|LCE|LCM)(?![A-Z])", re.IGNORECASE)
     DATE = re.compile(r"(?<![0-9])([0-9]{2})-([0-9]{2})-([0-9]{4})(?![0-9])")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
 
-from mairie.models import Collectivite
+from mairie.models import CODE_COMMUNE, Collectivite
 from mairie.text import exchange_text as fold_text
 from recensement.models import Recense, quarter_of
 
@@ -36,12 +36,14 @@ class Header:
 Context = Header | Recense
 
 # Formats of the code fields; a value that does not match would be rejected by the portal.
-CODE_INSEE = r"\d{5}|2[AB]\d{3}"
 CODE_PAYS = r"99\d{3}"
+# A place: a commune of France, or a country (99xxx) for a birth or a residence abroad.
+CODE_LIEU = rf"{CODE_COMMUNE}|{CODE_PAYS}"
 CODE_POSTAL = r"\d{5}"
 DEPARTEMENT = r"0\d\d|02[AB]|9[78]\d"
 _PATTERN_HINTS = {
-    CODE_INSEE: "un code INSEE à 5 caractères",
+    CODE_COMMUNE: "un code INSEE de commune à 5 caractères",
+    CODE_LIEU: "un code INSEE de commune ou de pays à 5 caractères",
     CODE_PAYS: "un code pays INSEE (99xxx)",
     CODE_POSTAL: "un code postal à 5 chiffres",
     DEPARTEMENT: "un code département à 3 caractères (035, 02A, 971)",
@@ -143,7 +145,7 @@ _YES_NO = ("O", "N")
 # fmt: off
 LAYOUT: tuple[LayoutField, ...] = (
     _F("01", "type_enregistrement", 1, 2, "C", True, None),
-    _F("01", "code_commune", 3, 5, "A", True, _get("collectivite.code_insee"), pattern=CODE_INSEE),
+    _F("01", "code_commune", 3, 5, "A", True, _get("collectivite.code_insee"), pattern=CODE_COMMUNE),
     _F("01", "code_departement", 8, 3, "A", True, _get("collectivite.departement"), pattern=DEPARTEMENT),
     _F("01", "libelle_commune", 11, 50, "A", True, _get("collectivite.nom")),
     _F("01", "annee", 61, 4, "N", True, _get("annee")),
@@ -165,7 +167,7 @@ LAYOUT: tuple[LayoutField, ...] = (
     _F("02", "nom_usage", 67, 50, "A", False, _get("nom_usage")),
     _F("02", "prenoms", 117, 60, "A", True, _get("prenoms")),
     _F("02", "date_naissance", 177, 8, "D", True, _get("date_naissance")),
-    _F("02", "code_lieu_naissance", 185, 5, "A", True, _get("naissance_code_lieu"), pattern=CODE_INSEE),
+    _F("02", "code_lieu_naissance", 185, 5, "A", True, _get("naissance_code_lieu"), pattern=CODE_LIEU),
     _F("02", "lieu_naissance", 190, 50, "A", True, _get("naissance_commune")),
     _F("02", "departement_naissance", 240, 3, "A", False, _get("naissance_departement"), pattern=DEPARTEMENT),
     _F("02", "pays_naissance", 243, 50, "A", True, _get("naissance_pays")),
@@ -177,14 +179,14 @@ LAYOUT: tuple[LayoutField, ...] = (
     _F("02", "domicile_complement", 373, 38, "A", False, _get("domicile_complement")),
     _F("02", "domicile_code_postal", 411, 5, "A", False, _get("domicile_code_postal"), pattern=CODE_POSTAL),
     _F("02", "domicile_commune", 416, 50, "A", True, _get("domicile_commune")),
-    _F("02", "domicile_code_lieu", 466, 5, "A", True, _get("domicile_code_lieu"), pattern=CODE_INSEE),
+    _F("02", "domicile_code_lieu", 466, 5, "A", True, _get("domicile_code_lieu"), pattern=CODE_LIEU),
     _F("02", "domicile_pays", 471, 50, "A", True, _get("domicile_pays")),
     _F("02", "residence_numero", 521, 6, "A", False, _residence("numero")),
     _F("02", "residence_voie", 527, 60, "A", False, _residence("voie")),
     _F("02", "residence_complement", 587, 38, "A", False, _residence("complement")),
     _F("02", "residence_code_postal", 625, 5, "A", False, _residence("code_postal"), pattern=CODE_POSTAL),
     _F("02", "residence_commune", 630, 50, "A", False, _residence("commune")),
-    _F("02", "residence_code_lieu", 680, 5, "A", False, _residence("code_lieu"), pattern=CODE_INSEE),
+    _F("02", "residence_code_lieu", 680, 5, "A", False, _residence("code_lieu"), pattern=CODE_LIEU),
     _F("02", "residence_pays", 685, 50, "A", False, _residence("pays")),
     _F("02", "telephone_fixe", 735, 10, "T", False, _get("telephone_fixe")),
     _F("02", "telephone_portable", 745, 10, "T", False, _get("telephone_portable")),
@@ -193,14 +195,14 @@ LAYOUT: tuple[LayoutField, ...] = (
     _F("02", "pere_nom", 836, 50, "A", False, _get("pere_nom")),
     _F("02", "pere_prenoms", 886, 60, "A", False, _get("pere_prenoms")),
     _F("02", "pere_date_naissance", 946, 8, "D", False, _get("pere_date_naissance")),
-    _F("02", "pere_code_lieu_naissance", 954, 5, "A", False, _get("pere_naissance_code_lieu"), pattern=CODE_INSEE),
+    _F("02", "pere_code_lieu_naissance", 954, 5, "A", False, _get("pere_naissance_code_lieu"), pattern=CODE_LIEU),
     _F("02", "pere_lieu_naissance", 959, 50, "A", False, _get("pere_naissance_commune")),
     _F("02", "pere_nationalite", 1009, 5, "A", False, _get("pere_nationalite"), pattern=CODE_PAYS),
     _F("02", "mere_connu", 1014, 1, "A", True, lambda r: _flag(r.mere_connu), codes=_YES_NO),
     _F("02", "mere_nom", 1015, 50, "A", False, _get("mere_nom")),
     _F("02", "mere_prenoms", 1065, 60, "A", False, _get("mere_prenoms")),
     _F("02", "mere_date_naissance", 1125, 8, "D", False, _get("mere_date_naissance")),
-    _F("02", "mere_code_lieu_naissance", 1133, 5, "A", False, _get("mere_naissance_code_lieu"), pattern=CODE_INSEE),
+    _F("02", "mere_code_lieu_naissance", 1133, 5, "A", False, _get("mere_naissance_code_lieu"), pattern=CODE_LIEU),
     _F("02", "mere_lieu_naissance", 1138, 50, "A", False, _get("mere_naissance_commune")),
     _F("02", "mere_nationalite", 1188, 5, "A", False, _get("mere_nationalite"), pattern=CODE_PAYS),
     _F("02", "nombre_freres_soeurs", 1193, 2, "N", True, _get("nombre_freres_soeurs")),

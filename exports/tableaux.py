@@ -16,8 +16,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django import forms
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from electoral.extraction import liste_a_date
@@ -34,8 +32,9 @@ from electoral.models import (
 from exports.exporters import Exporter, Rendered, previous_quarter
 from exports.pdf_pool import Joined, Part, render_parts
 from exports.pecoto import Problem
+from mairie.documents import base_url, document_html
 from mairie.forms import CompactForm, DateInput
-from mairie.models import Collectivite, Role
+from mairie.models import Collectivite, Role, departement_as_written
 from mairie.text import search_key
 
 ADDITION, RETRANCHEMENT = "addition", "retranchement"
@@ -87,11 +86,6 @@ def tableau_movements(collectivite: Collectivite, liste: str, du, au):
 # --- rows as printed -----------------------------------------------------------------------
 
 
-def _departement(code: str) -> str:
-    # Stored on 3 characters (035, 02A, 971), written as people know them.
-    return code[1:] if len(code) == 3 and code.startswith("0") else code
-
-
 def naissance(row: dict) -> tuple[str, str]:
     """(date, lieu) of birth as printed: "04/05/1980", "Saint-Malo (35)" or "Porto (Portugal)"."""
     day = row["date_naissance"]
@@ -102,7 +96,7 @@ def naissance(row: dict) -> tuple[str, str]:
         row["naissance_pays"],
     )
     if departement:
-        lieu = f"{commune} ({_departement(departement)})"
+        lieu = f"{commune} ({departement_as_written(departement)})"
     elif pays and search_key(pays) != "FRANCE":
         lieu = f"{commune} ({pays})" if commune else pays
     else:
@@ -281,11 +275,6 @@ def build_tableau(
 # --- printing ------------------------------------------------------------------------------
 
 
-def maire(collectivite: Collectivite) -> str:
-    """Written as on the attestation: "Anne LE GALL"; blank names leave room to write them."""
-    return f"{collectivite.maire_prenom.strip()} {collectivite.maire_nom.strip().upper()}".strip()
-
-
 def _context(tableau: Tableau) -> dict:
     return {
         "collectivite": tableau.collectivite,
@@ -293,7 +282,6 @@ def _context(tableau: Tableau) -> dict:
         "du": tableau.du,
         "au": tableau.au,
         "generated": tableau.generated,
-        "maire": maire(tableau.collectivite),
         "additions": tableau.additions,
         "retranchements": tableau.retranchements,
     }
@@ -326,7 +314,7 @@ def tableau_html(tableau: Tableau, recap: bool = True, sections: list[Section] |
     context = _context(tableau) | {"sections": sections or [], "with_recap": recap}
     if recap:
         context |= _recap_context(tableau)
-    return render_to_string("exports/tableau_pdf.html", context)
+    return document_html("exports/tableau_pdf.html", context)
 
 
 def tableau_parts(tableau: Tableau) -> list[Part]:
@@ -338,7 +326,7 @@ def tableau_parts(tableau: Tableau) -> list[Part]:
 
 
 def render_tableau_pdf(tableau: Tableau, workers: int | None = None, **options) -> Joined:
-    return render_parts(tableau_parts(tableau), str(settings.MEDIA_ROOT), workers, **options)
+    return render_parts(tableau_parts(tableau), base_url(), workers, **options)
 
 
 # --- the list of one bureau ----------------------------------------------------------------
@@ -376,7 +364,7 @@ def render_liste_bureau_pdf(
 ) -> Joined:
     """The list as it stood at the end of `date`, "arrêtée" at that date."""
     lignes = liste_bureau_lignes(bureau, liste, ordre, date)
-    html = render_to_string(
+    html = document_html(
         "exports/liste_bureau_pdf.html",
         {
             "collectivite": bureau.collectivite,
@@ -387,12 +375,11 @@ def render_liste_bureau_pdf(
             "lignes": lignes,
             "count": len(lignes),
             "generated": date,
-            "maire": maire(bureau.collectivite),
         },
     )
     # One document (its pages are numbered as a whole), rendered in a child process when long
     # so that the task worker does not keep WeasyPrint's memory.
-    return render_parts([Part(html, len(lignes), str(bureau))], str(settings.MEDIA_ROOT))
+    return render_parts([Part(html, len(lignes), str(bureau))], base_url())
 
 
 # --- the exporters -------------------------------------------------------------------------

@@ -107,7 +107,8 @@ def pages_pass(timings: list[PageTiming], write: Callable[[str], None]) -> bool:
 
 
 def free_code_insee() -> str:
-    """A code no collectivité uses, for the throwaway collectivité a benchmark measures in: in
-    the unused "département" 96 (99xxx would read as a country, abroad)."""
+    """A code no collectivité uses, for the throwaway collectivité a benchmark measures in: a
+    commune code (mairie.models.is_code_commune) of the overseas département 979, which no
+    territory has (96 is no département, 99xxx would read as a country, abroad)."""
     taken = set(Collectivite.objects.values_list("code_insee", flat=True))
-    return next(f"{code}" for code in range(96999, 96000, -1) if f"{code}" not in taken)
+    return next(f"{code}" for code in range(97999, 97900, -1) if f"{code}" not in taken)

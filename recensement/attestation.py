@@ -4,16 +4,14 @@ The mairie issues it once and never a duplicate (code du service national, L.113
 follows the instruction of 5 January 2004, article 7.
 """
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import IntegrityError, models, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from mairie.documents import render_pdf
 from mairie.history import save_by
-from mairie.models import Collectivite
-from mairie.pdf import write_pdf
-from recensement.models import FRANCE, Attestation, Mode, Recense, Sexe
+from mairie.models import Collectivite, Sexe, departement_as_written
+from recensement.models import FRANCE, Attestation, Mode, Recense
 
 
 class AttestationRefused(Exception):
@@ -42,7 +40,7 @@ def signataire_text(collectivite: Collectivite, signataire: str) -> str:
             raise AttestationRefused(
                 f"Le nom et le prénom du maire ne sont pas renseignés : {settings_hint}"
             )
-        return f"{prenom} {nom.upper()}, maire"
+        return f"{collectivite.maire_as_printed}, maire"
     prenom, nom = collectivite.responsable_prenom.strip(), collectivite.responsable_nom.strip()
     qualite = collectivite.responsable_qualite.strip()
     if not (prenom and nom):
@@ -69,9 +67,7 @@ def lieu_naissance(recense: Recense) -> str:
     departement = recense.naissance_departement
     if not departement:
         return recense.naissance_commune
-    # Départements are stored on 3 characters (035, 02A, 971) but written as people know them.
-    shown = departement[1:] if departement.startswith("0") else departement
-    return f"{recense.naissance_commune} ({shown})"
+    return f"{recense.naissance_commune} ({departement_as_written(departement)})"
 
 
 def _domicile(recense: Recense) -> list[str]:
@@ -89,7 +85,7 @@ def render_attestation_pdf(attestation: Attestation) -> bytes:
     """The printable attestation: one A4 page, fonts and images from the local disk only."""
     recense = attestation.recense
     collectivite = recense.collectivite
-    html = render_to_string(
+    return render_pdf(
         "recensement/attestation_pdf.html",
         {
             "attestation": attestation,
@@ -101,7 +97,6 @@ def render_attestation_pdf(attestation: Attestation) -> bytes:
             "delivree_le": timezone.localtime(attestation.delivree_le),
         },
     )
-    return write_pdf(html, str(settings.MEDIA_ROOT))
 
 
 def _refuse_if_issued(recense: Recense) -> None:

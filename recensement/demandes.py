@@ -35,10 +35,10 @@ from lxml import etree
 
 from mairie.history import save_by
 from mairie.models import (
-    CODE_COMMUNE_RE,
     Collectivite,
     Commune,
     Pays,
+    Sexe,
     TypeCommune,
     departement_of,
 )
@@ -51,7 +51,6 @@ from recensement.models import (
     PieceJointe,
     Pupille,
     Recense,
-    Sexe,
     SituationFamiliale,
     StatutDemande,
     identity_key,
@@ -422,24 +421,13 @@ class _Mapper:
 
     def commune(self, code: str) -> Commune | None:
         """A current commune (or Paris/Lyon/Marseille arrondissement) of the COG."""
-        if not CODE_COMMUNE_RE.match(code):
-            return None
-        return (
-            Commune.objects.filter(code=code, typecom__in=(TypeCommune.COM, TypeCommune.ARM))
-            .order_by("typecom")
-            .first()
-        )
+        return Commune.objects.of_code(code, current=True)
 
     def unknown_commune(self, element: str, code: str, declared: str, what: str) -> None:
-        old = (
-            Commune.objects.filter(
-                code=code, typecom__in=(TypeCommune.COMD, TypeCommune.COMA)
-            ).first()
-            if CODE_COMMUNE_RE.match(code)
-            else None
-        )
+        # Called when the code designates no current commune: one that no longer exists.
+        old = Commune.objects.of_code(code)
         if old:
-            parent = Commune.objects.filter(code=old.comparent, typecom=TypeCommune.COM).first()
+            parent = Commune.objects.of_code(old.comparent, current=True)
             kind = "déléguée" if old.typecom == TypeCommune.COMD else "associée"
             now = f"{parent.libelle} ({parent.code})" if parent else old.comparent
             self.note(

@@ -18,7 +18,7 @@ from mairie.forms import (
     place_fields,
     place_layout,
 )
-from mairie.models import Collectivite, Pays
+from mairie.models import Collectivite, Pays, Sexe
 from mairie.text import exchange_text
 from recensement.models import (
     FRANCE,
@@ -26,7 +26,6 @@ from recensement.models import (
     Nationalite,
     Pupille,
     Recense,
-    Sexe,
     identity_key,
     quarter_label,
     quarter_of,

@@ -13,7 +13,14 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from mairie.models import CODE_FRANCE, Departement, Pays, phone_validator
+from mairie.models import (
+    CODE_FRANCE,
+    Departement,
+    Pays,
+    Sexe,
+    departement_as_written,
+    phone_validator,
+)
 from mairie.names import validate_name
 from mairie.scoping import CollectiviteOwned, SearchableQuerySet
 from mairie.text import search_key
@@ -28,11 +35,6 @@ class Mode(models.TextChoices):
     RECENSE = "R", "recensé"
     REGULARISE = "G", "régularisé"
     NON_RECENSE = "N", "non recensé"
-
-
-class Sexe(models.TextChoices):
-    MASCULIN = "M", "masculin"
-    FEMININ = "F", "féminin"
 
 
 class Nationalite(models.TextChoices):
@@ -97,8 +99,11 @@ COUNTRY_CODE_FIELDS = [
 def departement_name(code: str) -> str:
     """The département's name for its stored code (029 -> Finistère: the INSEE reference
     writes 29); the code itself when unknown."""
-    insee = code[1:] if len(code) == 3 and code.startswith("0") else code
-    name = Departement.objects.filter(code=insee).values_list("nccenr", flat=True).first()
+    name = (
+        Departement.objects.filter(code=departement_as_written(code))
+        .values_list("nccenr", flat=True)
+        .first()
+    )
     return name or code
 
 

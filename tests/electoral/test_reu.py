@@ -16,7 +16,7 @@ from electoral.models import (
     TypeMouvement,
     active_count,
 )
-from electoral.reu import MAX_REJECTED_LINES, ImportReport, apply, preview
+from electoral.reu import MAX_REJECTED_LINES, FileName, ImportReport, apply, preview
 from electoral.services import inscrire
 from mairie.text import search_key
 from tests.factories import (
@@ -950,6 +950,21 @@ def test_the_file_name_gives_the_list_commune_and_date_no_column_gives(side_a, t
     assert preview(side_a.collectivite, unnamed, create_bureaux=True).missing_columns == [
         "Type de liste (TypeListe)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "commune"),
+    [
+        ("export_LP_com2a004_04-12-2026.csv", "2A004"),
+        ("export_LP_com97105.csv", "97105"),
+        # Not commune codes (Corsica before 1976, a country): the name designates no commune.
+        ("export_LP_com20004.csv", ""),
+        ("export_LP_com99134.csv", ""),
+        ("export_LP_com352880.csv", ""),
+    ],
+)
+def test_the_file_name_designates_a_commune_by_its_insee_code(name, commune):
+    assert FileName.of(name).commune == commune
 
 
 def test_codes_spelt_otherwise_change_nothing(side_a, tmp_path):

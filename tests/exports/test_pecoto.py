@@ -471,6 +471,11 @@ def test_a_missing_responsable_is_a_problem_of_the_collectivite(recense):
             "obligatoire quand la résidence diffère du domicile",
         ),
         (
+            {"naissance_code_lieu": "20004"},
+            "code_lieu_naissance",
+            "« 20004 » n'est pas un code INSEE de commune ou de pays à 5 caractères",
+        ),
+        (
             {"double_nationalite": "134"},
             "double_nationalite",
             "« 134 » n'est pas un code pays INSEE (99xxx)",

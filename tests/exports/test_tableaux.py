@@ -26,7 +26,7 @@ from tests.factories import BureauFactory, ElecteurFactory
 
 DU, AU = dt.date(2026, 1, 1), dt.date(2026, 3, 31)
 OPTIONS = {"liste": "p", "du": "2026-01-01", "au": "2026-03-31"}
-PAGE = re.compile(r"page (\d+) / (\d+)")
+PAGE = re.compile(r"Page (\d+) / (\d+)")
 
 
 def fold(text: str) -> str:
@@ -142,7 +142,7 @@ def test_the_printed_totals_equal_the_movements_of_the_period(period):
 
 def test_the_recapitulatif_counts_each_bureau_by_reason_with_totals(period):
     pages, _ = render(period)
-    recap = pages[0] + " " + pages[1] if "page 1 / 2" in pages[0] else pages[0]
+    recap = pages[0] + " " + pages[1] if "Page 1 / 2" in pages[0] else pages[0]
     # Columns: volontaire, office (jeune majeur), changement de bureau (arrivée), total.
     assert "Bureau 0001 — Hôtel de ville 3 1 0 4" in recap
     assert "Bureau 0003 — Salle des fêtes 0 0 1 1" in recap
@@ -353,7 +353,7 @@ def test_the_bureau_list_holds_its_active_voters_by_number_or_name(bureau_list):
     positions = [text.index(f" {name} ") for name in ("DURAND", "ÉTIENNE", "MARTIN")]
     assert positions == sorted(positions)
     assert "Mairie de Saint-Malo (code INSEE 35288) — Liste électorale, liste principale" in text
-    assert "Bureau 0001 — Hôtel de ville" in text and "page 1 / 1" in text
+    assert "Bureau 0001 — Hôtel de ville" in text and "Page 1 / 1" in text
 
 
 def test_surnames_typed_in_lower_case_are_printed_in_capitals(town):
