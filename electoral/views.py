@@ -1,7 +1,5 @@
 from collections import defaultdict
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, Prefetch
@@ -9,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from electoral import imports
 from electoral.forms import (
     BureauForm,
     DecoupageForm,
@@ -27,7 +26,6 @@ from electoral.models import (
     ImportReu,
     Inscription,
     Liste,
-    StatutImport,
     Voie,
 )
 from electoral.services import (
@@ -35,12 +33,10 @@ from electoral.services import (
     MouvementRefused,
     controle_decoupage,
     inscrire,
-    keep_upload,
     modifier,
     radier,
     refonte,
 )
-from electoral.tasks import analyse_import, apply_import, progress
 from mairie.history import history_entries
 from mairie.models import Role
 from mairie.pagination import page_of
@@ -325,18 +321,10 @@ def import_reu(request: HttpRequest) -> HttpResponse:
     """Upload an ELIRE extraction: analysed in the background, imported once confirmed."""
     form = ReuUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        uploaded = form.cleaned_data["fichier"]
-        pending = ImportReu.objects.create(
-            collectivite=request.collectivite,
-            fichier=keep_upload(request.collectivite, uploaded),
-            nom_fichier=uploaded.name,
-            taille=uploaded.size,
-            cree_par=request.user,
-        )
-        transaction.on_commit(lambda: analyse_import.enqueue(pending.pk))
+        pending = imports.start(request.collectivite, form.cleaned_data["fichier"], request.user)
         return redirect("electoral:import_reu_detail", pk=pending.pk)
-    imports = ImportReu.objects.for_request(request).select_related("cree_par")[:20]
-    return render(request, "electoral/import_reu.html", {"form": form, "imports": imports})
+    recent = ImportReu.objects.for_request(request).select_related("cree_par")[:20]
+    return render(request, "electoral/import_reu.html", {"form": form, "imports": recent})
 
 
 @elections_agent
@@ -347,7 +335,7 @@ def import_reu_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         template or "electoral/import_reu_detail.html",
-        {"import": pending, "etape": progress(pending)},
+        {"import": pending, "etape": imports.status(pending)},
     )
 
 
@@ -355,25 +343,14 @@ def import_reu_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @elections_agent
 def import_reu_decision(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm (imported in the background, in one transaction) or abandon an analysed file."""
-    with transaction.atomic():
-        pending = get_object_or_404(
-            ImportReu.objects.for_request(request).select_for_update(), pk=pk
-        )
-        if pending.statut != StatutImport.APERCU or pending.rapport.get("refusal"):
-            messages.error(request, "Cet import n'est plus à confirmer.")
-        elif request.POST.get("decision") == "confirmer":
-            pending.statut = StatutImport.IMPORT
-            pending.save()
-            user_id = request.user.pk
-            # Only the bureaux the preview listed, and only when the agent ticked their creation.
-            bureaux = []
-            if request.POST.get("creer_bureaux"):
-                bureaux = [code for code, *_ in pending.rapport.get("unknown_bureaux", [])]
-            transaction.on_commit(lambda: apply_import.enqueue(pending.pk, user_id, bureaux))
+    pending = get_object_or_404(ImportReu.objects.for_request(request), pk=pk)
+    try:
+        if request.POST.get("decision") == "confirmer":
+            imports.confirm(pending, request.user, bool(request.POST.get("creer_bureaux")))
             messages.success(request, "Import lancé : le résultat s'affiche ci-dessous.")
         else:
-            pending.statut = StatutImport.ABANDONNE
-            pending.save()
-            (Path(settings.MEDIA_ROOT) / pending.fichier).unlink(missing_ok=True)
+            imports.abandon(pending, request.user)
             messages.success(request, "Import abandonné : rien n'a été modifié.")
+    except imports.ImportClosed as closed:
+        messages.error(request, str(closed))
     return redirect("electoral:import_reu_detail", pk=pending.pk)
