@@ -4,8 +4,10 @@ store shared by several machines). A file is first written whole as a partial fi
 SHA-256 computed on the way, then renamed (a local folder) or saved (any other storage) under
 its final name: a reader never sees half a file there."""
 
+import base64
 import contextlib
 import hashlib
+import mimetypes
 import os
 import shutil
 import tempfile
@@ -131,6 +133,17 @@ def drop_partials(folder: str, prefix: str) -> None:
     except FileNotFoundError:
         return
     delete(*(f"{folder}/{n}" for n in names if n.startswith(prefix) and n.endswith(".part")))
+
+
+def as_uri(name: str) -> str:
+    """A kept image as WeasyPrint reads it: its file:// address in a local folder, else the
+    image itself, inline (a data: URI)."""
+    path = _local(default_storage, name)
+    if path is not None:
+        return path.as_uri()
+    kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    with open_kept(name) as image:
+        return f"data:{kind};base64,{base64.b64encode(image.read()).decode('ascii')}"
 
 
 @contextlib.contextmanager

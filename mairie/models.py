@@ -1,7 +1,6 @@
 """The collectivité, its agents, and the INSEE reference data (COG)."""
 
 import re
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,6 +9,7 @@ from django.db import models
 from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
 from simple_history.models import HistoricalRecords
 
+from mairie import files
 from mairie.text import search_key
 
 # Corsica has used 2A/2B since 1976: a code starting with 20 is no longer a commune code.
@@ -155,11 +155,11 @@ class Collectivite(models.Model):
         return " ".join(self.telephone[i : i + 2] for i in range(0, len(self.telephone), 2))
 
     def sceau_uri(self) -> str:
-        """file:// address of the seal for printed documents; empty when unset or missing,
-        since a lost image file must not prevent printing."""
-        if not self.sceau or not self.sceau.storage.exists(self.sceau.name):
+        """The seal's address for printed documents (mairie.files.as_uri); empty when unset or
+        missing, since a lost image file must not prevent printing."""
+        if not files.exists(self.sceau.name):
             return ""
-        return Path(self.sceau.path).as_uri()
+        return files.as_uri(self.sceau.name)
 
     def clean(self) -> None:
         if self.code_insee and CODE_COMMUNE_RE.match(self.code_insee):

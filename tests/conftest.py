@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import default_storage
 from django.test import Client
 
 from mairie.models import Collectivite, Role
@@ -71,3 +72,9 @@ def object_storage(settings, tmp_path):
 def kept_files(media_root: Path) -> list[str]:
     """The files kept in a local folder (none when the storage is another)."""
     return sorted(str(p.relative_to(media_root)) for p in media_root.rglob("*") if p.is_file())
+
+
+def stored(name: str) -> bytes:
+    """A kept file's bytes, read through the storage."""
+    with default_storage.open(name) as file:
+        return file.read()
