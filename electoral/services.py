@@ -5,11 +5,8 @@ the Mouvement the tableaux are derived from."""
 
 import datetime
 import re
-import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -418,15 +415,3 @@ def new_electeur(collectivite: Collectivite, **fields) -> Electeur:
 
 # What `modifier` may change: the voter's form shows exactly these.
 MODIFIABLE_FIELDS = ETAT_CIVIL_FIELDS + ADRESSE_FIELDS
-
-
-def keep_upload(collectivite: Collectivite, uploaded) -> str:
-    """Write an uploaded extraction under MEDIA_ROOT (never under static), chunk by chunk;
-    returns its path relative to MEDIA_ROOT."""
-    relative = Path("imports") / collectivite.code_insee / f"{uuid.uuid4().hex}.csv"
-    target = Path(settings.MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("wb") as handle:
-        for chunk in uploaded.chunks():
-            handle.write(chunk)
-    return str(relative)

@@ -1,8 +1,6 @@
 from collections import defaultdict
-from pathlib import Path
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
@@ -12,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from electoral import statistics
+from electoral import imports, statistics
 from electoral.cartes_revenues import RetourRefused, enregistrer_retour, find_inscription
 from electoral.commission import (
     CommissionRefused,
@@ -54,7 +52,6 @@ from electoral.models import (
     Procuration,
     ReunionCommission,
     Scrutin,
-    StatutImport,
     TirageJures,
     TypeMouvement,
     Voie,
@@ -65,12 +62,10 @@ from electoral.services import (
     MouvementRefused,
     controle_decoupage,
     inscrire,
-    keep_upload,
     modifier,
     radier,
     refonte,
 )
-from electoral.tasks import analyse_import, apply_import, progress
 from mairie.history import history_entries, save_by
 from mairie.models import Role
 from mairie.pagination import page_of
@@ -360,18 +355,10 @@ def import_reu(request: HttpRequest) -> HttpResponse:
     """Upload an ELIRE extraction: analysed in the background, imported once confirmed."""
     form = ReuUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        uploaded = form.cleaned_data["fichier"]
-        pending = ImportReu.objects.create(
-            collectivite=request.collectivite,
-            fichier=keep_upload(request.collectivite, uploaded),
-            nom_fichier=uploaded.name,
-            taille=uploaded.size,
-            cree_par=request.user,
-        )
-        transaction.on_commit(lambda: analyse_import.enqueue(pending.pk))
+        pending = imports.start(request.collectivite, form.cleaned_data["fichier"], request.user)
         return redirect("electoral:import_reu_detail", pk=pending.pk)
-    imports = ImportReu.objects.for_request(request).select_related("cree_par")
-    page = page_of(imports, request.GET.get("page"), IMPORTS_PAGE_SIZE)
+    rows = ImportReu.objects.for_request(request).select_related("cree_par")
+    page = page_of(rows, request.GET.get("page"), IMPORTS_PAGE_SIZE)
     return render(request, "electoral/import_reu.html", {"form": form, "page": page})
 
 
@@ -383,7 +370,7 @@ def import_reu_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         template or "electoral/import_reu_detail.html",
-        {"import": pending, "etape": progress(pending)},
+        {"import": pending, "etape": imports.status(pending)},
     )
 
 
@@ -391,27 +378,16 @@ def import_reu_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @elections_agent
 def import_reu_decision(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm (imported in the background, in one transaction) or abandon an analysed file."""
-    with transaction.atomic():
-        pending = get_object_or_404(
-            ImportReu.objects.for_request(request).select_for_update(), pk=pk
-        )
-        if pending.statut != StatutImport.APERCU or pending.rapport.get("refusal"):
-            messages.error(request, "Cet import n'est plus à confirmer.")
-        elif request.POST.get("decision") == "confirmer":
-            pending.statut = StatutImport.IMPORT
-            pending.save()
-            user_id = request.user.pk
-            # Only the bureaux the preview listed, and only when the agent ticked their creation.
-            bureaux = []
-            if request.POST.get("creer_bureaux"):
-                bureaux = [code for code, *_ in pending.rapport.get("unknown_bureaux", [])]
-            transaction.on_commit(lambda: apply_import.enqueue(pending.pk, user_id, bureaux))
+    pending = get_object_or_404(ImportReu.objects.for_request(request), pk=pk)
+    try:
+        if request.POST.get("decision") == "confirmer":
+            imports.confirm(pending, request.user, bool(request.POST.get("creer_bureaux")))
             messages.success(request, "Import lancé : le résultat s'affiche ci-dessous.")
         else:
-            pending.statut = StatutImport.ABANDONNE
-            pending.save()
-            (Path(settings.MEDIA_ROOT) / pending.fichier).unlink(missing_ok=True)
+            imports.abandon(pending, request.user)
             messages.success(request, "Import abandonné : rien n'a été modifié.")
+    except imports.ImportClosed as closed:
+        messages.error(request, str(closed))
     return redirect("electoral:import_reu_detail", pk=pending.pk)
 
 

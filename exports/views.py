@@ -15,6 +15,7 @@ from exports.services import (
     recover_interrupted,
     set_portal_state,
 )
+from mairie import files
 from mairie.pagination import page_of
 from mairie.scoping import agent_required
 from recensement.models import Recense, quarter_label
@@ -120,10 +121,10 @@ def status(request: HttpRequest, pk: int) -> HttpResponse:
 @agent_required()
 def download(request: HttpRequest, pk: int) -> FileResponse:
     export = get_object_or_404(_exports(request), pk=pk)
-    if not export.downloadable or not export.path.is_file():
+    if not export.downloadable or not files.exists(export.fichier):
         raise Http404("Fichier indisponible.")
     return FileResponse(
-        export.path.open("rb"),
+        files.open_kept(export.fichier),
         as_attachment=True,
         filename=export.nom_fichier,
         content_type=export.content_type,

@@ -1,7 +1,6 @@
 """The collectivité, its agents, and the INSEE reference data (COG)."""
 
 import re
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,6 +10,7 @@ from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, W
 from django.db.models.functions import Substr
 from simple_history.models import HistoricalRecords
 
+from mairie import files
 from mairie.text import search_key
 
 # An INSEE commune code, the one rule of the project (5 characters): a mainland département
@@ -203,11 +203,11 @@ class Collectivite(models.Model):
         return f"{self.maire_prenom.strip()} {self.maire_nom.strip().upper()}".strip()
 
     def sceau_uri(self) -> str:
-        """file:// address of the seal for printed documents; empty when unset or missing,
-        since a lost image file must not prevent printing."""
-        if not self.sceau or not self.sceau.storage.exists(self.sceau.name):
+        """The seal's address for printed documents (mairie.files.as_uri); empty when unset or
+        missing, since a lost image file must not prevent printing."""
+        if not files.exists(self.sceau.name):
             return ""
-        return Path(self.sceau.path).as_uri()
+        return files.as_uri(self.sceau.name)
 
     def clean(self) -> None:
         if self.code_insee and is_code_commune(self.code_insee):

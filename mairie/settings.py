@@ -129,8 +129,41 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
 # Largest accepted upload (REU extraction): a million-line file is about 250 MB.
 MAIRIE_MAX_UPLOAD_MB = envint("MAIRIE_MAX_UPLOAD_MB", "400")
+
+
+def kept_files_storage() -> dict:
+    """Where the kept files go (exports, REU extractions, HubEE requests), from MAIRIE_STORAGE:
+    "local", the folder MEDIA_ROOT; "s3", an S3-compatible object store (django-storages,
+    installed apart: pip install "django-storages[s3]"), which several machines can share."""
+    kind = os.environ.get("MAIRIE_STORAGE", "local").strip().lower()
+    if kind == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(
+            f"MAIRIE_STORAGE={kind} inconnu : « local » (MEDIA_ROOT) ou « s3 »."
+        )
+    bucket = os.environ.get("MAIRIE_S3_BUCKET", "")
+    if not bucket:
+        raise ImproperlyConfigured(
+            "MAIRIE_STORAGE=s3 : indiquez le compartiment, MAIRIE_S3_BUCKET."
+        )
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            # Keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, read by boto3 itself.
+            "endpoint_url": os.environ.get("MAIRIE_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("MAIRIE_S3_REGION") or None,
+            "location": os.environ.get("MAIRIE_S3_PREFIX", ""),
+            # Personal data: private objects, and only the views serve them.
+            "default_acl": "private",
+            "querystring_auth": True,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": kept_files_storage(),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

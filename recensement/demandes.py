@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -33,6 +32,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from lxml import etree
 
+from mairie import files
 from mairie.history import save_by
 from mairie.models import (
     Collectivite,
@@ -891,14 +891,11 @@ def _prepare(dossier: _Dossier, digest: str, known: dict[str, Pays]) -> Mapped:
     return mapped
 
 
-def _keep(collectivite: Collectivite, data: bytes, suffix: str, written: list[Path]) -> str:
-    """Writes a file under MEDIA_ROOT (never under static); returns its relative path."""
-    relative = Path(STORAGE) / collectivite.code_insee / f"{uuid.uuid4().hex}{suffix}"
-    target = Path(settings.MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    written.append(target)
-    return str(relative)
+def _keep(collectivite: Collectivite, data: bytes, suffix: str, written: list[str]) -> str:
+    """Keeps a file of the request; returns its name in the storage."""
+    name = f"{STORAGE}/{collectivite.code_insee}/{uuid.uuid4().hex}{suffix}"
+    written.append(files.keep(name, [data]).name)
+    return written[-1]
 
 
 def _files(cerfa: Entry | None, attachments: list[Entry]) -> str:
@@ -918,7 +915,7 @@ def _store(
     mapped: Mapped,
     digest: str,
     user: AbstractBaseUser | None,
-    written: list[Path],
+    written: list[str],
 ) -> Report:
     label = dossier.label
     received = DemandeEnLigne.objects.for_collectivite(collectivite)
@@ -982,13 +979,12 @@ def _import_dossier(
         mapped = _prepare(dossier, digest, known)
     except DossierError as error:
         return Report(dossier.label, "refuse", str(error))
-    written: list[Path] = []
+    written: list[str] = []
     try:
         with transaction.atomic():
             return _store(collectivite, dossier, mapped, digest, user, written)
     except IntegrityError:
-        for path in written:
-            path.unlink(missing_ok=True)
+        files.delete(*written)
         return Report(
             dossier.label,
             "refuse",
@@ -996,8 +992,7 @@ def _import_dossier(
             "n'est enregistré, réessayez pour voir le résultat.",
         )
     except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
+        files.delete(*written)
         raise
 
 
@@ -1186,7 +1181,3 @@ def refuse(demande: DemandeEnLigne, motif: str, user: AbstractBaseUser) -> None:
         locked.statut, locked.motif_refus = StatutDemande.REFUSEE, motif
         locked.traitee_le, locked.traitee_par = timezone.now(), user
         save_by(locked, user)
-
-
-def stored_path(relative: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / relative

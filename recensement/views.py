@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from mairie import files
 from mairie.history import history_entries
 from mairie.models import Role
 from mairie.pagination import page_of
@@ -308,12 +309,11 @@ def demande_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _pdf(relative: str, filename: str) -> FileResponse:
-    path = demandes.stored_path(relative) if relative else None
-    if path is None or not path.is_file():
+def _pdf(name: str, filename: str) -> FileResponse:
+    if not files.exists(name):
         raise Http404("Fichier absent.")
     return FileResponse(
-        path.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
+        files.open_kept(name), as_attachment=True, filename=filename, content_type="application/pdf"
     )
 
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from electoral import tasks
+from electoral import imports
 from electoral.models import BureauDeVote, Electeur, ImportReu, Mouvement, StatutImport
 from tests.factories import ElecteurFactory
 
@@ -130,7 +130,7 @@ def test_the_polled_block_tells_the_step_the_worker_is_at_and_forgets_it_once_do
             reverse("electoral:import_reu_decision", args=[pending.pk]), {"decision": "confirmer"}
         )
     pending.refresh_from_db()
-    tasks._progress_writer(pending)("écriture des 2 nouveaux électeurs")
+    imports._progress_writer(pending)("écriture des 2 nouveaux électeurs")
 
     block = side_a.client.get(url, HTTP_HX_REQUEST="true").text
     assert "Import en cours : écriture des 2 nouveaux électeurs…" in block

@@ -15,6 +15,7 @@ from electoral.cartes_revenues import RetourRefused, enregistrer_retour, find_in
 from electoral.models import CarteRevenue, Liste, MotifInscription, MotifRetour
 from electoral.services import inscrire, modifier
 from exports.services import ExportRefused, run_export
+from tests.conftest import stored
 from tests.factories import BureauFactory, ElecteurFactory
 
 TODAY = dt.date(2026, 12, 5)
@@ -27,8 +28,7 @@ def today():
 
 
 def pdf(export) -> pypdf.PdfReader:
-    with open(export.path, "rb") as f:
-        return pypdf.PdfReader(io.BytesIO(f.read()))
+    return pypdf.PdfReader(io.BytesIO(stored(export.fichier)))
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from electoral.models import Liste, MotifInscription, MotifRadiation, Procuratio
 from electoral.procurations import enregistrer
 from electoral.services import inscrire, radier
 from exports.services import ExportRefused, run_export
+from tests.conftest import stored
 from tests.factories import BureauFactory, ElecteurFactory
 
 TODAY = dt.date(2026, 12, 5)
@@ -88,8 +89,7 @@ def test_a_bureau_cahier_lists_its_voters_alphabetically_with_the_mandataire(tow
         {"scrutin": scrutin.pk, "tours": "2", "liste": "p", "bureau": "0001"},
         None,
     )
-    with open(export.path, "rb") as f:
-        texts = pages_text(f.read())
+    texts = pages_text(stored(export.fichier))
     text = "\n".join(texts)
     expected = sorted(
         (v for v in voters.values() if v.bureau_id == b1.pk and v.nom_naissance != "Nom00"),
@@ -114,7 +114,7 @@ def test_without_a_bureau_the_zip_holds_one_cahier_per_bureau_and_every_voter(to
     export = run_export(
         side.collectivite, "emargement", {"scrutin": scrutin.pk, "tours": "1", "liste": "p"}, None
     )
-    with zipfile.ZipFile(export.path) as archive:
+    with zipfile.ZipFile(io.BytesIO(stored(export.fichier))) as archive:
         names = sorted(archive.namelist())
         texts = {name: "\n".join(pages_text(archive.read(name))) for name in names}
     assert [re.search(r"bureau-(\d{4})", n).group(1) for n in names] == ["0001", "0002"]

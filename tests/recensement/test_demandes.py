@@ -25,6 +25,7 @@ from recensement.demandes import (
     problems,
 )
 from recensement.models import DemandeEnLigne, Mode, PieceJointe, Recense, StatutDemande
+from tests.conftest import stored
 from tests.factories import RecenseFactory
 
 DATA = Path(__file__).parent / "data" / "demandes"
@@ -968,3 +969,27 @@ def test_a_person_born_in_the_united_kingdom_gets_99132(side_a, referentiel):
     import_uploads(side_a.collectivite, [upload("e.xml", data)])
     values = DemandeEnLigne.objects.get().donnees
     assert (values["naissance_code_lieu"], values["naissance_pays"]) == ("99132", "Royaume-Uni")
+
+
+def test_a_request_kept_in_an_object_store_is_served_from_it(side_a, referentiel, object_storage):
+    post(side_a.client, *[(name, valise(name)) for name in VALISE_FILES])
+
+    demande = DemandeEnLigne.objects.get()
+    assert stored(demande.fichier_xml) == valise("10870-XML.xml")
+    assert stored(demande.fichier_pdf) == valise("10870-PDF.pdf")
+    pieces = list(demande.pieces_jointes.all())
+    assert {piece.nom: stored(piece.fichier) for piece in pieces} == {
+        name: valise(name) for name in VALISE_PDFS[1:]
+    }
+    assert stored_files(object_storage) == []  # nothing on the local disk
+    downloads = {
+        reverse("recensement:demande_pdf", args=[demande.pk]): "10870-PDF.pdf",
+        **{
+            reverse("recensement:demande_piece", args=[demande.pk, piece.pk]): piece.nom
+            for piece in pieces
+        },
+    }
+    for url, name in downloads.items():
+        download = side_a.client.get(url)
+        assert download.status_code == 200
+        assert b"".join(download.streaming_content) == valise(name)
