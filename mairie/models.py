@@ -163,6 +163,7 @@ class Collectivite(models.Model):
         max_digits=4,
         decimal_places=1,
         default=0,
+        db_default=0,  # rows written by code that predates the field (migrations' models)
         validators=[MinValueValidator(-30), MaxValueValidator(30)],
         help_text="Positif : vers la droite. Mesuré sur la feuille de test des cartes.",
     )
@@ -171,6 +172,7 @@ class Collectivite(models.Model):
         max_digits=4,
         decimal_places=1,
         default=0,
+        db_default=0,
         validators=[MinValueValidator(-30), MaxValueValidator(30)],
         help_text="Positif : vers le bas. Mesuré sur la feuille de test des cartes.",
     )

@@ -14,21 +14,21 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='collectivite',
             name='carte_decalage_horizontal',
-            field=models.DecimalField(decimal_places=1, default=0, help_text='Positif : vers la droite. Mesuré sur la feuille de test des cartes.', max_digits=4, validators=[django.core.validators.MinValueValidator(-30), django.core.validators.MaxValueValidator(30)], verbose_name='décalage horizontal des cartes électorales (mm)'),
+            field=models.DecimalField(decimal_places=1, db_default=0, default=0, help_text='Positif : vers la droite. Mesuré sur la feuille de test des cartes.', max_digits=4, validators=[django.core.validators.MinValueValidator(-30), django.core.validators.MaxValueValidator(30)], verbose_name='décalage horizontal des cartes électorales (mm)'),
         ),
         migrations.AddField(
             model_name='collectivite',
             name='carte_decalage_vertical',
-            field=models.DecimalField(decimal_places=1, default=0, help_text='Positif : vers le bas. Mesuré sur la feuille de test des cartes.', max_digits=4, validators=[django.core.validators.MinValueValidator(-30), django.core.validators.MaxValueValidator(30)], verbose_name='décalage vertical des cartes électorales (mm)'),
+            field=models.DecimalField(decimal_places=1, db_default=0, default=0, help_text='Positif : vers le bas. Mesuré sur la feuille de test des cartes.', max_digits=4, validators=[django.core.validators.MinValueValidator(-30), django.core.validators.MaxValueValidator(30)], verbose_name='décalage vertical des cartes électorales (mm)'),
         ),
         migrations.AddField(
             model_name='historicalcollectivite',
             name='carte_decalage_horizontal',
-            field=models.DecimalField(decimal_places=1, default=0, help_text='Positif : vers la droite. Mesuré sur la feuille de test des cartes.', max_digits=4, validators=[django.core.validators.MinValueValidator(-30), django.core.validators.MaxValueValidator(30)], verbose_name='décalage horizontal des cartes électorales (mm)'),
+            field=models.DecimalField(decimal_places=1, db_default=0, default=0, help_text='Positif : vers la droite. Mesuré sur la feuille de test des cartes.', max_digits=4, validators=[django.core.validators.MinValueValidator(-30), django.core.validators.MaxValueValidator(30)], verbose_name='décalage horizontal des cartes électorales (mm)'),
         ),
         migrations.AddField(
             model_name='historicalcollectivite',
             name='carte_decalage_vertical',
-            field=models.DecimalField(decimal_places=1, default=0, help_text='Positif : vers le bas. Mesuré sur la feuille de test des cartes.', max_digits=4, validators=[django.core.validators.MinValueValidator(-30), django.core.validators.MaxValueValidator(30)], verbose_name='décalage vertical des cartes électorales (mm)'),
+            field=models.DecimalField(decimal_places=1, db_default=0, default=0, help_text='Positif : vers le bas. Mesuré sur la feuille de test des cartes.', max_digits=4, validators=[django.core.validators.MinValueValidator(-30), django.core.validators.MaxValueValidator(30)], verbose_name='décalage vertical des cartes électorales (mm)'),
         ),
     ]
