@@ -45,9 +45,9 @@ from lxml import etree
 
 from electoral.extraction import liste_a_date
 from electoral.models import BureauDeVote, Inscription, Liste, born_abroad
-from exports.pecoto import Problem
 from exports.streaming import Lines, Progress, copy_to
 from mairie.models import DEPARTEMENT_ETRANGER, Collectivite
+from mairie.problems import Problem
 from mairie.text import french_number
 
 SCHEMA = Path(__file__).parent / "schemas" / "liste-electorale-v1.xsd"

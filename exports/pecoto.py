@@ -15,6 +15,8 @@ from datetime import date
 from operator import attrgetter
 
 from mairie.models import Collectivite
+from mairie.phone import normalise_phone
+from mairie.problems import Problem
 from mairie.text import exchange_text as fold_text
 from recensement.models import Recense, quarter_of
 
@@ -51,11 +53,6 @@ _PRINTABLE = re.compile(r"[\x20-\x7e]*")
 _PHONE = re.compile(r"\d{10}")
 
 
-def _phone(value: str) -> str:
-    digits = re.sub(r"[ .]", "", value)
-    return "0" + digits[3:] if digits.startswith("+33") else digits
-
-
 def _date(value: date | None) -> str:
     # Not strftime: it does not zero-pad years before 1000 on every platform.
     return f"{value.day:02d}{value.month:02d}{value.year:04d}" if value else ""
@@ -88,7 +85,7 @@ class LayoutField:
         if self.type == "A":
             return fold_text(text)
         if self.type == "T":
-            return _phone(text)
+            return normalise_phone(text)
         if self.type == "E":
             return text.lower()
         return text
@@ -304,25 +301,15 @@ FIELD_NAMES: dict[str, tuple[str, str]] = {
 # fmt: on
 
 
-@dataclass(frozen=True)
-class Problem:
-    recense_id: int | None  # None: the collectivité's settings or the list as a whole
-    who: str
-    field: str  # the layout's (or the list file's) name of the field
-    message: str
-    electeur_id: int | None = None  # a voter's problem, in the list files
-
-    def __str__(self) -> str:
-        return f"{self.who} — {self.label} : {self.message}"
+class PecotoProblem(Problem):
+    """A problem of the PECOTO file, its field named as the agents name it (FIELD_NAMES)."""
 
     @property
     def label(self) -> str:
-        """The field as the agents name it (the list files' columns keep their own names)."""
         return FIELD_NAMES[self.field][0] if self.field in FIELD_NAMES else self.field
 
     @property
     def form_field(self) -> str:
-        """Where the value is typed (registrant form, collectivité settings); may be empty."""
         return FIELD_NAMES[self.field][1] if self.field in FIELD_NAMES else ""
 
     @property
@@ -410,7 +397,7 @@ def _record_problems(
     for f in FIELDS[record]:
         message = specific.get(f.name) or f.check(f.fold(context))
         if message:
-            problems.append(Problem(recense_id, who, f.name, message))
+            problems.append(PecotoProblem(recense_id, who, f.name, message))
     return problems
 
 
@@ -431,7 +418,7 @@ def validate(
     ]
     if not recenses:
         problems.append(
-            Problem(
+            PecotoProblem(
                 None, f"Liste T{trimestre} {annee}", "nombre_recenses", "aucun recensé ce trimestre"
             )
         )

@@ -19,9 +19,12 @@ from mairie.forms import (
     place_layout,
 )
 from mairie.models import Collectivite, Pays
+from mairie.phone import normalise_phone
 from mairie.text import exchange_text
+from recensement import demandes
 from recensement.models import (
     FRANCE,
+    DemandeEnLigne,
     Mode,
     Nationalite,
     Pupille,
@@ -74,16 +77,6 @@ ATTESTATION_FIELDS = {
 
 def born_word(recense: Recense) -> str:
     return "née" if recense.sexe == Sexe.FEMININ else "né"
-
-
-def normalise_phone(value: str) -> str:
-    """'06 12 34 56 78', '06.12.34.56.78' and '+33 6 12 34 56 78' all become '0612345678'."""
-    digits = re.sub(r"[\s.\-/]", "", value)
-    if digits.startswith("+33"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("0033"):
-        digits = "0" + digits[4:]
-    return digits
 
 
 def _country_choices(include_france: bool) -> list[tuple[str, str]]:
@@ -481,6 +474,20 @@ class RecenseForm(forms.ModelForm):
                 f"recensé(e) le {self.duplicate.date_recensement:%d/%m/%Y}. "
                 "Un second recensement est refusé.",
             )
+
+
+def demande_form(demande: DemandeEnLigne, data=None) -> RecenseForm:
+    """The registrant form pre-filled from the request; the date of recensement is the
+    submission date (the legal date of the declaration) and cannot be changed."""
+    form = RecenseForm(
+        data, instance=demandes.donnees_recense(demande), collectivite=demande.collectivite
+    )
+    for name in ("date_recensement", "inscription_d_office"):
+        form.fields[name].disabled = True
+    form.fields["date_recensement"].help_text = "Date de la demande en ligne (date légale)."
+    if not demande.donnees.get("domicile_code_lieu"):  # not guessed: the agent enters it
+        form.initial["domicile_commune_saisie"] = ""
+    return form
 
 
 class RecenseFilterForm(NameSearchForm):

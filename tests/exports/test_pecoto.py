@@ -10,7 +10,7 @@ from exports.pecoto import (
     LAYOUT,
     RECORD_LENGTHS,
     PecotoError,
-    Problem,
+    PecotoProblem,
     filename,
     fold_text,
     parse,
@@ -389,7 +389,7 @@ def test_writing_queries_nothing(collectivite, recenses, django_assert_num_queri
 # --- the validator: one test per kind of problem ---
 
 
-def problems_of(recense, **changes) -> list[Problem]:
+def problems_of(recense, **changes) -> list[PecotoProblem]:
     for name, value in changes.items():
         setattr(recense, name, value)
     return validate(recense.collectivite, [recense], 2026, 1, GENERATED)
@@ -405,7 +405,7 @@ def test_a_value_too_long_once_folded_is_reported_not_truncated(recense):
     problems = problems_of(recense, nom_naissance=nom)
 
     assert problems == [
-        Problem(
+        PecotoProblem(
             recense.pk,
             f"{nom} Chloé (n° 0001)",
             "nom_naissance",
@@ -420,7 +420,9 @@ def test_a_value_too_long_once_folded_is_reported_not_truncated(recense):
 def test_a_missing_responsable_is_a_problem_of_the_collectivite(recense):
     recense.collectivite.responsable_nom = ""
 
-    assert problems_of(recense) == [Problem(None, HEADER_WHO, "responsable_nom", "obligatoire")]
+    assert problems_of(recense) == [
+        PecotoProblem(None, HEADER_WHO, "responsable_nom", "obligatoire")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -511,7 +513,7 @@ def test_phones_are_written_as_ten_digits(recense):
 
 def test_an_unnumbered_registrant_asks_for_the_numbering_first(recense):
     assert problems_of(recense, numero_inscription=None) == [
-        Problem(
+        PecotoProblem(
             recense.pk,
             "DURAND Chloé (non numéroté)",
             "numero_inscription",
@@ -539,7 +541,7 @@ def test_an_empty_quarter_has_no_file(collectivite):
     problems = validate(collectivite, [], 2026, 1, GENERATED)
 
     assert problems == [
-        Problem(None, "Liste T1 2026", "nombre_recenses", "aucun recensé ce trimestre")
+        PecotoProblem(None, "Liste T1 2026", "nombre_recenses", "aucun recensé ce trimestre")
     ]
     with pytest.raises(PecotoError):
         write_t1(collectivite, [])

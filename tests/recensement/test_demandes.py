@@ -760,7 +760,7 @@ def test_a_person_already_registered_is_shown_with_the_record(side_a, referentie
     )
     demande = imported(side_a.collectivite)
     [problem] = problems(demande)
-    assert problem.recense == existing
+    assert problem.recense_id == existing.pk
     page = side_a.client.get(reverse("recensement:demande_detail", args=[demande.pk])).text
     assert reverse("recensement:detail", args=[existing.pk]) in page
 
