@@ -16,6 +16,7 @@ from operator import attrgetter
 
 from mairie.models import Collectivite
 from mairie.phone import normalise_phone
+from mairie.places import is_abroad
 from mairie.problems import Problem
 from mairie.text import exchange_text as fold_text
 from recensement.models import Recense, quarter_of
@@ -341,10 +342,6 @@ def _who(r: Recense) -> str:
     return f"{name} ({numero})"
 
 
-def _abroad(code_lieu: str) -> bool:
-    return code_lieu.startswith("99")
-
-
 def _rules(values: dict[str, str]) -> dict[str, str]:
     """The conditional rules of the spec's descriptions, on the folded values of one 02 record."""
     found = {}
@@ -352,16 +349,16 @@ def _rules(values: dict[str, str]) -> dict[str, str]:
         found["date_acquisition_nationalite"] = (
             "date d'acquisition obligatoire pour une personne devenue française"
         )
-    if _abroad(values["code_lieu_naissance"]) and values["departement_naissance"]:
+    if is_abroad(values["code_lieu_naissance"]) and values["departement_naissance"]:
         found["departement_naissance"] = "doit rester vide pour une naissance à l'étranger"
-    if not _abroad(values["domicile_code_lieu"]) and not values["domicile_code_postal"]:
+    if not is_abroad(values["domicile_code_lieu"]) and not values["domicile_code_postal"]:
         found["domicile_code_postal"] = "obligatoire pour une adresse en France"
     residence = [f.name for f in FIELDS["02"] if f.name.startswith("residence_")]
     if any(values[name] for name in residence):
         for part in ("voie", "commune", "code_lieu", "pays"):
             if not values[f"residence_{part}"]:
                 found[f"residence_{part}"] = "obligatoire quand la résidence diffère du domicile"
-        if not _abroad(values["residence_code_lieu"]) and not values["residence_code_postal"]:
+        if not is_abroad(values["residence_code_lieu"]) and not values["residence_code_postal"]:
             found["residence_code_postal"] = "obligatoire pour une adresse en France"
     for parent, absent in (("pere", "le père"), ("mere", "la mère")):
         if values[f"{parent}_connu"] == "N":

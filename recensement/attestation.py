@@ -13,7 +13,8 @@ from django.utils import timezone
 from mairie.history import save_by
 from mairie.models import Collectivite
 from mairie.pdf import write_pdf
-from recensement.models import FRANCE, Attestation, Mode, Recense, Sexe
+from mairie.places import is_abroad
+from recensement.models import Attestation, Mode, Recense, Sexe
 
 
 class AttestationRefused(Exception):
@@ -58,13 +59,9 @@ def signataire_text(collectivite: Collectivite, signataire: str) -> str:
     return f"Pour le maire et par délégation, {prenom} {nom.upper()}, {_lower_first(qualite)}"
 
 
-def _is_abroad(code_lieu: str) -> bool:
-    return code_lieu.startswith("99") and code_lieu != FRANCE
-
-
 def lieu_naissance(recense: Recense) -> str:
     """As printed on documents: "Saint-Malo (35)" or "Madrid (Espagne)"."""
-    if _is_abroad(recense.naissance_code_lieu):
+    if is_abroad(recense.naissance_code_lieu):
         return f"{recense.naissance_commune} ({recense.naissance_pays})"
     departement = recense.naissance_departement
     if not departement:
@@ -80,7 +77,7 @@ def _domicile(recense: Recense) -> list[str]:
         recense.domicile_complement.strip(),
         f"{recense.domicile_code_postal} {recense.domicile_commune}".strip(),
     ]
-    if _is_abroad(recense.domicile_code_lieu):
+    if is_abroad(recense.domicile_code_lieu):
         lines.append(recense.domicile_pays)
     return [line for line in lines if line]
 

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from mairie.models import CODE_FRANCE, Departement, Pays, phone_validator
 from mairie.names import validate_name
+from mairie.places import is_abroad
 from mairie.scoping import CollectiviteOwned, SearchableQuerySet
 from mairie.text import search_key
 from recensement.rules import OutOfAgeError, decide_mode
@@ -358,7 +359,7 @@ class Recense(CollectiviteOwned):
     def place_name(self, prefix: str) -> str:
         """A stored place as read: "Quimper (Finistère)" in France, "Madrid, Espagne" abroad."""
         commune = getattr(self, f"{prefix}_commune")
-        if getattr(self, f"{prefix}_code_lieu").startswith("99"):
+        if is_abroad(getattr(self, f"{prefix}_code_lieu")):
             return f"{commune}, {getattr(self, f'{prefix}_pays')}"
         departement = getattr(self, f"{prefix}_departement")
         return f"{commune} ({departement_name(departement)})" if departement else commune

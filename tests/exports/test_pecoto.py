@@ -463,6 +463,12 @@ def test_a_missing_responsable_is_a_problem_of_the_collectivite(recense):
             "obligatoire pour une adresse en France",
         ),
         (
+            # France's own country code is not abroad (mairie.places.is_abroad).
+            {"domicile_code_postal": "", "domicile_code_lieu": "99100", "domicile_pays": "France"},
+            "domicile_code_postal",
+            "obligatoire pour une adresse en France",
+        ),
+        (
             {"pere_connu": False, "pere_nom": "", "pere_prenoms": ""},
             "pere_nationalite",
             "doit rester vide quand le père n'est pas déclaré(e)",
@@ -509,6 +515,15 @@ def test_phones_are_written_as_ten_digits(recense):
     (line,) = parse(write_t1(recense.collectivite, [recense]))[1:-1]
 
     assert (line["telephone_fixe"], line["telephone_portable"]) == ("0299405800", "0612345678")
+
+
+def test_the_file_cleans_a_phone_up_as_the_form_does(recense):
+    # The collectivité's settings are typed in the admin, without the registrant form's clean-up.
+    recense.collectivite.responsable_telephone = "0033 2-99-40-58-00"
+
+    header = parse(write_t1(recense.collectivite, [recense]))[0]
+
+    assert header["responsable_telephone"] == "0299405800"
 
 
 def test_an_unnumbered_registrant_asks_for_the_numbering_first(recense):
