@@ -1,7 +1,9 @@
 """The registrant (notice individuelle, Cerfa 10870) and the issuance of their attestation.
 
-Text lengths are those of the PECOTO layout v1 (shared/specs/pecoto_v1.csv), so that whatever an
-agent types fits the quarterly file. Accents are stored as typed; exports fold them.
+Text lengths and codes are those of the PECOTO layout v1 (exports.pecoto.LAYOUT), so that
+whatever an agent types fits the quarterly file; tests/exports/test_pecoto.py compares every field
+of the layout with this model and the registrant form. Accents are stored as typed; exports fold
+them.
 """
 
 import datetime

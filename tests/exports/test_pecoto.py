@@ -1,11 +1,16 @@
 import csv
 import datetime as dt
 import os
+from inspect import signature
 from pathlib import Path
 
 import pytest
+from django import forms
+from django.core.validators import MaxValueValidator
+from django.db.models import BooleanField, CharField, DateField, PositiveSmallIntegerField
 
 from exports.pecoto import (
+    FIELDS,
     HEADER_WHO,
     LAYOUT,
     RECORD_LENGTHS,
@@ -17,7 +22,10 @@ from exports.pecoto import (
     validate,
     write,
 )
-from recensement.models import Mode
+from mairie.forms import clean_place
+from recensement.forms import PLACES, RecenseForm
+from recensement.models import Mode, Recense
+from recensement.services import MAX_NUMERO
 from tests.factories import RecenseFactory
 
 SPEC = Path(__file__).parents[2] / "exports" / "specs" / "pecoto_v1.csv"
@@ -607,3 +615,62 @@ def test_a_letter_without_ascii_form_is_reported_not_dropped(side_a):
     assert [(p.field, p.message) for p in problems] == [
         ("prenoms", "lettre(s) sans équivalent ASCII « Ω » : écrivez-la(les) sans accent")
     ]
+
+
+# --- the registrant's model and form against LAYOUT, field by field ---
+
+REGISTRANT_FIELDS = [f for f in FIELDS["02"] if f.type not in "CF"]
+
+
+def test_every_registrant_field_of_the_layout_is_a_field_of_the_registrant():
+    assert {f.attribute for f in REGISTRANT_FIELDS} <= {f.name for f in Recense._meta.fields}
+    assert len(REGISTRANT_FIELDS) == len(FIELDS["02"]) - 1  # all but the record type
+
+
+@pytest.mark.parametrize("layout", REGISTRANT_FIELDS, ids=lambda f: f.name)
+def test_the_registrant_model_keeps_the_layouts_length_codes_and_requirement(layout):
+    field = Recense._meta.get_field(layout.attribute)
+    if isinstance(field, BooleanField):
+        assert (layout.type, layout.codes, layout.required) == ("A", ("O", "N"), True)
+        return
+    if layout.type == "D":
+        assert isinstance(field, DateField)
+    elif isinstance(field, PositiveSmallIntegerField):
+        assert layout.type == "N" and not layout.codes
+        # The inscription number is given by the numbering, which stops at its own limit.
+        limits = [v.limit_value for v in field.validators if isinstance(v, MaxValueValidator)]
+        assert (min(limits) if field.editable else MAX_NUMERO) == 10**layout.length - 1
+    else:
+        assert isinstance(field, CharField)
+        assert field.max_length == layout.length
+        assert sorted(value for value, _ in field.choices or ()) == sorted(layout.codes)
+    if layout.attribute != "numero_inscription":  # required in the file, given by the numbering
+        assert field.blank is not layout.required
+
+
+@pytest.mark.parametrize("layout", REGISTRANT_FIELDS, ids=lambda f: f.name)
+def test_the_registrant_form_refuses_what_the_layout_cannot_hold(layout, side_a):
+    form = RecenseForm(collectivite=side_a.collectivite)
+    place = next((p for p, _, _ in PLACES if layout.attribute.startswith(f"{p}_")), None)
+    if place and layout.attribute.endswith(("_code_lieu", "_departement", "_commune", "_pays")):
+        # A place is chosen in the INSEE reference, a town abroad typed, the names cut to size.
+        if layout.attribute.endswith(("_commune", "_pays")):
+            assert signature(clean_place).parameters["length"].default == layout.length
+        if layout.attribute.endswith("_commune") and f"{place}_ville" in form.fields:
+            assert form.fields[f"{place}_ville"].max_length == layout.length
+        return
+    field = form.fields.get(layout.attribute)
+    if field is None:
+        # Derived from the dates, given by the numbering, or the "non déclaré(e)" checkbox.
+        assert layout.attribute in {"mode", "numero_inscription", "pere_connu", "mere_connu"}
+        return
+    if layout.type == "T":
+        # Wider: spaces, dots and +33 are accepted, then removed; the clean-up checks 10 digits.
+        assert field.max_length > layout.length
+    elif isinstance(field, forms.CharField):
+        assert field.max_length == layout.length
+    if isinstance(field, forms.BooleanField):
+        assert layout.codes == ("O", "N")
+    elif layout.codes:
+        offered = [value for value, _ in field.choices if value != ""]
+        assert sorted(offered) == sorted(layout.codes)
