@@ -385,16 +385,14 @@ class RecenseForm(forms.ModelForm):
             )
 
     def _guard_quarter(self, day) -> None:
-        """A closed quarter's registrants no longer change, and none can be added to it."""
-        closed = closed_quarters(self.collectivite)
-        instance = self.instance  # still the stored values: the form updates it after clean()
-        if instance.pk and (instance.annee, instance.trimestre) in closed:
-            self.add_error(None, closed_message(instance.annee, instance.trimestre))
-            return
+        """Said next to the date: no registrant can be added to a closed quarter, and a numbered
+        one keeps its quarter. (A closed quarter's registrant is refused by Recense.save itself,
+        and the edit view does not offer it.)"""
         if day is None:
             return
+        instance = self.instance  # still the stored values: the form updates it after clean()
         quarter = (day.year, quarter_of(day))
-        if quarter in closed:
+        if quarter in closed_quarters(self.collectivite):
             self.add_error(
                 "date_recensement",
                 f"{closed_message(*quarter)} Un recensement à cette date ne peut plus y être "
