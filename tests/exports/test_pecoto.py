@@ -23,6 +23,7 @@ from exports.pecoto import (
     write,
 )
 from mairie.forms import clean_place
+from mairie.models import Collectivite
 from recensement.forms import PLACES, RecenseForm
 from recensement.models import Mode, Recense
 from recensement.services import MAX_NUMERO
@@ -625,6 +626,21 @@ REGISTRANT_FIELDS = [f for f in FIELDS["02"] if f.type not in "CF"]
 def test_every_registrant_field_of_the_layout_is_a_field_of_the_registrant():
     assert {f.attribute for f in REGISTRANT_FIELDS} <= {f.name for f in Recense._meta.fields}
     assert len(REGISTRANT_FIELDS) == len(FIELDS["02"]) - 1  # all but the record type
+
+
+COLLECTIVITE_FIELDS = [f for f in FIELDS["01"] if f.attribute.startswith("collectivite.")]
+
+
+@pytest.mark.parametrize("layout", COLLECTIVITE_FIELDS, ids=lambda f: f.name)
+def test_the_collectivite_settings_keep_the_layouts_lengths(layout):
+    field = Collectivite._meta.get_field(layout.attribute.removeprefix("collectivite."))
+    if layout.name == "libelle_commune":
+        # Also printed on the attestations and tableaux; the validator refuses a name over 50
+        # characters in the file (the longest commune name has 45).
+        assert field.max_length == 100
+        return
+    # Left blank in the settings, a required one is reported by the validator (HEADER_WHO).
+    assert field.max_length == layout.length
 
 
 @pytest.mark.parametrize("layout", REGISTRANT_FIELDS, ids=lambda f: f.name)
