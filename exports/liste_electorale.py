@@ -45,7 +45,6 @@ from lxml import etree
 
 from electoral.extraction import liste_a_date
 from electoral.models import BureauDeVote, Inscription, Liste, born_abroad
-from exports.pecoto import Problem
 from exports.streaming import Lines, Progress, copy_to
 from mairie.models import (
     DEPARTEMENT_ETRANGER,
@@ -53,6 +52,7 @@ from mairie.models import (
     departement_as_written,
     departement_as_written_sql,
 )
+from mairie.problems import Problem
 from mairie.text import french_number
 
 SCHEMA = Path(__file__).parent / "schemas" / "liste-electorale-v1.xsd"

@@ -16,11 +16,11 @@ from django_tasks_db.models import DBTaskResult, TaskResultStatus
 
 from exports.exporters import EXPORTERS, Exporter, QuarterExporter, Streamed
 from exports.models import EtatPortail, Export, Statut
-from exports.pecoto import Problem
 from exports.streaming import Progress, Throttled
 from mairie import files
 from mairie.history import save_by
 from mairie.models import Collectivite
+from mairie.problems import Problem
 from recensement import services as recensement_services
 from recensement.models import quarter_label
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from mairie.models import CODE_COMMUNE, CODE_FRANCE, Commune, Pays, departement_of
 from mairie.names import normalise_name, validate_name
 from mairie.pagination import SEARCH_SORT_BELOW
+from mairie.places import is_abroad
 from mairie.text import search_key
 
 FRANCE_LABEL = "France"
@@ -231,7 +232,7 @@ def initial_place(prefix: str, code: str, commune: str, pays: str, abroad: bool)
     """The initial values of `place_fields` for a stored place."""
     if not code:
         return {f"{prefix}_commune_saisie": commune} if commune else {}
-    if abroad and code.startswith("99"):
+    if abroad and is_abroad(code):
         country = (
             Pays.objects.filter(code=code, libenr=pays).values_list("pk", flat=True).first()
             or Pays.objects.filter(code=code).values_list("pk", flat=True).first()

@@ -11,7 +11,8 @@ from django.utils import timezone
 from mairie.documents import render_pdf
 from mairie.history import save_by
 from mairie.models import Collectivite, Sexe, departement_as_written
-from recensement.models import FRANCE, Attestation, Mode, Recense
+from mairie.places import is_abroad
+from recensement.models import Attestation, Mode, Recense
 
 
 class AttestationRefused(Exception):
@@ -56,13 +57,9 @@ def signataire_text(collectivite: Collectivite, signataire: str) -> str:
     return f"Pour le maire et par délégation, {prenom} {nom.upper()}, {_lower_first(qualite)}"
 
 
-def _is_abroad(code_lieu: str) -> bool:
-    return code_lieu.startswith("99") and code_lieu != FRANCE
-
-
 def lieu_naissance(recense: Recense) -> str:
     """As printed on documents: "Saint-Malo (35)" or "Madrid (Espagne)"."""
-    if _is_abroad(recense.naissance_code_lieu):
+    if is_abroad(recense.naissance_code_lieu):
         return f"{recense.naissance_commune} ({recense.naissance_pays})"
     departement = recense.naissance_departement
     if not departement:
@@ -76,7 +73,7 @@ def _domicile(recense: Recense) -> list[str]:
         recense.domicile_complement.strip(),
         f"{recense.domicile_code_postal} {recense.domicile_commune}".strip(),
     ]
-    if _is_abroad(recense.domicile_code_lieu):
+    if is_abroad(recense.domicile_code_lieu):
         lines.append(recense.domicile_pays)
     return [line for line in lines if line]
 

@@ -43,8 +43,9 @@ from mairie.models import (
     departement_of,
 )
 from mairie.names import name_problem, normalise_name
+from mairie.phone import normalise_phone
+from mairie.problems import Problem
 from mairie.text import search_key
-from recensement.forms import RecenseForm, normalise_phone
 from recensement.models import (
     FRANCE,
     DemandeEnLigne,
@@ -1065,12 +1066,6 @@ def import_uploads(
 # --- Checking, completing, validating, refusing -----------------------------------------------
 
 
-@dataclass(frozen=True)
-class Problem:
-    message: str
-    recense: Recense | None = None  # the registrant already recorded, if that is the problem
-
-
 def donnees_recense(demande: DemandeEnLigne) -> Recense:
     """The registrant the request describes, not saved: the form starts from it."""
     values = {}
@@ -1102,16 +1097,22 @@ def problems(demande: DemandeEnLigne) -> list[Problem]:
     if code and not in_collectivite(collectivite, code):
         found.append(
             Problem(
+                None,
+                str(demande),
+                "domicile_code_lieu",
                 f"Le domicile déclaré ({values.get('domicile_commune')}, {code}) n'est pas dans "
-                f"la collectivité ({collectivite}) : la demande relève de la mairie du domicile."
+                f"la collectivité ({collectivite}) : la demande relève de la mairie du domicile.",
             )
         )
     day = demande.date_recensement
     if is_closed(collectivite, day.year, quarter_of(day)):
         found.append(
             Problem(
+                None,
+                str(demande),
+                "date_recensement",
                 f"{closed_message(day.year, quarter_of(day))} Une demande du "
-                f"{day:%d/%m/%Y} ne peut plus y être enregistrée."
+                f"{day:%d/%m/%Y} ne peut plus y être enregistrée.",
             )
         )
     born = values.get("date_naissance")
@@ -1119,7 +1120,9 @@ def problems(demande: DemandeEnLigne) -> list[Problem]:
         try:
             decide_mode(datetime.date.fromisoformat(born), demande.date_recensement)
         except OutOfAgeError as error:
-            found.append(Problem(f"À la date de la demande : {error}"))
+            found.append(
+                Problem(None, str(demande), error.field, f"À la date de la demande : {error}")
+            )
     if born and values.get("nom_naissance") and values.get("prenoms"):
         recense = (
             Recense.objects.for_collectivite(collectivite)
@@ -1133,24 +1136,14 @@ def problems(demande: DemandeEnLigne) -> list[Problem]:
         if recense:
             found.append(
                 Problem(
+                    recense.pk,
+                    str(recense),
+                    "",
                     f"Cette personne est déjà recensée : {recense}, recensé(e) le "
                     f"{recense.date_recensement:%d/%m/%Y}.",
-                    recense,
                 )
             )
     return found
-
-
-def validation_form(demande: DemandeEnLigne, data=None) -> RecenseForm:
-    """The registrant form pre-filled from the request; the date of recensement is the
-    submission date (the legal date of the declaration) and cannot be changed."""
-    form = RecenseForm(data, instance=donnees_recense(demande), collectivite=demande.collectivite)
-    for name in ("date_recensement", "inscription_d_office"):
-        form.fields[name].disabled = True
-    form.fields["date_recensement"].help_text = "Date de la demande en ligne (date légale)."
-    if not demande.donnees.get("domicile_code_lieu"):  # not guessed: the agent enters it
-        form.initial["domicile_commune_saisie"] = ""
-    return form
 
 
 def _locked(demande: DemandeEnLigne) -> DemandeEnLigne:
@@ -1160,12 +1153,12 @@ def _locked(demande: DemandeEnLigne) -> DemandeEnLigne:
     return locked
 
 
-def validate(demande: DemandeEnLigne, form: RecenseForm, user: AbstractBaseUser) -> Recense:
-    """Create the registrant from the completed form and mark the request done, linked to it,
-    in one transaction."""
+def validate(demande: DemandeEnLigne, recense: Recense, user: AbstractBaseUser) -> Recense:
+    """Create the registrant completed from the request (the validation form's, not yet saved)
+    and mark the request done, linked to it, in one transaction."""
     with transaction.atomic():
         locked = _locked(demande)
-        recense = form.save()
+        recense.save()
         locked.statut, locked.recense = StatutDemande.VALIDEE, recense
         locked.traitee_le, locked.traitee_par = timezone.now(), user
         save_by(locked, user)

@@ -1,7 +1,9 @@
 """The registrant (notice individuelle, Cerfa 10870) and the issuance of their attestation.
 
-Text lengths are those of the PECOTO layout v1 (exports/specs/pecoto_v1.csv), so that whatever an
-agent types fits the quarterly file. Accents are stored as typed; exports fold them.
+Text lengths and codes are those of the PECOTO layout v1 (exports.pecoto.LAYOUT), so that
+whatever an agent types fits the quarterly file; tests/exports/test_pecoto.py compares every field
+of the layout with this model and the registrant form. Accents are stored as typed; exports fold
+them.
 """
 
 import datetime
@@ -22,6 +24,7 @@ from mairie.models import (
     phone_validator,
 )
 from mairie.names import validate_name
+from mairie.places import is_abroad
 from mairie.scoping import CollectiviteOwned, SearchableQuerySet
 from mairie.text import search_key
 from recensement.rules import OutOfAgeError, decide_mode
@@ -363,7 +366,7 @@ class Recense(CollectiviteOwned):
     def place_name(self, prefix: str) -> str:
         """A stored place as read: "Quimper (Finistère)" in France, "Madrid, Espagne" abroad."""
         commune = getattr(self, f"{prefix}_commune")
-        if getattr(self, f"{prefix}_code_lieu").startswith("99"):
+        if is_abroad(getattr(self, f"{prefix}_code_lieu")):
             return f"{commune}, {getattr(self, f'{prefix}_pays')}"
         departement = getattr(self, f"{prefix}_departement")
         return f"{commune} ({departement_name(departement)})" if departement else commune

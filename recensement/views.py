@@ -24,6 +24,7 @@ from recensement.forms import (
     DemandesUploadForm,
     RecenseFilterForm,
     RecenseForm,
+    demande_form,
 )
 from recensement.models import (
     DemandeEnLigne,
@@ -355,13 +356,15 @@ def demande_valider(request: HttpRequest, pk: int) -> HttpResponse:
     if not demande.a_traiter:
         messages.error(request, f"Cette demande a déjà été {demande.get_statut_display()}.")
         return redirect("recensement:demande_detail", pk=demande.pk)
-    form = demandes.validation_form(demande, request.POST or None)
+    form = demande_form(demande, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            recense = demandes.validate(demande, form, request.user)
+            recense = demandes.validate(demande, form.save(commit=False), request.user)
         except demandes.DemandeError as refusal:
             messages.error(request, str(refusal))
             return redirect("recensement:demande_detail", pk=demande.pk)
+        except RecenseLocked as refusal:  # the quarter was closed while the form was open
+            form.add_error(None, str(refusal))
         except IntegrityError:
             form.add_error(None, "Cette personne vient d'être recensée par un autre agent.")
         else:

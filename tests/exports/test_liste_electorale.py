@@ -23,9 +23,9 @@ from exports.liste_electorale import (
     write_xml,
 )
 from exports.models import Export
-from exports.pecoto import Problem
 from exports.services import ExportRefused, run_export
 from exports.streaming import no_progress
+from mairie.problems import Problem
 from tests.conftest import stored
 from tests.exports import liste_data
 from tests.factories import BureauFactory, ElecteurFactory
