@@ -139,7 +139,8 @@ def columns(options: Options) -> list[Column]:
 
 
 def maire_text(collectivite: Collectivite) -> str:
-    name = f"{collectivite.maire_prenom} {collectivite.maire_nom.upper()}".strip()
+    """The signature line of the volume documents: "Le maire, Anne LE GALL"."""
+    name = collectivite.maire_as_printed
     return f"Le maire, {name}" if name else "Le maire"
 
 

@@ -4,6 +4,7 @@ renders (filename, content type, bytes), or, for big files, writes them as a str
 
 import datetime
 import io
+import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -12,10 +13,20 @@ from django.db.models import QuerySet
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+from electoral.commission import movements_examined
 from electoral.extraction import liste_a_date
 from electoral.forms import BureauCodeField
-from electoral.models import BureauDeVote, Liste, Scrutin, validate_list_date
-from exports import cartes, emargement, liste_electorale, pecoto
+from electoral.jures import latest_birth_year
+from electoral.models import (
+    BureauDeVote,
+    Liste,
+    MembreCommission,
+    ReunionCommission,
+    Scrutin,
+    TirageJures,
+    validate_list_date,
+)
+from exports import cartes, emargement, liste_electorale, pecoto, registres
 from exports.liste_recenses import render_liste_recenses_pdf
 from exports.streaming import Progress, no_progress
 from exports.tableaux import (
@@ -25,6 +36,7 @@ from exports.tableaux import (
     render_liste_bureau_pdf,
     render_tableau_pdf,
 )
+from mairie.documents import render_pdf
 from mairie.forms import CompactForm, DateInput
 from mairie.models import Affectation, Collectivite, Role
 from mairie.problems import Problem
@@ -685,6 +697,208 @@ class CartesRevenuesExporter(Exporter):
         return Rendered(name, "application/pdf", out.getvalue())
 
 
+class RegistreProcurationsForm(CompactForm):
+    bureau = BureauCodeField(
+        label="Bureau",
+        queryset=BureauDeVote.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label="tous (un fichier par bureau, en ZIP)",
+    )
+
+    def __init__(self, *args, collectivite: Collectivite | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["bureau"].queryset = BureauDeVote.objects.filter(collectivite=collectivite)
+
+
+class RegistreProcurationsExporter(Exporter):
+    """The register of the procurations in force or to come, per bureau of the mandants."""
+
+    identifier = "registre-procurations"
+    verbose_name = "Registre des procurations (PDF)"
+    form_class = RegistreProcurationsForm
+    role = Role.ELECTIONS
+
+    @classmethod
+    def form(cls, collectivite: Collectivite, data=None, **kwargs) -> forms.Form:
+        return cls.form_class(data, collectivite=collectivite, **kwargs)
+
+    def __init__(self, collectivite: Collectivite, options: dict) -> None:
+        self.bureau = options["bureau"]
+        self.day = timezone.localdate()
+        super().__init__(collectivite, {"bureau": self.bureau.code if self.bureau else ""})
+
+    def bureaux(self) -> list[BureauDeVote]:
+        if self.bureau:
+            return [self.bureau]
+        return list(BureauDeVote.objects.for_collectivite(self.collectivite).order_by("code"))
+
+    def describe(self) -> str:
+        where = f"bureau {self.bureau.code}" if self.bureau else "tous les bureaux"
+        return f"Registre des procurations — {where}, au {self.day:%d/%m/%Y}"
+
+    def write(self, out: BinaryIO, progress: Progress) -> Streamed:
+        if self.bureau:
+            registres.write_registre_procurations(self.collectivite, self.bureau, self.day, out)
+            name = f"procurations-{self.collectivite.code_insee}-bureau-{self.bureau.code}.pdf"
+            return Streamed(name, "application/pdf")
+        every = self.bureaux()
+        with zipfile.ZipFile(out, "w") as archive:
+            for index, bureau in enumerate(every, start=1):
+                buffer = io.BytesIO()
+                registres.write_registre_procurations(self.collectivite, bureau, self.day, buffer)
+                archive.writestr(f"procurations-bureau-{bureau.code}.pdf", buffer.getvalue())
+                progress(index, len(every))
+        return Streamed(f"procurations-{self.collectivite.code_insee}.zip", "application/zip")
+
+    def render(self) -> Rendered:
+        out = io.BytesIO()
+        streamed = self.write(out, no_progress)
+        return Rendered(streamed.filename, streamed.content_type, out.getvalue())
+
+
+class TirageForm(CompactForm):
+    tirage = forms.ModelChoiceField(label="Tirage", queryset=TirageJures.objects.none())
+
+    def __init__(self, *args, collectivite: Collectivite | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tirage"].queryset = TirageJures.objects.filter(collectivite=collectivite)
+
+
+class TirageExporter(Exporter):
+    form_class = TirageForm
+    role = Role.ELECTIONS
+    label: str
+
+    @classmethod
+    def form(cls, collectivite: Collectivite, data=None, **kwargs) -> forms.Form:
+        return cls.form_class(data, collectivite=collectivite, **kwargs)
+
+    def __init__(self, collectivite: Collectivite, options: dict) -> None:
+        self.tirage = options["tirage"]
+        super().__init__(collectivite, {"tirage": self.tirage.pk})
+
+    def describe(self) -> str:
+        return f"{self.label} — tirage {self.tirage.annee} du {self.tirage.cree_le:%d/%m/%Y}"
+
+    @property
+    def stem(self) -> str:
+        return f"jures-{self.collectivite.code_insee}-{self.tirage.annee}-{self.tirage.pk}"
+
+
+class JuresPvExporter(TirageExporter):
+    identifier = "jures-pv"
+    verbose_name = "Jurés d'assises : procès-verbal du tirage (PDF)"
+    label = "Procès-verbal du tirage des jurés d'assises"
+
+    def render(self) -> Rendered:
+        data = render_pdf(
+            "electoral/jures_pv_pdf.html",
+            {
+                "collectivite": self.collectivite,
+                "tirage": self.tirage,
+                "annee_suivante": self.tirage.annee + 1,
+                "derniere_annee": latest_birth_year(self.tirage.annee),
+            },
+        )
+        return Rendered(f"{self.stem}-proces-verbal.pdf", "application/pdf", data)
+
+
+class JuresListeExporter(TirageExporter):
+    identifier = "jures-liste"
+    verbose_name = "Jurés d'assises : liste préparatoire (PDF)"
+    label = "Liste préparatoire des jurés d'assises"
+
+    def render(self) -> Rendered:
+        out = io.BytesIO()
+        registres.write_liste_preparatoire(self.tirage, out)
+        return Rendered(f"{self.stem}-liste-preparatoire.pdf", "application/pdf", out.getvalue())
+
+
+class JuresCsvExporter(TirageExporter):
+    identifier = "jures-csv"
+    verbose_name = "Jurés d'assises : liste préparatoire pour le greffe (CSV)"
+    label = "Liste préparatoire des jurés d'assises (CSV)"
+
+    def render(self) -> Rendered:
+        out = io.BytesIO()
+        registres.write_jures_csv(self.tirage, out)
+        return Rendered(f"{self.stem}.csv", "text/csv; charset=utf-8", out.getvalue())
+
+
+class ReunionForm(CompactForm):
+    reunion = forms.ModelChoiceField(label="Réunion", queryset=ReunionCommission.objects.none())
+
+    def __init__(self, *args, collectivite: Collectivite | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reunion"].queryset = ReunionCommission.objects.filter(
+            collectivite=collectivite
+        )
+
+
+class ReunionExporter(Exporter):
+    form_class = ReunionForm
+    role = Role.ELECTIONS
+    label: str
+
+    @classmethod
+    def form(cls, collectivite: Collectivite, data=None, **kwargs) -> forms.Form:
+        return cls.form_class(data, collectivite=collectivite, **kwargs)
+
+    def __init__(self, collectivite: Collectivite, options: dict) -> None:
+        self.reunion = options["reunion"]
+        super().__init__(collectivite, {"reunion": self.reunion.pk})
+
+    def describe(self) -> str:
+        return f"{self.label} — réunion du {self.reunion.date:%d/%m/%Y}"
+
+    @property
+    def stem(self) -> str:
+        return f"commission-{self.collectivite.code_insee}-{self.reunion.date:%Y%m%d}"
+
+
+class ConvocationsExporter(ReunionExporter):
+    identifier = "commission-convocations"
+    verbose_name = "Commission de contrôle : convocations (PDF)"
+    label = "Convocations de la commission de contrôle"
+
+    def membres(self):
+        return MembreCommission.objects.for_collectivite(self.collectivite).filter(actif=True)
+
+    def problems(self) -> list[Problem]:
+        if not self.membres().exists():
+            return [Problem(None, "Commission", "", "aucun membre en fonctions à convoquer")]
+        return []
+
+    def preview(self) -> list[str]:
+        count = self.membres().count()
+        return [f"{count} convocation{pluralize(count)}, une page par membre en fonctions."]
+
+    def render(self) -> Rendered:
+        data = render_pdf(
+            "electoral/convocation_pdf.html",
+            {
+                "collectivite": self.collectivite,
+                "reunion": self.reunion,
+                "membres": list(self.membres()),
+                "mouvements": movements_examined(self.reunion).count(),
+                "aujourdhui": timezone.localdate(),
+            },
+        )
+        return Rendered(f"{self.stem}-convocations.pdf", "application/pdf", data)
+
+
+class RegistreDecisionsExporter(ReunionExporter):
+    identifier = "commission-registre"
+    verbose_name = "Commission de contrôle : registre des décisions (PDF)"
+    label = "Registre des décisions de la commission de contrôle"
+
+    def render(self) -> Rendered:
+        out = io.BytesIO()
+        registres.write_registre_decisions(self.reunion, out)
+        return Rendered(f"{self.stem}-registre.pdf", "application/pdf", out.getvalue())
+
+
 EXPORTERS: dict[str, type[Exporter]] = {
     exporter.identifier: exporter
     for exporter in (
@@ -697,6 +911,12 @@ EXPORTERS: dict[str, type[Exporter]] = {
         EmargementExporter,
         CartesExporter,
         CartesRevenuesExporter,
+        RegistreProcurationsExporter,
+        JuresPvExporter,
+        JuresListeExporter,
+        JuresCsvExporter,
+        ConvocationsExporter,
+        RegistreDecisionsExporter,
     )
 }
 
