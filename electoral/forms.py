@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from electoral.models import (
+    MODIFIABLE_FIELDS,
     BureauDeVote,
     Decoupage,
     Electeur,
@@ -22,7 +23,6 @@ from electoral.models import (
     voie_key,
 )
 from electoral.rules import NAME_FIELDS
-from electoral.services import MODIFIABLE_FIELDS
 from mairie.forms import (
     CompactForm,
     DateInput,
