@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Max, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -449,41 +449,29 @@ class Inscription(models.Model):
         return self.radie_le is not None and self.radie_le > timezone.localdate()
 
 
-def highest_numeros(bureaux: Iterable[int]) -> dict[tuple[int, str], int]:
-    """The highest numéro d'ordre among the active inscriptions of each list of these bureaux
-    (by id), as {(bureau id, liste): number}; a list without any is left out. The one rule of
+def highest_numeros(lists: Iterable[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    """The highest numéro d'ordre among the active inscriptions of each of these lists of a
+    bureau, given as (bureau id, liste); a list without any is left out. The one rule of
     numbering: a voter joining a bureau's list takes the next number (next_numero, and the REU
-    import for the lines that bring no free number of their own). Read off the (bureau, liste,
-    numéro) index, list by list."""
-
-    def highest(liste: str) -> Subquery:
-        return Subquery(
+    import for the lines that bring no free number of their own). Each is read off the
+    (bureau, liste, numéro) index."""
+    highest = {}
+    for bureau, liste in set(lists):
+        numero = (
             Inscription.objects.actives()
-            .filter(bureau=OuterRef("pk"), liste=liste, numero_ordre__isnull=False)
-            .order_by("-numero_ordre")
-            .values("numero_ordre")[:1]
+            .filter(bureau_id=bureau, liste=liste)
+            .aggregate(last=Max("numero_ordre"))["last"]
         )
-
-    listes = list(Liste.values)
-    rows = (
-        BureauDeVote.objects.filter(pk__in=list(bureaux))
-        .order_by()
-        .annotate(**{f"highest_{liste}": highest(liste) for liste in listes})
-        .values_list("pk", *(f"highest_{liste}" for liste in listes))
-    )
-    return {
-        (pk, liste): numero
-        for pk, *numeros in rows
-        for liste, numero in zip(listes, numeros, strict=True)
-        if numero is not None
-    }
+        if numero is not None:
+            highest[bureau, liste] = numero
+    return highest
 
 
 def next_numero(bureau: BureauDeVote, liste: str) -> int:
     """The number a voter joining the bureau's list takes: one more than the highest active
     one (highest_numeros). The caller holds the bureau's row lock, so that two inscriptions
     never share one."""
-    return highest_numeros([bureau.pk]).get((bureau.pk, liste), 0) + 1
+    return highest_numeros([(bureau.pk, liste)]).get((bureau.pk, liste), 0) + 1
 
 
 def active_count(collectivite, liste: str = Liste.PRINCIPALE) -> int:

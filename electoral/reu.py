@@ -1885,8 +1885,10 @@ class _Import:
         free = f"({taken} LIMIT 1) IS NULL" if few else f"NOT EXISTS ({taken})"
         # The others take the next numbers after the highest (electoral.models.highest_numeros)
         # and the file's numbers kept.
-        self.sql("SELECT DISTINCT bureau_id FROM reu_line WHERE etat = 'new' OR b_change = 1")
-        highest = highest_numeros(bureau for (bureau,) in self.cursor.fetchall())
+        self.sql(
+            "SELECT DISTINCT bureau_id, liste FROM reu_line WHERE etat = 'new' OR b_change = 1"
+        )
+        highest = highest_numeros(self.cursor.fetchall())
         self.sql(
             "CREATE TEMPORARY TABLE reu_highest (bureau_id bigint, liste text, numero integer)"
         )

@@ -106,7 +106,8 @@ def test_the_next_number_follows_the_highest_active_one_of_the_bureau_s_list(sid
     )
     bureaux = BureauDeVote.objects.filter(collectivite=collectivite)
 
-    assert highest_numeros(bureaux.values_list("pk", flat=True)) == {
+    lists = [(bureau.pk, liste) for bureau in bureaux for liste in Liste.values]
+    assert highest_numeros(lists) == {
         (ecole.pk, Liste.PRINCIPALE): 4,
         (gymnase.pk, Liste.EUROPEENNE): 7,
     }
