@@ -1553,7 +1553,7 @@ class _Import:
                 for pk, liste, nom, prenoms, date, incomplete, ine in batch:
                     born = str(date) if date else incomplete
                     rows.append(
-                        (str(pk), liste, f"{search_key(nom)}|{search_key(prenoms)}|{born}", ine)
+                        (str(pk), liste, identity(search_key(nom), search_key(prenoms), born), ine)
                     )
                 self.db.load("reu_existing", ["electeur_id", "liste", "nkey", "ine"], rows)
         self.db.analyze("reu_existing")

@@ -2,6 +2,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -18,6 +19,7 @@ from electoral.models import (
     active_count,
 )
 from electoral.reu import MAX_REJECTED_LINES, ImportReport, apply, preview, write_extraction
+from electoral.rules import anniversary
 from electoral.services import inscrire, new_electeur, radier
 from mairie.text import search_key
 from tests.factories import (
@@ -1487,3 +1489,27 @@ def test_the_services_and_the_import_write_the_same_voters_inscriptions_and_move
         ine: [numero for liste, _, numero, *_ in by_import[ine]["inscriptions"]] for ine in ines
     }
     assert numbers == {"200000001": [2], "200000002": [2, 1], "200000003": [1]}
+
+
+def test_an_import_dated_in_the_past_takes_effect_that_day_on_voters_of_age_then(side_a, reu):
+    collectivite = side_a.collectivite
+    BureauFactory(collectivite=collectivite, code="0001")
+    today = dt.date.today()
+    takeover = today - dt.timedelta(days=730)
+    young = anniversary(today, -18) - dt.timedelta(days=30)  # 18 today, 16 at the takeover
+    path = reu(
+        [
+            voter(nom="MARTIN", ine="300000001"),
+            voter(nom="DURAND", date=young.strftime("%d/%m/%Y"), ine="300000002"),
+        ]
+    )
+
+    report = apply(collectivite, path, side_a.agent, date_effet=takeover)
+
+    assert (report.new, report.rejected) == (1, 1)
+    assert "moins de 18 ans" in report.rejected_lines[0].reason
+    inscription = Inscription.objects.get(electeur__ine="300000001")
+    assert inscription.inscrit_le == takeover
+    assert Mouvement.objects.get(electeur__ine="300000001").date_effet == takeover
+    with pytest.raises(ValidationError):
+        apply(collectivite, path, side_a.agent, date_effet=today + dt.timedelta(days=1))
