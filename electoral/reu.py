@@ -1753,6 +1753,16 @@ class _Import:
             pairs.append(
                 (name, f"CASE WHEN {self.differs(name)} THEN {self.db.json_pair(old, new)} END")
             )
+        # The street the new address finds, named as the services name it (str(Voie)).
+        street = "COALESCE(TRIM({0}.type_voie || ' ' || {0}.libelle), '')"
+        pairs.append(
+            (
+                "voie",
+                f"CASE WHEN l.a_change = 1 AND e.voie_id {self.db.distinct} rv.voie_id THEN "
+                + self.db.json_pair(street.format("ov"), street.format("nv"))
+                + " END",
+            )
+        )
         pairs.append(
             (
                 "bureau",
@@ -1780,6 +1790,10 @@ class _Import:
             "JOIN electoral_electeur e ON e.id = l.electeur_id "
             "LEFT JOIN electoral_bureaudevote eb ON eb.id = e.bureau_id "
             "LEFT JOIN electoral_bureaudevote ib ON ib.id = l.bureau_avant_id "
+            "LEFT JOIN reu_voie rv ON rv.voie_key = p.voie_key"
+            " AND COALESCE(rv.code_postal, '') = COALESCE(p.code_postal, '') "
+            "LEFT JOIN electoral_voie ov ON ov.id = e.voie_id "
+            "LEFT JOIN electoral_voie nv ON nv.id = rv.voie_id "
             "WHERE l.etat = 'changed'",
         )
         self.lap("mouvements de modification")

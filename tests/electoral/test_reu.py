@@ -9,10 +9,12 @@ from django.db import connection
 from electoral import reu as reu_import
 from electoral.models import (
     BureauDeVote,
+    Decoupage,
     Electeur,
     Inscription,
     Liste,
     MotifInscription,
+    MotifModification,
     MotifRadiation,
     Mouvement,
     TypeMouvement,
@@ -20,7 +22,7 @@ from electoral.models import (
 )
 from electoral.reu import MAX_REJECTED_LINES, ImportReport, apply, preview, write_extraction
 from electoral.rules import anniversary
-from electoral.services import inscrire, new_electeur, radier
+from electoral.services import inscrire, modifier, new_electeur, radier
 from mairie.text import search_key
 from tests.factories import (
     BureauFactory,
@@ -1513,3 +1515,72 @@ def test_an_import_dated_in_the_past_takes_effect_that_day_on_voters_of_age_then
     assert Mouvement.objects.get(electeur__ine="300000001").date_effet == takeover
     with pytest.raises(ValidationError):
         apply(collectivite, path, side_a.agent, date_effet=today + dt.timedelta(days=1))
+
+
+def test_a_move_through_the_services_and_through_a_reimport_records_the_same_movement(
+    side_a, side_b, tmp_path
+):
+    """Two towns alike, one voter in each; one moves through modifier, the other through the
+    next extraction: the same voter, inscription and movement (the street named in both)."""
+
+    def town(collectivite):
+        bureaux = [BureauFactory(collectivite=collectivite, code=code) for code in ("0001", "0002")]
+        streets = [
+            VoieFactory(collectivite=collectivite, libelle=libelle, code_postal="35400")
+            for libelle in ("des Lilas", "des Roses")
+        ]
+        for voie, bureau in zip(streets, bureaux, strict=True):
+            Decoupage.objects.create(voie=voie, bureau=bureau)
+        return bureaux, streets
+
+    def extraction(collectivite, numero, voie, bureau):
+        path = tmp_path / f"{collectivite.code_insee}-{numero}.csv"
+        martin = Electeur(
+            collectivite=collectivite,
+            sexe="F",
+            nom_naissance="MARTIN",
+            prenoms="ANNE",
+            date_naissance=dt.date(1970, 1, 1),
+            numero_voie=numero,
+            type_voie=voie.type_voie,
+            libelle_voie=voie.libelle,
+            code_postal="35400",
+            ville="SAINT-MALO",
+            ine="400000001",
+            bureau=bureau,
+        )
+        write_extraction(path, [(martin, "p")])
+        return path
+
+    def written(collectivite) -> tuple:
+        electeur = Electeur.objects.get(collectivite=collectivite)
+        inscription = electeur.inscriptions.get()
+        movement = electeur.mouvements.get(type=TypeMouvement.MODIFICATION)
+        return (
+            (electeur.numero_voie, str(electeur.voie), electeur.bureau.code),
+            (inscription.bureau.code, inscription.numero_ordre),
+            (movement.motif, movement.bureau_avant.code, movement.bureau_apres.code),
+            movement.changements,
+        )
+
+    towns = {}
+    for side in (side_a, side_b):
+        collectivite = side.collectivite
+        (lilas_bureau, _), (lilas, _) = towns[collectivite.pk] = town(collectivite)
+        apply(collectivite, extraction(collectivite, "3", lilas, lilas_bureau), None)
+    (_, roses_bureau), (_, roses) = towns[side_a.collectivite.pk]
+    martin = Electeur.objects.get(collectivite=side_a.collectivite)
+    changes = {"numero_voie": "5", "voie": roses, "libelle_voie": roses.libelle}
+    modifier(martin, changes, MotifModification.ADRESSE, dt.date.today(), None)
+    (_, roses_bureau), (_, roses) = towns[side_b.collectivite.pk]
+    collectivite = side_b.collectivite
+    report = apply(collectivite, extraction(collectivite, "5", roses, roses_bureau), None)
+    assert report.changed == 1
+
+    assert written(side_b.collectivite) == written(side_a.collectivite)
+    assert written(side_a.collectivite)[3] == {
+        "numero_voie": ["3", "5"],
+        "voie": ["Rue des Lilas", "Rue des Roses"],
+        "libelle_voie": ["des Lilas", "des Roses"],
+        "bureau": ["0001", "0002"],
+    }
