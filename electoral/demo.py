@@ -641,13 +641,9 @@ def _take_over(collectivite: Collectivite, steps: list[Step]) -> None:
     if not report.ok or report.rejected:
         reasons = report.refusal or "; ".join(line.reason for line in report.rejected_lines)
         raise ValueError(f"Démonstration : extraction REU refusée ({reasons}).")
-    electeurs = Electeur.objects.filter(collectivite=collectivite)
-    ids = dict(
-        electeurs.filter(ine__in={step.electeur.ine for step in steps}).values_list("ine", "pk")
-    )
+    ids = dict(Electeur.objects.filter(collectivite=collectivite).values_list("ine", "pk"))
     for step in steps:
         step.electeur.pk = ids[step.electeur.ine]
-        step.electeur._state.adding = False
 
 
 @transaction.atomic
