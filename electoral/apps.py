@@ -6,15 +6,10 @@ class ElectoralConfig(AppConfig):
     verbose_name = "Élections"
 
     def ready(self) -> None:
-        from electoral.benchmarks import IMPORT_REU, PAGES_ELECTEURS
-        from electoral.demo import create_electeurs
         from electoral.models import Electeur, active_count
-        from mairie import benchmarks, dashboard, demo, pays
+        from mairie import dashboard, pays
         from mairie.models import Role
 
-        benchmarks.register(IMPORT_REU)
-        benchmarks.register(PAGES_ELECTEURS)
-        demo.register(demo.DemoPart("electeurs", "électeurs", 200, create_electeurs))
         dashboard.register(
             dashboard.Figure(
                 "Électeurs inscrits (liste principale)",

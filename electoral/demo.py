@@ -34,15 +34,22 @@ from electoral.models import (
     MotifModification,
     MotifRadiation,
     Parite,
-    Sexe,
     Voie,
     voie_key,
 )
 from electoral.reu import apply, write_extraction
 from electoral.rules import identity, identity_of
 from electoral.services import inscrire, modifier, radier, resolve_bureau
-from mairie.models import Collectivite, Commune, TypeCommune, departement_of
-from mairie.names import NOMS, prenoms_of_generation
+from mairie.demo import DemoPart
+from mairie.demo_names import NOMS, prenoms_of_generation
+from mairie.models import (
+    Collectivite,
+    Commune,
+    Sexe,
+    TypeCommune,
+    departement_as_written,
+    departement_of,
+)
 from mairie.text import search_key
 
 BATCH_SIZE = 1000
@@ -426,7 +433,7 @@ def _day_after(rng: random.Random, after: datetime.date, ctx: _Context) -> datet
 
 def _context(collectivite: Collectivite, streets: list[tuple[Voie, int]]) -> _Context:
     departement = collectivite.departement or departement_of(collectivite.code_insee)
-    cog = departement[1:] if departement.startswith("0") else departement
+    cog = departement_as_written(departement)
     longest = Electeur._meta.get_field("naissance_commune").max_length
     communes = [
         (code, libelle)
@@ -665,3 +672,6 @@ def create_electeurs(collectivite: Collectivite, count: int) -> int:
             case Modifier(changes=changes, motif=motif):
                 modifier(step.electeur, changes, motif, step.date, None)
     return len({id(step.electeur) for step in steps})
+
+
+ELECTEURS = DemoPart("electeurs", "électeurs", 200, create_electeurs)

@@ -44,8 +44,8 @@ def liste_a_date(
     """The inscriptions on `liste` at the end of `date`, annotated with `bureau_a_date_id`,
     `numero_a_date` and the bureau's fields at that date (`bureau_code`, `bureau_libelle`,
     `bureau_canton`, `bureau_circonscription`); only those of `bureau` when given."""
-    inscriptions = Inscription.objects.on_list(date).filter(
-        electeur__collectivite=collectivite, liste=liste
+    inscriptions = (
+        Inscription.objects.on_list(date).for_collectivite(collectivite).filter(liste=liste)
     )
     changes = bureau_changes_after(collectivite, liste, date)
     if not changes.exists():

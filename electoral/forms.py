@@ -1,27 +1,40 @@
+import datetime
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Fieldset, Layout
 from django import forms
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.forms.models import construct_instance
 from django.utils import timezone
 
 from electoral.models import (
     MODIFIABLE_FIELDS,
     BureauDeVote,
+    Decision,
     Decoupage,
     Electeur,
     Inscription,
     Liste,
+    MembreCommission,
     MotifInscription,
     MotifModification,
     MotifRadiation,
+    MotifRetour,
+    Mouvement,
     Parite,
+    Procuration,
+    ReunionCommission,
+    Scrutin,
     Voie,
     normalise_bureau_code,
     validate_bureau_code,
     validate_date_effet,
+    validate_list_date,
     voie_key,
 )
+from electoral.procurations import local_voter
 from electoral.rules import NAME_FIELDS
 from mairie.forms import (
     CompactForm,
@@ -376,3 +389,252 @@ class ReuUploadForm(forms.Form):
                 "l'extraction REU au format CSV telle que téléchargée depuis ELIRE."
             )
         return uploaded
+
+
+class ScrutinForm(ScopedForm):
+    class Meta:
+        model = Scrutin
+        fields = ["libelle", "premier_tour", "second_tour"]
+        widgets = {"premier_tour": DateInput(), "second_tour": DateInput()}
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("libelle") and data.get("premier_tour"):
+            self._unique(
+                "premier_tour",
+                "Ce scrutin est déjà enregistré à cette date.",
+                libelle=data["libelle"],
+                premier_tour=data["premier_tour"],
+            )
+        return data
+
+
+class DureeProcuration(models.TextChoices):
+    SCRUTIN = "scrutin", "pour un scrutin"
+    PERIODE = "periode", "pour une durée (un an au plus, trois hors de France)"
+
+
+class ProcurationForm(ScopedForm):
+    """What the procuration's volet says. The rules (electoral.procurations) are checked by
+    the service when it records it; the form only reads the fields."""
+
+    duree = forms.ChoiceField(
+        label="Procuration établie",
+        choices=DureeProcuration.choices,
+        initial=DureeProcuration.SCRUTIN,
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = Procuration
+        fields = [
+            "mandataire_ine",
+            "mandataire_nom",
+            "mandataire_prenoms",
+            "mandataire_date_naissance",
+            "mandataire_commune",
+            "scrutin",
+            "tours",
+            "debut",
+            "fin",
+            "etablie_le",
+            "etablie_par",
+            "hors_de_france",
+        ]
+        widgets = {
+            "mandataire_date_naissance": DateInput(),
+            "debut": DateInput(),
+            "fin": DateInput(),
+            "etablie_le": DateInput(),
+        }
+        help_texts = {
+            "mandataire_ine": "Si le mandataire est électeur de la commune, son nom est repris de "
+            "la liste.",
+            "debut": "Pour une procuration d'une durée.",
+            "fin": "Pour une procuration d'une durée.",
+        }
+
+    def __init__(self, *args, collectivite: Collectivite, **kwargs) -> None:
+        super().__init__(*args, collectivite=collectivite, **kwargs)
+        self.fields["scrutin"].queryset = Scrutin.objects.for_collectivite(collectivite)
+        self.fields["etablie_le"].initial = timezone.localdate()
+        # Filled from the list when the INE is a voter of the commune.
+        for name in ("mandataire_nom", "mandataire_prenoms", "debut", "fin"):
+            self.fields[name].required = False
+        self.helper.layout = Layout(
+            Fieldset(
+                "Mandataire",
+                form_row("mandataire_ine", "mandataire_date_naissance", sizes=(6, 6)),
+                form_row("mandataire_nom", "mandataire_prenoms", "mandataire_commune"),
+            ),
+            Fieldset(
+                "Validité",
+                Field("duree"),
+                form_row("scrutin", "tours", sizes=(8, 4)),
+                form_row("debut", "fin"),
+            ),
+            Fieldset("Établissement", form_row("etablie_le", "etablie_par", "hors_de_france")),
+        )
+
+    def clean(self) -> dict:
+        clean_names(self, ("mandataire_nom", "mandataire_prenoms"))
+        data = super().clean()
+        data["mandataire_ine"] = (data.get("mandataire_ine") or "").strip().upper()
+        local = local_voter(self.collectivite, data.get("mandataire_ine") or "")
+        if local is None:
+            for name in ("mandataire_nom", "mandataire_prenoms", "mandataire_date_naissance"):
+                if name in data and not data[name]:
+                    self.add_error(
+                        name, "Obligatoire pour un mandataire inscrit dans une autre commune."
+                    )
+        if data.get("duree") == DureeProcuration.SCRUTIN:
+            if not data.get("scrutin"):
+                self.add_error("scrutin", "Choisissez le scrutin.")
+            if not data.get("tours"):
+                self.add_error("tours", "Choisissez le ou les tours.")
+        else:
+            data["scrutin"] = None
+            for name in ("debut", "fin"):
+                if name in data and not data[name]:
+                    self.add_error(name, "Obligatoire pour une procuration d'une durée.")
+        return data
+
+    def _post_clean(self) -> None:
+        # The mandant and the period are set by the view and the service, which then runs the
+        # model's own checks (electoral.procurations.enregistrer).
+        construct_instance(self, self.instance, self._meta.fields)
+
+
+class ProcurationFilterForm(CompactForm):
+    statut = forms.ChoiceField(
+        label="Procurations",
+        required=False,
+        choices=[
+            ("", "en cours ou à venir"),
+            ("expirees", "expirées ou résiliées"),
+            ("toutes", "toutes"),
+        ],
+    )
+    scrutin = forms.ModelChoiceField(
+        label="Scrutin", required=False, queryset=Scrutin.objects.none(), empty_label="tous"
+    )
+
+    def __init__(self, *args, collectivite: Collectivite, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scrutin"].queryset = Scrutin.objects.for_collectivite(collectivite)
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset.none()
+        data = self.cleaned_data
+        today = timezone.localdate()
+        if data["scrutin"]:
+            scrutin = data["scrutin"]
+            last = scrutin.second_tour or scrutin.premier_tour
+            queryset = queryset.filter(debut__lte=last, fin__gte=scrutin.premier_tour)
+        in_force = Q(fin__gte=today) & (Q(resiliee_le__isnull=True) | Q(resiliee_le__gt=today))
+        if data["statut"] == "":
+            return queryset.filter(in_force)
+        if data["statut"] == "expirees":
+            return queryset.exclude(in_force)
+        return queryset
+
+
+class StatistiquesForm(CompactForm):
+    au = forms.DateField(
+        label="Au", required=False, widget=DateInput(), validators=[validate_list_date]
+    )
+
+    @property
+    def day(self) -> datetime.date:
+        if self.is_valid() and self.cleaned_data["au"]:
+            return self.cleaned_data["au"]
+        return timezone.localdate()
+
+
+class TirageJuresForm(CompactForm):
+    annee = forms.IntegerField(label="Année du tirage", min_value=2000, max_value=2100)
+    nombre = forms.IntegerField(
+        label="Nombre de jurés (arrêté préfectoral)",
+        min_value=1,
+        max_value=10_000,
+        help_text="Trois fois ce nombre d'électeurs seront tirés.",
+    )
+    graine = forms.CharField(
+        label="Graine",
+        required=False,
+        max_length=64,
+        help_text="Laisser vide pour une graine au hasard ; la même graine redonne le même tirage.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["annee"].initial = timezone.localdate().year
+
+
+class MembreCommissionForm(ScopedForm):
+    class Meta:
+        model = MembreCommission
+        fields = ["qualite", "nom", "prenoms", "adresse", "courriel"]
+        widgets = {"adresse": forms.Textarea(attrs={"rows": 2})}
+
+    def clean(self) -> dict:
+        clean_names(self, ("nom", "prenoms"))
+        return super().clean()
+
+
+class ReunionCommissionForm(ScopedForm):
+    class Meta:
+        model = ReunionCommission
+        fields = ["date", "heure", "lieu", "depuis"]
+        widgets = {
+            "date": DateInput(),
+            "heure": forms.TimeInput(attrs={"type": "time"}),
+            "depuis": DateInput(),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["depuis"].required = False
+        self.fields[
+            "depuis"
+        ].help_text = "Vide : le lendemain de la réunion précédente (obligatoire pour la première)."
+
+    def _post_clean(self) -> None:
+        # The service sets `depuis` from the previous meeting, then runs the model's checks.
+        construct_instance(self, self.instance, self._meta.fields)
+
+
+class DecisionCommissionForm(CompactForm):
+    mouvement = forms.ModelChoiceField(
+        label="Mouvement contesté", queryset=Mouvement.objects.none()
+    )
+    decision = forms.ChoiceField(label="Décision", choices=Decision.choices)
+    observations = forms.CharField(
+        label="Motifs", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, movements, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mouvement"].queryset = movements
+        self.fields["mouvement"].label_from_instance = lambda m: (
+            f"{m.date_effet:%d/%m/%Y} — {m.get_type_display()} ({m.motif_label}) de {m.electeur}"
+        )
+
+
+class CarteRevenueForm(CompactForm):
+    liste = forms.ChoiceField(label="Liste", choices=Liste.choices, initial=Liste.PRINCIPALE)
+    bureau = forms.ModelChoiceField(
+        label="Bureau", queryset=BureauDeVote.objects.none(), required=False, empty_label="—"
+    )
+    reference = forms.CharField(
+        label="Numéro d'ordre ou INE",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
+        help_text="Tapez ou scannez ce qui est imprimé sur la carte.",
+    )
+    motif = forms.ChoiceField(label="Motif du retour", choices=MotifRetour.choices)
+
+    def __init__(self, *args, collectivite: Collectivite, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["bureau"].queryset = BureauDeVote.objects.for_collectivite(collectivite)

@@ -13,9 +13,9 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from mairie.models import CODE_FRANCE, DEPARTEMENT_ETRANGER, Collectivite
+from mairie.models import CODE_FRANCE, DEPARTEMENT_ETRANGER, Collectivite, Sexe
 from mairie.names import validate_name
-from mairie.scoping import CollectiviteOwned, SearchableQuerySet
+from mairie.scoping import CollectiviteOwned, CollectiviteQuerySet, SearchableQuerySet
 from mairie.text import search_key
 
 # Lengths of the folded search columns.
@@ -36,11 +36,6 @@ class Liste(models.TextChoices):
     PRINCIPALE = "p", "liste principale"
     EUROPEENNE = "ce", "liste complémentaire européenne"
     MUNICIPALE = "cm", "liste complémentaire municipale"
-
-
-class Sexe(models.TextChoices):
-    MASCULIN = "M", "masculin"
-    FEMININ = "F", "féminin"
 
 
 BUREAU_CODE_RE = re.compile(r"^[0-9]{4}$")
@@ -138,6 +133,10 @@ class Parite(models.TextChoices):
     IMPAIRS = "impairs", "numéros impairs"
 
 
+class DecoupageQuerySet(CollectiviteQuerySet):
+    collectivite_path = "voie__collectivite"
+
+
 class Decoupage(models.Model):
     """One rule of the division: these numbers of this street vote in this bureau."""
 
@@ -151,6 +150,7 @@ class Decoupage(models.Model):
         BureauDeVote, on_delete=models.PROTECT, related_name="decoupages", verbose_name="bureau"
     )
 
+    objects = DecoupageQuerySet.as_manager()
     history = audit(unindexed=("voie", "bureau"))
 
     class Meta:
@@ -381,7 +381,9 @@ def on_list_on(day: datetime.date, prefix: str = "") -> Q:
     )
 
 
-class InscriptionQuerySet(models.QuerySet):
+class InscriptionQuerySet(CollectiviteQuerySet):
+    collectivite_path = "electeur__collectivite"  # the bureau may be unknown
+
     def actives(self) -> "InscriptionQuerySet":
         """The inscriptions not closed by a radiation: what a new movement may change."""
         return self.filter(radie_le__isnull=True)
@@ -476,11 +478,7 @@ def next_numero(bureau: BureauDeVote, liste: str) -> int:
 
 def active_count(collectivite, liste: str = Liste.PRINCIPALE) -> int:
     """The voters on the list today, as the voters' page lists them."""
-    return (
-        Inscription.objects.on_list()
-        .filter(electeur__collectivite=collectivite, liste=liste)
-        .count()
-    )
+    return Inscription.objects.on_list().for_collectivite(collectivite).filter(liste=liste).count()
 
 
 class TypeMouvement(models.TextChoices):
@@ -618,3 +616,293 @@ class ImportReu(CollectiviteOwned):
     @property
     def running(self) -> bool:
         return self.statut in (StatutImport.ANALYSE, StatutImport.IMPORT)
+
+
+class Scrutin(CollectiviteOwned):
+    """An election held in the commune: the procurations and the émargement lists name it."""
+
+    libelle = models.CharField("scrutin", max_length=100, help_text="Ex. : Élections municipales")
+    premier_tour = models.DateField("premier tour")
+    second_tour = models.DateField("second tour", null=True, blank=True)
+
+    history = audit(unindexed=("collectivite",))
+
+    class Meta:
+        verbose_name = "scrutin"
+        ordering = ["-premier_tour", "libelle"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collectivite", "libelle", "premier_tour"], name="un_scrutin_par_date"
+            ),
+            models.CheckConstraint(
+                condition=Q(second_tour__isnull=True) | Q(second_tour__gt=models.F("premier_tour")),
+                name="second_tour_apres_le_premier",
+                violation_error_message="Le second tour suit le premier.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.libelle} ({self.premier_tour:%d/%m/%Y})"
+
+
+class Tours(models.TextChoices):
+    PREMIER = "1", "premier tour"
+    SECOND = "2", "second tour"
+    LES_DEUX = "12", "les deux tours"
+
+
+class ProcurationQuerySet(CollectiviteQuerySet):
+    def active_on(self, day: datetime.date) -> "ProcurationQuerySet":
+        """The procurations that hold on `day`: within their validity, not cancelled by then.
+        An expired one drops out by itself."""
+        return self.filter(debut__lte=day, fin__gte=day).exclude(resiliee_le__lte=day)
+
+
+class Procuration(CollectiviteOwned):
+    """A vote by proxy (Code électoral L.71 to L.78, R.72 and following): the mandant, a voter
+    of the commune, lets the mandataire vote in their place, for one scrutin or for a period.
+    Since 2022 the mandataire may be inscribed in another commune: they are named and known by
+    their INE, and linked to the voter when they are one of this commune's."""
+
+    mandant = models.ForeignKey(
+        Electeur,
+        on_delete=models.PROTECT,
+        related_name="procurations_donnees",
+        verbose_name="mandant",
+    )
+    mandataire = models.ForeignKey(
+        Electeur,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="procurations_recues",
+        verbose_name="mandataire inscrit dans la commune",
+    )
+    mandataire_ine = models.CharField("INE du mandataire", max_length=20)
+    mandataire_nom = models.CharField(
+        "nom de naissance du mandataire", max_length=100, validators=[validate_name]
+    )
+    mandataire_prenoms = models.CharField(
+        "prénoms du mandataire", max_length=150, validators=[validate_name]
+    )
+    mandataire_date_naissance = models.DateField(
+        "date de naissance du mandataire", null=True, blank=True
+    )
+    mandataire_commune = models.CharField(
+        "commune d'inscription du mandataire", max_length=100, blank=True
+    )
+    scrutin = models.ForeignKey(
+        Scrutin,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="procurations",
+        verbose_name="scrutin",
+    )
+    tours = models.CharField("tours", max_length=2, choices=Tours.choices, blank=True)
+    debut = models.DateField("valable à partir du")
+    fin = models.DateField("valable jusqu'au")
+    etablie_le = models.DateField("établie le")
+    etablie_par = models.CharField(
+        "autorité qui l'a établie",
+        max_length=150,
+        help_text="Ex. : Commissariat de Rennes, Consulat général de France à Londres",
+    )
+    hors_de_france = models.BooleanField("établie hors de France", default=False)
+    resiliee_le = models.DateField("résiliée le", null=True, blank=True)
+
+    objects = ProcurationQuerySet.as_manager()
+    history = audit(unindexed=("collectivite", "mandant", "mandataire", "scrutin"))
+
+    class Meta:
+        verbose_name = "procuration"
+        ordering = ["-debut", "-id"]
+        indexes = [
+            models.Index(fields=["collectivite", "fin"]),
+            models.Index(fields=["collectivite", "mandataire_ine"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fin__gte=models.F("debut")),
+                name="procuration_fin_apres_debut",
+                violation_error_message="La fin de validité précède son début.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mandant} à {self.mandataire_display}"
+
+    @property
+    def mandataire_display(self) -> str:
+        return f"{self.mandataire_nom.upper()} {self.mandataire_prenoms}"
+
+    @property
+    def validite(self) -> str:
+        if self.scrutin_id:
+            days = f"{self.debut:%d/%m/%Y}"
+            if self.fin != self.debut:
+                days = f"{days} et {self.fin:%d/%m/%Y}"
+            return f"{self.scrutin.libelle}, {self.get_tours_display()} ({days})"
+        return f"du {self.debut:%d/%m/%Y} au {self.fin:%d/%m/%Y}"
+
+
+class TirageJures(CollectiviteOwned):
+    """A public draw of the jurés d'assises' liste préparatoire (Code de procédure pénale,
+    art. 259 to 261), kept with its seed so that anyone can draw it again and find the same
+    names from the same list."""
+
+    annee = models.PositiveSmallIntegerField("année du tirage")
+    nombre = models.PositiveIntegerField("nombre de jurés fixé par l'arrêté préfectoral")
+    liste_au = models.DateField("liste électorale au")
+    graine = models.CharField("graine du tirage", max_length=64)
+    eligibles = models.PositiveIntegerField("électeurs pouvant être tirés")
+    tires = models.JSONField("électeurs tirés, dans l'ordre du tirage", default=list)
+    cree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="tiré par",
+    )
+    cree_le = models.DateTimeField("tiré le", default=timezone.now)
+
+    history = audit(unindexed=("collectivite",))
+
+    class Meta:
+        verbose_name = "tirage des jurés d'assises"
+        verbose_name_plural = "tirages des jurés d'assises"
+        ordering = ["-cree_le", "-id"]
+
+    def __str__(self) -> str:
+        return f"Tirage des jurés {self.annee} ({self.cree_le:%d/%m/%Y})"
+
+
+class QualiteMembre(models.TextChoices):
+    CONSEILLER = "conseiller", "conseiller municipal"
+    ADMINISTRATION = "administration", "délégué de l'administration"
+    TRIBUNAL = "tribunal", "délégué du président du tribunal judiciaire"
+
+
+class MembreCommission(CollectiviteOwned):
+    """A member of the commission de contrôle (Code électoral L.19)."""
+
+    nom = models.CharField("nom", max_length=100, validators=[validate_name])
+    prenoms = models.CharField("prénoms", max_length=150, validators=[validate_name])
+    qualite = models.CharField("qualité", max_length=20, choices=QualiteMembre.choices)
+    adresse = models.TextField("adresse postale", blank=True)
+    courriel = models.EmailField("courriel", blank=True)
+    actif = models.BooleanField("membre en fonctions", default=True)
+
+    history = audit(unindexed=("collectivite",))
+
+    class Meta:
+        verbose_name = "membre de la commission de contrôle"
+        verbose_name_plural = "membres de la commission de contrôle"
+        ordering = ["-actif", "qualite", "nom", "prenoms"]
+
+    def __str__(self) -> str:
+        return f"{self.nom.upper()} {self.prenoms}"
+
+
+class ReunionCommission(CollectiviteOwned):
+    """A meeting of the commission de contrôle: it examines the movements since its last
+    meeting and the agents' decisions contested before it (L.18, L.19)."""
+
+    date = models.DateField("date")
+    heure = models.TimeField("heure")
+    lieu = models.CharField("lieu", max_length=150, default="Mairie, salle du conseil")
+    depuis = models.DateField(
+        "mouvements examinés depuis le",
+        help_text="Le lendemain de la réunion précédente, ou la date donnée pour la première.",
+    )
+
+    history = audit(unindexed=("collectivite",))
+
+    class Meta:
+        verbose_name = "réunion de la commission de contrôle"
+        verbose_name_plural = "réunions de la commission de contrôle"
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(depuis__lte=models.F("date")),
+                name="reunion_periode_ordonnee",
+                violation_error_message="La période examinée finit à la date de la réunion.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Réunion du {self.date:%d/%m/%Y}"
+
+
+class Decision(models.TextChoices):
+    MAINTENUE = "maintenue", "décision du maire maintenue"
+    REFORMEE = "reformee", "décision du maire réformée"
+
+
+class DecisionCommission(models.Model):
+    """The commission's decision on one contested inscription or radiation."""
+
+    reunion = models.ForeignKey(
+        ReunionCommission,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        verbose_name="réunion",
+    )
+    mouvement = models.ForeignKey(
+        Mouvement, on_delete=models.PROTECT, related_name="+", verbose_name="mouvement examiné"
+    )
+    decision = models.CharField("décision", max_length=10, choices=Decision.choices)
+    observations = models.TextField("motifs", blank=True)
+
+    history = audit(unindexed=("reunion", "mouvement"))
+
+    class Meta:
+        verbose_name = "décision de la commission de contrôle"
+        ordering = ["reunion", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reunion", "mouvement"], name="une_decision_par_mouvement"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} — {self.mouvement}"
+
+
+class MotifRetour(models.TextChoices):
+    NPAI = "npai", "n'habite pas à l'adresse indiquée"
+    DECEDE = "decede", "destinataire décédé"
+    REFUSE = "refuse", "pli refusé"
+    AUTRE = "autre", "autre motif"
+
+
+class CarteRevenue(CollectiviteOwned):
+    """A voter card the post brought back (R.25: kept at the mairie, then at the bureau on the
+    day of the vote): often the sign of a voter who left, for the commission de contrôle."""
+
+    electeur = models.ForeignKey(
+        Electeur, on_delete=models.PROTECT, related_name="cartes_revenues", verbose_name="électeur"
+    )
+    liste = models.CharField("liste", max_length=2, choices=Liste.choices)
+    revenue_le = models.DateField("revenue le", default=timezone.localdate)
+    motif = models.CharField("motif", max_length=10, choices=MotifRetour.choices)
+    cree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="enregistrée par",
+        db_index=False,
+    )
+
+    history = audit(unindexed=("collectivite", "electeur"))
+
+    class Meta:
+        verbose_name = "carte électorale revenue"
+        verbose_name_plural = "cartes électorales revenues"
+        ordering = ["-revenue_le", "-id"]
+
+    def __str__(self) -> str:
+        return f"Carte de {self.electeur} revenue le {self.revenue_le:%d/%m/%Y}"

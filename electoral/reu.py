@@ -1,4 +1,4 @@
-"""Import of the REU extraction downloaded from ELIRE (docs/electoral-exports.md §3).
+"""Import of the REU extraction downloaded from ELIRE (the columns and spellings: README).
 
 The file is read once, line by line, and every line is checked here in Python: one code path for
 both databases. (On PostgreSQL, a re-import first lets the database set aside the lines that say
@@ -55,6 +55,7 @@ from electoral.rules import (
 )
 from mairie.history import save_by
 from mairie.models import (
+    CODE_COMMUNE,
     CODE_DEPARTEMENT_RE,
     Collectivite,
     normalise_code_commune,
@@ -159,7 +160,7 @@ class Column:
     required: bool = False
 
 
-# Every header spelling seen in real files (docs/electoral-exports.md §3.1), compared by
+# Every header spelling seen in real files, compared by
 # _header_key: case, accents, apostrophes, spaces and punctuation do not count. The README lists
 # them: keep both in step.
 COLUMNS = (
@@ -472,7 +473,7 @@ class FileName:
     liste: str = ""
     date: str = ""  # JJ/MM/AAAA
 
-    COMMUNE = re.compile(r"com(2[AB][0-9]{3}|[0-9]{5})(?![0-9])", re.IGNORECASE)
+    COMMUNE = re.compile(rf"com({CODE_COMMUNE})(?![0-9])", re.IGNORECASE)
     LISTE = re.compile(r"(?<![A-Z])(LP|LCE|LCM)(?![A-Z])", re.IGNORECASE)
     DATE = re.compile(r"(?<![0-9])([0-9]{2})-([0-9]{2})-([0-9]{4})(?![0-9])")
 
@@ -1018,9 +1019,7 @@ class _Sieve:
         return separator, next(csv.reader([text.rstrip("\r\n")], delimiter=separator))
 
     def known_voters(self) -> bool:
-        return Inscription.objects.filter(
-            electeur__collectivite=self.reader.collectivite, radie_le__isnull=True
-        ).exists()
+        return Inscription.objects.for_collectivite(self.reader.collectivite).actives().exists()
 
     def physical_lines(self) -> int:
         newlines, last = 0, b""

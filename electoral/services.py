@@ -9,11 +9,8 @@ here and importing the same voters write the same voters, inscriptions and movem
 
 import datetime
 import re
-import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -392,15 +389,3 @@ def new_electeur(collectivite: Collectivite, **fields) -> Electeur:
             collectivite, electeur.type_voie, electeur.libelle_voie, electeur.code_postal
         )
     return electeur
-
-
-def keep_upload(collectivite: Collectivite, uploaded) -> str:
-    """Write an uploaded extraction under MEDIA_ROOT (never under static), chunk by chunk;
-    returns its path relative to MEDIA_ROOT."""
-    relative = Path("imports") / collectivite.code_insee / f"{uuid.uuid4().hex}.csv"
-    target = Path(settings.MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("wb") as handle:
-        for chunk in uploaded.chunks():
-            handle.write(chunk)
-    return str(relative)

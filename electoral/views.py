@@ -1,52 +1,78 @@
 from collections import defaultdict
-from pathlib import Path
+from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from electoral import imports, statistics
+from electoral.cartes_revenues import RetourRefused, enregistrer_retour, find_inscription
+from electoral.commission import (
+    CommissionRefused,
+    decider,
+    movements_examined,
+    planifier,
+    scrutin_windows,
+)
 from electoral.forms import (
     BureauForm,
+    CarteRevenueForm,
+    DecisionCommissionForm,
     DecoupageForm,
     ElecteurFilterForm,
     ElecteurForm,
     InscriptionForm,
+    MembreCommissionForm,
     ModificationForm,
+    ProcurationFilterForm,
+    ProcurationForm,
     RadiationForm,
+    ReunionCommissionForm,
     ReuUploadForm,
+    ScrutinForm,
+    StatistiquesForm,
+    TirageJuresForm,
     VoieForm,
 )
+from electoral.jures import TirageRefused, drawn_voters, tirer
 from electoral.models import (
     BureauDeVote,
+    CarteRevenue,
     Decoupage,
     Electeur,
     ImportReu,
     Inscription,
     Liste,
-    StatutImport,
+    MembreCommission,
+    Procuration,
+    ReunionCommission,
+    Scrutin,
+    TirageJures,
+    TypeMouvement,
     Voie,
 )
+from electoral.procurations import ProcurationRefused, enregistrer, resilier
 from electoral.services import (
     MODIFIABLE_FIELDS,
     MouvementRefused,
     controle_decoupage,
     inscrire,
-    keep_upload,
     modifier,
     radier,
     refonte,
 )
-from electoral.tasks import analyse_import, apply_import, progress
-from mairie.history import history_entries
+from mairie.history import history_entries, save_by
 from mairie.models import Role
 from mairie.pagination import page_of
 from mairie.scoping import agent_required
 
 PAGE_SIZE = 50
+IMPORTS_PAGE_SIZE = 20
 elections_agent = agent_required(Role.ELECTIONS)
 
 
@@ -93,6 +119,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "bureau_avant", "bureau_apres", "cree_par"
             ),
             "history": history_entries(electeur),
+            "procurations": Procuration.objects.for_request(request)
+            .filter(Q(mandant=electeur) | Q(mandataire=electeur))
+            .select_related("mandant", "scrutin"),
+            "today": timezone.localdate(),
         },
     )
 
@@ -236,7 +266,7 @@ def bureaux(request: HttpRequest) -> HttpResponse:
     counts = defaultdict(dict)
     for row in (
         Inscription.objects.on_list()
-        .filter(bureau__collectivite=request.collectivite)
+        .for_request(request)
         .values("bureau", "liste")
         .annotate(n=Count("id"))
     ):
@@ -304,7 +334,7 @@ def voie(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @elections_agent
 def decoupage_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    rule = get_object_or_404(Decoupage, pk=pk, voie__collectivite=request.collectivite)
+    rule = get_object_or_404(Decoupage.objects.for_request(request), pk=pk)
     street = rule.voie
     rule.delete()
     messages.success(request, "Règle supprimée.")
@@ -325,18 +355,11 @@ def import_reu(request: HttpRequest) -> HttpResponse:
     """Upload an ELIRE extraction: analysed in the background, imported once confirmed."""
     form = ReuUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        uploaded = form.cleaned_data["fichier"]
-        pending = ImportReu.objects.create(
-            collectivite=request.collectivite,
-            fichier=keep_upload(request.collectivite, uploaded),
-            nom_fichier=uploaded.name,
-            taille=uploaded.size,
-            cree_par=request.user,
-        )
-        transaction.on_commit(lambda: analyse_import.enqueue(pending.pk))
+        pending = imports.start(request.collectivite, form.cleaned_data["fichier"], request.user)
         return redirect("electoral:import_reu_detail", pk=pending.pk)
-    imports = ImportReu.objects.for_request(request).select_related("cree_par")[:20]
-    return render(request, "electoral/import_reu.html", {"form": form, "imports": imports})
+    rows = ImportReu.objects.for_request(request).select_related("cree_par")
+    page = page_of(rows, request.GET.get("page"), IMPORTS_PAGE_SIZE)
+    return render(request, "electoral/import_reu.html", {"form": form, "page": page})
 
 
 @elections_agent
@@ -347,7 +370,7 @@ def import_reu_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         template or "electoral/import_reu_detail.html",
-        {"import": pending, "etape": progress(pending)},
+        {"import": pending, "etape": imports.status(pending)},
     )
 
 
@@ -355,25 +378,235 @@ def import_reu_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @elections_agent
 def import_reu_decision(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm (imported in the background, in one transaction) or abandon an analysed file."""
-    with transaction.atomic():
-        pending = get_object_or_404(
-            ImportReu.objects.for_request(request).select_for_update(), pk=pk
-        )
-        if pending.statut != StatutImport.APERCU or pending.rapport.get("refusal"):
-            messages.error(request, "Cet import n'est plus à confirmer.")
-        elif request.POST.get("decision") == "confirmer":
-            pending.statut = StatutImport.IMPORT
-            pending.save()
-            user_id = request.user.pk
-            # Only the bureaux the preview listed, and only when the agent ticked their creation.
-            bureaux = []
-            if request.POST.get("creer_bureaux"):
-                bureaux = [code for code, *_ in pending.rapport.get("unknown_bureaux", [])]
-            transaction.on_commit(lambda: apply_import.enqueue(pending.pk, user_id, bureaux))
+    pending = get_object_or_404(ImportReu.objects.for_request(request), pk=pk)
+    try:
+        if request.POST.get("decision") == "confirmer":
+            imports.confirm(pending, request.user, bool(request.POST.get("creer_bureaux")))
             messages.success(request, "Import lancé : le résultat s'affiche ci-dessous.")
         else:
-            pending.statut = StatutImport.ABANDONNE
-            pending.save()
-            (Path(settings.MEDIA_ROOT) / pending.fichier).unlink(missing_ok=True)
+            imports.abandon(pending, request.user)
             messages.success(request, "Import abandonné : rien n'a été modifié.")
+    except imports.ImportClosed as closed:
+        messages.error(request, str(closed))
     return redirect("electoral:import_reu_detail", pk=pending.pk)
+
+
+@elections_agent
+def scrutins(request: HttpRequest) -> HttpResponse:
+    form = ScrutinForm(request.POST or None, collectivite=request.collectivite)
+    if request.method == "POST" and form.is_valid():
+        scrutin = form.save()
+        messages.success(request, f"Scrutin {scrutin} enregistré.")
+        return redirect("electoral:scrutins")
+    rows = Scrutin.objects.for_request(request).annotate(nombre=Count("procurations"))
+    return render(request, "electoral/scrutins.html", {"form": form, "scrutins": rows})
+
+
+@elections_agent
+def procurations(request: HttpRequest) -> HttpResponse:
+    filters = ProcurationFilterForm(request.GET, collectivite=request.collectivite)
+    rows = filters.filter(Procuration.objects.for_request(request))
+    page = page_of(
+        rows.select_related("mandant", "mandataire", "scrutin"),
+        request.GET.get("page"),
+        PAGE_SIZE,
+    )
+    return render(
+        request,
+        "electoral/procurations.html",
+        {"filters": filters, "page": page, "today": timezone.localdate()},
+    )
+
+
+@elections_agent
+def procuration(request: HttpRequest, pk: int) -> HttpResponse:
+    mandant = _electeur(request, pk)
+    form = ProcurationForm(request.POST or None, collectivite=request.collectivite)
+    form.instance.mandant = mandant
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = enregistrer(form.instance, request.user)
+        except ProcurationRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(
+                request, f"Procuration de {mandant} à {saved.mandataire_display} enregistrée."
+            )
+            return redirect("electoral:detail", pk=mandant.pk)
+    return render(request, "electoral/procuration.html", {"form": form, "electeur": mandant})
+
+
+@require_POST
+@elections_agent
+def procuration_resiliation(request: HttpRequest, pk: int) -> HttpResponse:
+    proxy = get_object_or_404(Procuration.objects.for_request(request), pk=pk)
+    try:
+        resilier(proxy, timezone.localdate(), request.user)
+    except ProcurationRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"Procuration de {proxy} résiliée.")
+    return redirect("electoral:detail", pk=proxy.mandant_id)
+
+
+@elections_agent
+def statistiques(request: HttpRequest) -> HttpResponse:
+    form = StatistiquesForm(request.GET)
+    day = form.day
+    collectivite = request.collectivite
+    pyramide, sans_date = statistics.age_pyramid(collectivite, day)
+    note = (
+        f"{sans_date} électeur(s) sans date de naissance complète, hors pyramide."
+        if sans_date
+        else ""
+    )
+    context = {
+        "form": form,
+        "bureaux": statistics.voters_per_bureau(collectivite, day),
+        "pyramide": pyramide,
+        "pyramide_note": note,
+        "inscriptions": statistics.movements_per_month(
+            collectivite, day, TypeMouvement.INSCRIPTION
+        ),
+        "radiations": statistics.movements_per_month(collectivite, day, TypeMouvement.RADIATION),
+        "nouveaux": statistics.new_since_last_scrutin(collectivite, day),
+    }
+    return render(request, "electoral/statistiques.html", context)
+
+
+@elections_agent
+def jures(request: HttpRequest) -> HttpResponse:
+    form = TirageJuresForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            tirage = tirer(
+                request.collectivite,
+                data["annee"],
+                data["nombre"],
+                request.user,
+                day=timezone.localdate(),
+                graine=data["graine"],
+            )
+        except TirageRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, f"{tirage} : {len(tirage.tires)} électeurs tirés.")
+            return redirect("electoral:tirage", pk=tirage.pk)
+    tirages = TirageJures.objects.for_request(request).select_related("cree_par")
+    return render(request, "electoral/jures.html", {"form": form, "tirages": tirages})
+
+
+@elections_agent
+def tirage(request: HttpRequest, pk: int) -> HttpResponse:
+    draw = get_object_or_404(TirageJures.objects.for_request(request), pk=pk)
+    return render(
+        request,
+        "electoral/tirage.html",
+        {"tirage": draw, "electeurs": drawn_voters(draw), "history": history_entries(draw)},
+    )
+
+
+@elections_agent
+def commission(request: HttpRequest) -> HttpResponse:
+    collectivite = request.collectivite
+    membre = MembreCommissionForm(
+        request.POST if "membre" in request.POST else None, collectivite=collectivite
+    )
+    reunion = ReunionCommissionForm(
+        request.POST if "reunion" in request.POST else None, collectivite=collectivite
+    )
+    if membre.is_bound and membre.is_valid():
+        saved = membre.save()
+        messages.success(request, f"{saved} ajouté(e) à la commission de contrôle.")
+        return redirect("electoral:commission")
+    if reunion.is_bound and reunion.is_valid():
+        try:
+            meeting = planifier(reunion.instance, request.user)
+        except CommissionRefused as refusal:
+            reunion.add_error("depuis", str(refusal))
+        else:
+            messages.success(request, f"{meeting} enregistrée.")
+            return redirect("electoral:reunion", pk=meeting.pk)
+    context = {
+        "membre_form": membre,
+        "reunion_form": reunion,
+        "membres": MembreCommission.objects.for_request(request),
+        "reunions": ReunionCommission.objects.for_request(request).annotate(
+            nombre=Count("decisions")
+        ),
+        "windows": scrutin_windows(collectivite, timezone.localdate()),
+    }
+    return render(request, "electoral/commission.html", context)
+
+
+@require_POST
+@elections_agent
+def membre_retrait(request: HttpRequest, pk: int) -> HttpResponse:
+    membre = get_object_or_404(MembreCommission.objects.for_request(request), pk=pk)
+    membre.actif = False
+    save_by(membre, request.user)
+    messages.success(request, f"{membre} n'est plus membre en fonctions.")
+    return redirect("electoral:commission")
+
+
+@elections_agent
+def reunion(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(ReunionCommission.objects.for_request(request), pk=pk)
+    movements = movements_examined(meeting)
+    form = DecisionCommissionForm(request.POST or None, movements=movements)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            decider(
+                meeting, data["mouvement"], data["decision"], data["observations"], request.user
+            )
+        except CommissionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, "Décision enregistrée au registre.")
+            return redirect("electoral:reunion", pk=meeting.pk)
+    tableau = {"kind": "tableau", "liste": Liste.PRINCIPALE}
+    tableau |= {"du": f"{meeting.depuis:%Y-%m-%d}", "au": f"{meeting.date:%Y-%m-%d}"}
+    context = {
+        "reunion": meeting,
+        "form": form,
+        "decisions": meeting.decisions.select_related("mouvement__electeur"),
+        "mouvements": movements.count(),
+        "tableau_query": urlencode(tableau),
+    }
+    return render(request, "electoral/reunion.html", context)
+
+
+@elections_agent
+def cartes_revenues(request: HttpRequest) -> HttpResponse:
+    form = CarteRevenueForm(request.POST or None, collectivite=request.collectivite)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            inscription = find_inscription(
+                request.collectivite, data["liste"], data["reference"], data["bureau"]
+            )
+            retour = enregistrer_retour(
+                inscription, data["motif"], timezone.localdate(), request.user
+            )
+        except RetourRefused as refusal:
+            form.add_error("reference", str(refusal))
+        else:
+            messages.success(request, f"{retour} : enregistrée.")
+            # The same bureau and list stay chosen for the next card of the bundle.
+            query = urlencode(
+                {"liste": data["liste"], "bureau": data["bureau"].pk if data["bureau"] else ""}
+            )
+            return redirect(f"{reverse('electoral:cartes_revenues')}?{query}")
+    if request.method == "GET":
+        form = CarteRevenueForm(
+            initial={
+                "liste": request.GET.get("liste", Liste.PRINCIPALE),
+                "bureau": request.GET.get("bureau"),
+            },
+            collectivite=request.collectivite,
+        )
+    rows = CarteRevenue.objects.for_request(request).select_related("electeur__bureau", "cree_par")
+    page = page_of(rows, request.GET.get("page"), PAGE_SIZE)
+    return render(request, "electoral/cartes_revenues.html", {"form": form, "page": page})

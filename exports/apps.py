@@ -6,18 +6,7 @@ class ExportsConfig(AppConfig):
     verbose_name = "Exports"
 
     def ready(self) -> None:
-        from exports.benchmarks import LISTE_CSV, LISTE_XML
-        from exports.exporters import EXPORTERS
-        from exports.pecoto_benchmark import PECOTO
         from exports.services import purge_expired_quarters
-        from exports.tableaux import TABLEAU_EXPORTERS
-        from exports.tableaux_benchmark import TABLEAU_PDF
-        from mairie import benchmarks
         from recensement.services import quarters_expired
 
-        EXPORTERS.update({exporter.identifier: exporter for exporter in TABLEAU_EXPORTERS})
-        benchmarks.register(LISTE_CSV)
-        benchmarks.register(LISTE_XML)
-        benchmarks.register(TABLEAU_PDF)
-        benchmarks.register(PECOTO)
         quarters_expired.connect(purge_expired_quarters)

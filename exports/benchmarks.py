@@ -23,6 +23,7 @@ from electoral.models import BureauDeVote, Electeur, Inscription
 from exports.liste_electorale import Extraction, schema
 from exports.models import Export
 from exports.pdf_pool import peak_kb
+from mairie import files
 from mairie.benchmarks import Benchmark, BenchmarkUnavailable, free_code_insee
 from mairie.models import Collectivite
 
@@ -143,7 +144,7 @@ def delete_voters(collectivite: Collectivite) -> None:
         )
         cursor.execute(f"DELETE FROM {electeur} WHERE collectivite_id = %s", [collectivite.pk])
     for export in Export.objects.filter(collectivite=collectivite):
-        export.path.unlink(missing_ok=True)
+        files.delete(export.fichier)
         export.history.all().delete()
         export.delete()
     BureauDeVote.history.filter(collectivite_id=collectivite.pk).delete()
@@ -190,11 +191,11 @@ def measure(what: str, code_insee: str, folder: str) -> dict:
         path = Path(folder) / "bare.csv"
         with path.open("wb") as file, connection.cursor() as cursor:
             cursor.cursor.copy_expert(sql, file)
-        size = path.stat().st_size
+        size, name = path.stat().st_size, ""
         path.unlink()
     else:
         export = run_export(collectivite, what, {"liste": "p", "date": DATE.isoformat()}, None)
-        size, path = export.taille, str(export.path)
+        size, name = export.taille, export.fichier
     seconds = time.perf_counter() - started
     after = peak_kb()
     return {
@@ -202,7 +203,7 @@ def measure(what: str, code_insee: str, folder: str) -> dict:
         "megabytes": (after - before) / 1024,
         "peak": after / 1024,
         "size": size,
-        "path": str(path),
+        "fichier": name,  # the kept export's
     }
 
 
@@ -270,7 +271,8 @@ def _run(kind: str, ratio_target: float, size: int, write: Callable[[str], None]
             if kind == "liste-xml":
                 started = time.perf_counter()
                 try:
-                    count = validate_streaming(export["path"])
+                    with files.local_copy(export["fichier"]) as path:
+                        count = validate_streaming(str(path))
                 except etree.XMLSyntaxError as error:
                     valid = False
                     write(f"fichier NON valide selon le XSD : {error}")

@@ -12,14 +12,22 @@ from django.db.models import QuerySet
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+from electoral.extraction import liste_a_date
 from electoral.forms import BureauCodeField
-from electoral.models import BureauDeVote, Liste, validate_list_date
-from exports import liste_electorale, pecoto
+from electoral.models import BureauDeVote, Liste, Scrutin, validate_list_date
+from exports import cartes, emargement, liste_electorale, pecoto
 from exports.liste_recenses import render_liste_recenses_pdf
-from exports.pecoto import Problem
 from exports.streaming import Progress, no_progress
+from exports.tableaux import (
+    Ordre,
+    Tableau,
+    build_tableau,
+    render_liste_bureau_pdf,
+    render_tableau_pdf,
+)
 from mairie.forms import CompactForm, DateInput
 from mairie.models import Affectation, Collectivite, Role
+from mairie.problems import Problem
 from mairie.text import strip_accents
 from recensement.models import Recense, quarter_label
 from recensement.services import due_quarter
@@ -149,10 +157,10 @@ class ListeRecensesExporter(QuarterExporter):
     def problems(self) -> list[Problem]:
         unnumbered = self.recenses().filter(numero_inscription__isnull=True).count()
         if not self.recenses().exists():
-            return [Problem(None, "Trimestre", "", "aucun recensé ce trimestre")]
+            return [pecoto.PecotoProblem(None, "Trimestre", "", "aucun recensé ce trimestre")]
         if unnumbered:
             return [
-                Problem(
+                pecoto.PecotoProblem(
                     None,
                     "Trimestre",
                     "numero_inscription",
@@ -272,9 +280,424 @@ class ListeXmlExporter(ListeExporter):
         return Streamed(self.filename, self.content_type)
 
 
+def _period_initial() -> tuple[datetime.date, datetime.date]:
+    """The quarter just ended: a tableau is usually drawn up for it."""
+    annee, trimestre = previous_quarter(timezone.localdate())
+    du = datetime.date(annee, 3 * trimestre - 2, 1)
+    following = datetime.date(annee + trimestre // 4, 3 * trimestre % 12 + 1, 1)
+    return du, following - datetime.timedelta(days=1)
+
+
+class TableauForm(CompactForm):
+    liste = forms.ChoiceField(label="Liste", choices=Liste.choices, initial=Liste.PRINCIPALE)
+    du = forms.DateField(label="Du", widget=DateInput())
+    au = forms.DateField(label="Au (inclus)", widget=DateInput())
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["du"].initial, self.fields["au"].initial = _period_initial()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        du, au = data.get("du"), data.get("au")
+        if du and au and du > au:
+            self.add_error(
+                "au",
+                f"La fin de la période ({au:%d/%m/%Y}) précède son début ({du:%d/%m/%Y}).",
+            )
+        # Kept with the export as JSON, and read back by the same form.
+        for name in ("du", "au"):
+            if isinstance(data.get(name), datetime.date):
+                data[name] = data[name].isoformat()
+        return data
+
+
+class TableauExporter(Exporter):
+    identifier = "tableau"
+    verbose_name = "Tableau des additions et retranchements (PDF)"
+    form_class = TableauForm
+    role = Role.ELECTIONS
+
+    @property
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        return (
+            datetime.date.fromisoformat(self.options["du"]),
+            datetime.date.fromisoformat(self.options["au"]),
+        )
+
+    def describe(self) -> str:
+        du, au = self.period
+        return (
+            f"Tableau des additions et retranchements — {Liste(self.options['liste']).label}, "
+            f"du {du:%d/%m/%Y} au {au:%d/%m/%Y}"
+        )
+
+    def preview(self) -> list[str]:
+        tableau = self.tableau()
+        return [
+            f"{tableau.additions} addition(s) et {tableau.retranchements} retranchement(s) "
+            f"dans {len(tableau.printed_sections)} bureau(x)."
+        ]
+
+    def tableau(self) -> Tableau:
+        return build_tableau(self.collectivite, self.options["liste"], *self.period)
+
+    def render(self) -> Rendered:
+        du, au = self.period
+        joined = render_tableau_pdf(self.tableau())
+        filename = f"tableau-{self.options['liste']}-{du:%Y%m%d}-{au:%Y%m%d}.pdf"
+        return Rendered(filename, "application/pdf", joined.data)
+
+
+class ListeBureauForm(CompactForm):
+    liste = forms.ChoiceField(label="Liste", choices=Liste.choices, initial=Liste.PRINCIPALE)
+    bureau = forms.ChoiceField(label="Bureau de vote")
+    ordre = forms.ChoiceField(label="Ordre", choices=Ordre.CHOICES, initial=Ordre.NUMERO)
+    date = forms.DateField(
+        label="Liste au",
+        widget=DateInput(),
+        help_text="La liste telle qu'elle était ce jour-là (défaut : aujourd'hui).",
+        required=False,
+        validators=[validate_list_date],
+    )
+
+    def __init__(self, *args, collectivite: Collectivite | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        bureaux = BureauDeVote.objects.none()
+        if collectivite is not None:
+            bureaux = BureauDeVote.objects.filter(collectivite=collectivite).order_by("code")
+        self.fields["bureau"].choices = [(b.code, str(b)) for b in bureaux]
+        self.fields["date"].initial = timezone.localdate()
+
+    def clean_date(self) -> str:
+        # Kept with the export as JSON, and read back by the same form.
+        return (self.cleaned_data["date"] or timezone.localdate()).isoformat()
+
+
+class ListeBureauExporter(Exporter):
+    identifier = "liste-bureau-pdf"
+    verbose_name = "Liste électorale d'un bureau (PDF)"
+    form_class = ListeBureauForm
+    role = Role.ELECTIONS
+
+    @classmethod
+    def form(cls, collectivite: Collectivite, data=None, **kwargs) -> forms.Form:
+        return cls.form_class(data, collectivite=collectivite, **kwargs)
+
+    @property
+    def bureau(self) -> BureauDeVote:
+        return BureauDeVote.objects.select_related("collectivite").get(
+            collectivite=self.collectivite, code=self.options["bureau"]
+        )
+
+    @property
+    def date(self) -> datetime.date:
+        # Exports recorded before the option existed were of the day they were made.
+        day = self.options.get("date")
+        return datetime.date.fromisoformat(day) if day else timezone.localdate()
+
+    def describe(self) -> str:
+        return (
+            f"Liste électorale du bureau {self.bureau} — {Liste(self.options['liste']).label} "
+            f"au {self.date:%d/%m/%Y}"
+        )
+
+    def problems(self) -> list[Problem]:
+        bureau = self.bureau
+        if not liste_a_date(self.collectivite, self.options["liste"], self.date, bureau).exists():
+            return [
+                Problem(
+                    None,
+                    f"Bureau {bureau.code}",
+                    "",
+                    f"aucun électeur inscrit sur cette liste au {self.date:%d/%m/%Y}",
+                )
+            ]
+        return []
+
+    def render(self) -> Rendered:
+        bureau, date = self.bureau, self.date
+        joined = render_liste_bureau_pdf(bureau, self.options["liste"], self.options["ordre"], date)
+        filename = f"liste-{self.options['liste']}-bureau-{bureau.code}-{date:%Y%m%d}.pdf"
+        return Rendered(filename, "application/pdf", joined.data)
+
+
+class ScrutinField(forms.ModelChoiceField):
+    """A scrutin chosen from the page's list, or named by its libellé in a command (the most
+    recent of that name)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip() and not value.strip().isdigit():
+            found = self.queryset.filter(libelle__iexact=value.strip()).order_by("-premier_tour")
+            value = found.values_list("pk", flat=True).first() or value
+        return super().to_python(value)
+
+
+class EmargementForm(CompactForm):
+    scrutin = ScrutinField(label="Scrutin", queryset=Scrutin.objects.none())
+    tours = forms.TypedChoiceField(
+        label="Tours",
+        coerce=int,
+        choices=[(1, "premier tour"), (2, "deux tours")],
+        initial=2,
+        help_text="Une colonne de signature par tour.",
+    )
+    liste = forms.ChoiceField(label="Liste", choices=Liste.choices, initial=Liste.PRINCIPALE)
+    bureau = BureauCodeField(
+        label="Bureau",
+        queryset=BureauDeVote.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label="tous (un fichier par bureau, en ZIP)",
+    )
+    date = forms.DateField(
+        label="Liste au",
+        widget=DateInput(),
+        required=False,
+        help_text="Défaut : aujourd'hui.",
+        validators=[validate_list_date],
+    )
+
+    def __init__(self, *args, collectivite: Collectivite | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scrutin"].queryset = Scrutin.objects.filter(collectivite=collectivite)
+        self.fields["bureau"].queryset = BureauDeVote.objects.filter(collectivite=collectivite)
+        self.fields["date"].initial = timezone.localdate()
+
+
+class EmargementExporter(Exporter):
+    """Listes d'émargement: see exports.emargement."""
+
+    identifier = "emargement"
+    verbose_name = "Listes d'émargement (PDF)"
+    form_class = EmargementForm
+    role = Role.ELECTIONS
+
+    @classmethod
+    def form(cls, collectivite: Collectivite, data=None, **kwargs) -> forms.Form:
+        return cls.form_class(data, collectivite=collectivite, **kwargs)
+
+    def __init__(self, collectivite: Collectivite, options: dict) -> None:
+        self.bureau = options["bureau"]
+        self.settings = emargement.Options(
+            collectivite,
+            options["liste"],
+            options["scrutin"],
+            options["tours"],
+            options["date"] or timezone.localdate(),
+        )
+        super().__init__(
+            collectivite,
+            {
+                "scrutin": options["scrutin"].pk,
+                "tours": options["tours"],
+                "liste": options["liste"],
+                "bureau": self.bureau.code if self.bureau else "",
+                "date": self.settings.date.isoformat(),
+            },
+        )
+
+    def describe(self) -> str:
+        where = f"bureau {self.bureau.code}" if self.bureau else "tous les bureaux"
+        return (
+            f"Listes d'émargement — {self.settings.scrutin.libelle}, "
+            f"{Liste(self.settings.liste).label}, {where}, liste au {self.settings.date:%d/%m/%Y}"
+        )
+
+    def _voters(self) -> QuerySet:
+        return liste_a_date(self.collectivite, self.settings.liste, self.settings.date, self.bureau)
+
+    def preview(self) -> list[str]:
+        count = self._voters().count()
+        proxies = len(emargement.mandataires(self.settings))
+        return [
+            f"{count} électeur{pluralize(count)} ; {proxies} procuration{pluralize(proxies)} "
+            "portée(s) à côté du nom du mandant."
+        ]
+
+    def problems(self) -> list[Problem]:
+        problems = []
+        scrutin = self.settings.scrutin
+        if self.settings.tours == 2 and scrutin.second_tour is None:
+            problems.append(
+                Problem(None, "Scrutin", "", f"« {scrutin.libelle} » n'a pas de second tour")
+            )
+        if not self._voters().exists():
+            problems.append(Problem(None, "Liste", "", "aucun électeur sur cette liste ce jour-là"))
+        return problems
+
+    def write(self, out: BinaryIO, progress: Progress) -> Streamed:
+        if self.bureau is not None:
+            emargement.write_bureau(self.settings, self.bureau, out)
+            progress(1, 1)
+            return Streamed(emargement.filename(self.settings, self.bureau), "application/pdf")
+        emargement.write_zip(self.settings, out, progress)
+        name = (
+            f"emargement-{self.settings.liste}-{self.collectivite.code_insee}-"
+            f"{self.settings.scrutin.premier_tour:%Y%m%d}.zip"
+        )
+        return Streamed(name, "application/zip")
+
+    def render(self) -> Rendered:
+        out = io.BytesIO()
+        streamed = self.write(out, no_progress)
+        return Rendered(streamed.filename, streamed.content_type, out.getvalue())
+
+
+class CartesForm(CompactForm):
+    liste = forms.ChoiceField(label="Liste", choices=Liste.choices, initial=Liste.PRINCIPALE)
+    bureau = BureauCodeField(
+        label="Bureau",
+        queryset=BureauDeVote.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label="tous les bureaux",
+    )
+    depuis = forms.DateField(
+        label="Inscrits ou modifiés depuis",
+        widget=DateInput(),
+        required=False,
+        help_text="Vide : toutes les cartes.",
+    )
+    date = forms.DateField(
+        label="Liste au",
+        widget=DateInput(),
+        required=False,
+        help_text="Défaut : aujourd'hui.",
+        validators=[validate_list_date],
+    )
+    test = forms.BooleanField(
+        label="Feuille de test seulement",
+        required=False,
+        help_text="Les cadres et les champs des quatre cartes, pour vérifier l'alignement.",
+    )
+
+    def __init__(self, *args, collectivite: Collectivite | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["bureau"].queryset = BureauDeVote.objects.filter(collectivite=collectivite)
+        self.fields["date"].initial = timezone.localdate()
+
+
+class CartesExporter(Exporter):
+    """Cartes électorales on the pre-printed stock: see exports.cartes."""
+
+    identifier = "cartes"
+    verbose_name = "Cartes électorales (PDF)"
+    form_class = CartesForm
+    role = Role.ELECTIONS
+
+    @classmethod
+    def form(cls, collectivite: Collectivite, data=None, **kwargs) -> forms.Form:
+        return cls.form_class(data, collectivite=collectivite, **kwargs)
+
+    def __init__(self, collectivite: Collectivite, options: dict) -> None:
+        self.test = bool(options.get("test"))
+        self.settings = cartes.Options(
+            collectivite,
+            options["liste"],
+            options["date"] or timezone.localdate(),
+            options["bureau"],
+            options["depuis"],
+        )
+        super().__init__(
+            collectivite,
+            {
+                "liste": options["liste"],
+                "bureau": options["bureau"].code if options["bureau"] else "",
+                "depuis": options["depuis"].isoformat() if options["depuis"] else "",
+                "date": self.settings.date.isoformat(),
+                "test": "on" if self.test else "",
+            },
+        )
+
+    def describe(self) -> str:
+        if self.test:
+            return "Cartes électorales — feuille de test de l'alignement"
+        s = self.settings
+        where = f"bureau {s.bureau.code}" if s.bureau else "tous les bureaux"
+        since = f", inscrits ou modifiés depuis le {s.depuis:%d/%m/%Y}" if s.depuis else ""
+        return f"Cartes électorales — {Liste(s.liste).label}, {where}{since}"
+
+    def preview(self) -> list[str]:
+        if self.test:
+            return ["Une feuille A4 : les quatre cartes, leurs cadres et leurs champs."]
+        count = cartes.inscriptions(self.settings).count()
+        sheets = -(-count // cartes.PER_SHEET)
+        return [f"{count} carte{pluralize(count)}, au moins {sheets} feuille{pluralize(sheets)}."]
+
+    def problems(self) -> list[Problem]:
+        if not self.test and not cartes.inscriptions(self.settings).exists():
+            return [Problem(None, "Liste", "", "aucune carte à imprimer pour ces options")]
+        return []
+
+    def write(self, out: BinaryIO, progress: Progress) -> Streamed:
+        s = self.settings
+        if self.test:
+            cartes.write_test_sheet(self.collectivite, out)
+            return Streamed("cartes-feuille-de-test.pdf", "application/pdf")
+        cartes.write_cards(s, out, progress)
+        bureau = f"-bureau-{s.bureau.code}" if s.bureau else ""
+        name = f"cartes-{s.liste}-{self.collectivite.code_insee}-{s.date:%Y%m%d}{bureau}.pdf"
+        return Streamed(name, "application/pdf")
+
+    def render(self) -> Rendered:
+        out = io.BytesIO()
+        streamed = self.write(out, no_progress)
+        return Rendered(streamed.filename, streamed.content_type, out.getvalue())
+
+
+class PeriodeForm(CompactForm):
+    du = forms.DateField(label="Du", widget=DateInput())
+    au = forms.DateField(label="Au (inclus)", widget=DateInput())
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["du"].initial = today.replace(day=1)
+        self.fields["au"].initial = today
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("du") and data.get("au") and data["du"] > data["au"]:
+            self.add_error("au", "La fin de la période précède son début.")
+        return data
+
+
+class CartesRevenuesExporter(Exporter):
+    identifier = "cartes-revenues"
+    verbose_name = "Cartes électorales revenues (PDF)"
+    form_class = PeriodeForm
+    role = Role.ELECTIONS
+
+    def __init__(self, collectivite: Collectivite, options: dict) -> None:
+        self.du, self.au = options["du"], options["au"]
+        super().__init__(collectivite, {"du": self.du.isoformat(), "au": self.au.isoformat()})
+
+    def describe(self) -> str:
+        return f"Cartes électorales revenues — du {self.du:%d/%m/%Y} au {self.au:%d/%m/%Y}"
+
+    def render(self) -> Rendered:
+        out = io.BytesIO()
+        cartes.write_returned(self.collectivite, self.du, self.au, out)
+        name = (
+            f"cartes-revenues-{self.collectivite.code_insee}-{self.du:%Y%m%d}-{self.au:%Y%m%d}.pdf"
+        )
+        return Rendered(name, "application/pdf", out.getvalue())
+
+
 EXPORTERS: dict[str, type[Exporter]] = {
     exporter.identifier: exporter
-    for exporter in (PecotoExporter, ListeRecensesExporter, ListeCsvExporter, ListeXmlExporter)
+    for exporter in (
+        PecotoExporter,
+        ListeRecensesExporter,
+        ListeCsvExporter,
+        ListeXmlExporter,
+        TableauExporter,
+        ListeBureauExporter,
+        EmargementExporter,
+        CartesExporter,
+        CartesRevenuesExporter,
+    )
 }
 
 

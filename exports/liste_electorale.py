@@ -39,15 +39,20 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Substr
+from django.db.models.functions import Cast, Coalesce
 from django.template.defaultfilters import pluralize
 from lxml import etree
 
 from electoral.extraction import liste_a_date
 from electoral.models import BureauDeVote, Inscription, Liste, born_abroad
-from exports.pecoto import Problem
 from exports.streaming import Lines, Progress, copy_to
-from mairie.models import DEPARTEMENT_ETRANGER, Collectivite
+from mairie.models import (
+    DEPARTEMENT_ETRANGER,
+    Collectivite,
+    departement_as_written,
+    departement_as_written_sql,
+)
+from mairie.problems import Problem
 from mairie.text import french_number
 
 SCHEMA = Path(__file__).parent / "schemas" / "liste-electorale-v1.xsd"
@@ -97,15 +102,6 @@ class FrenchDate(Func):
         )
 
 
-def insee_departement(field: str) -> Expression:
-    """Stored on 3 characters (035, 02A, 971); INSEE writes 35, 2A, 971."""
-    return Case(
-        When(**{f"{field}__startswith": "0"}, then=Substr(field, 2)),
-        default=F(field),
-        output_field=CharField(),
-    )
-
-
 @dataclass(frozen=True)
 class Column:
     name: str  # the arrêté's header name, and the XML element's
@@ -138,8 +134,7 @@ class Extraction:
 
     @property
     def departement(self) -> str:
-        code = self.collectivite.departement
-        return code[1:] if len(code) == 3 and code.startswith("0") else code
+        return departement_as_written(self.collectivite.departement)
 
     def columns(self) -> list[Column]:
         """The 29 columns of the arrêté, in its order."""
@@ -187,7 +182,7 @@ class Extraction:
                 "DeptNaissance",
                 Case(
                     When(born_abroad(e), then=Value(DEPARTEMENT_ETRANGER)),
-                    default=insee_departement(f"{e}naissance_departement"),
+                    default=departement_as_written_sql(f"{e}naissance_departement"),
                     output_field=CharField(),
                 ),
             ),

@@ -8,11 +8,8 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.template.loader import render_to_string
-
+from mairie.documents import render_pdf
 from mairie.models import Collectivite
-from mairie.pdf import write_pdf
 from recensement.attestation import lieu_naissance
 from recensement.models import Recense
 
@@ -66,7 +63,7 @@ def render_liste_recenses_pdf(
     if trimestre not in ORDINAUX:
         raise ValueError(f"Trimestre inconnu : {trimestre} (1 à 4).")
     count = len(recenses)
-    html = render_to_string(
+    return render_pdf(
         "exports/liste_recenses_pdf.html",
         {
             "collectivite": collectivite,
@@ -78,11 +75,5 @@ def render_liste_recenses_pdf(
             "count": count,
             # French puts 0 and 1 in the singular.
             "personnes": "personne" if count < 2 else "personnes",
-            # Written as on the attestation: "Anne LE GALL"; blank names leave room to write them.
-            "maire": (
-                f"{collectivite.maire_prenom.strip()} {collectivite.maire_nom.strip().upper()}"
-            ).strip(),
-            # Written in pairs, as French phone numbers are read: 02 99 40 80 80.
         },
     )
-    return write_pdf(html, str(settings.MEDIA_ROOT))

@@ -1,7 +1,5 @@
 """Every generated file is kept: who made it, when, from which parameters, and its SHA-256."""
 
-from pathlib import Path
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -64,10 +62,6 @@ class Export(CollectiviteOwned):
 
     def __str__(self) -> str:
         return f"{self.description} ({self.cree_le:%d/%m/%Y %H:%M})"
-
-    @property
-    def path(self) -> Path:
-        return Path(settings.MEDIA_ROOT) / self.fichier
 
     @property
     def pending(self) -> bool:

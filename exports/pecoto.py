@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
 
-from mairie.models import Collectivite
+from mairie.models import CODE_COMMUNE, Collectivite
+from mairie.phone import normalise_phone
+from mairie.places import is_abroad
+from mairie.problems import Problem
 from mairie.text import exchange_text as fold_text
 from recensement.models import Recense, quarter_of
 
@@ -36,12 +39,14 @@ class Header:
 Context = Header | Recense
 
 # Formats of the code fields; a value that does not match would be rejected by the portal.
-CODE_INSEE = r"\d{5}|2[AB]\d{3}"
 CODE_PAYS = r"99\d{3}"
+# A place: a commune of France, or a country (99xxx) for a birth or a residence abroad.
+CODE_LIEU = rf"{CODE_COMMUNE}|{CODE_PAYS}"
 CODE_POSTAL = r"\d{5}"
 DEPARTEMENT = r"0\d\d|02[AB]|9[78]\d"
 _PATTERN_HINTS = {
-    CODE_INSEE: "un code INSEE à 5 caractères",
+    CODE_COMMUNE: "un code INSEE de commune à 5 caractères",
+    CODE_LIEU: "un code INSEE de commune ou de pays à 5 caractères",
     CODE_PAYS: "un code pays INSEE (99xxx)",
     CODE_POSTAL: "un code postal à 5 chiffres",
     DEPARTEMENT: "un code département à 3 caractères (035, 02A, 971)",
@@ -49,11 +54,6 @@ _PATTERN_HINTS = {
 
 _PRINTABLE = re.compile(r"[\x20-\x7e]*")
 _PHONE = re.compile(r"\d{10}")
-
-
-def _phone(value: str) -> str:
-    digits = re.sub(r"[ .]", "", value)
-    return "0" + digits[3:] if digits.startswith("+33") else digits
 
 
 def _date(value: date | None) -> str:
@@ -69,9 +69,13 @@ class LayoutField:
     length: int
     type: str  # C constant, A text, N number, D date, T phone, E e-mail, F filler
     required: bool
-    source: Callable[[Context], object] | None
+    # What the value is read from: the registrant's field (02), the Header's attribute (01, 99);
+    # empty for a constant or a filler. Lengths and codes of the registrant's fields are those
+    # of LAYOUT (tests/exports/test_pecoto.py checks every one).
+    attribute: str
     codes: tuple[str, ...] = ()
     pattern: str = ""  # a regex the folded value must match, one of _PATTERN_HINTS
+    read: Callable[[Context, object], object] | None = None  # when not the attribute as is
 
     def fold(self, context: Context) -> str:
         """The value as it goes in the file, before padding (its length is what must fit)."""
@@ -79,7 +83,9 @@ class LayoutField:
             return self.record
         if self.type == "F":
             return ""
-        raw = self.source(context)
+        raw = attrgetter(self.attribute)(context)
+        if self.read:
+            raw = self.read(context, raw)
         if raw is None:
             return ""
         if self.type == "D":
@@ -88,7 +94,7 @@ class LayoutField:
         if self.type == "A":
             return fold_text(text)
         if self.type == "T":
-            return _phone(text)
+            return normalise_phone(text)
         if self.type == "E":
             return text.lower()
         return text
@@ -122,100 +128,103 @@ class LayoutField:
         return None
 
 
-def _flag(value: bool) -> str:
+def _flag(r: Recense, value: bool) -> str:
     return "O" if value else "N"
 
 
-def _residence(part: str) -> Callable[[Recense], str]:
+def _residence(r: Recense, value: str) -> str:
     """The résidence block stays blank when it is the domicile."""
-    return lambda r: "" if r.residence_identique else getattr(r, f"residence_{part}")
+    return "" if r.residence_identique else value
 
 
-def _acquisition(r: Recense) -> date | None:
-    return r.date_acquisition_nationalite if r.nationalite == "A" else None
+def _acquisition(r: Recense, value: date | None) -> date | None:
+    return value if r.nationalite == "A" else None
 
 
-_get = attrgetter
+def _lines(h: Header, nombre_recenses: int) -> int:
+    return nombre_recenses + 2  # the 01 and 99 records
+
+
 _F = LayoutField
 _YES_NO = ("O", "N")
 
 # One line per field, as in the spec's table; the formatter would split the longer ones.
 # fmt: off
 LAYOUT: tuple[LayoutField, ...] = (
-    _F("01", "type_enregistrement", 1, 2, "C", True, None),
-    _F("01", "code_commune", 3, 5, "A", True, _get("collectivite.code_insee"), pattern=CODE_INSEE),
-    _F("01", "code_departement", 8, 3, "A", True, _get("collectivite.departement"), pattern=DEPARTEMENT),
-    _F("01", "libelle_commune", 11, 50, "A", True, _get("collectivite.nom")),
-    _F("01", "annee", 61, 4, "N", True, _get("annee")),
-    _F("01", "trimestre", 65, 1, "N", True, _get("trimestre"), codes=("1", "2", "3", "4")),
-    _F("01", "date_generation", 66, 8, "D", True, _get("generated")),
-    _F("01", "responsable_nom", 74, 50, "A", True, _get("collectivite.responsable_nom")),
-    _F("01", "responsable_prenom", 124, 50, "A", True, _get("collectivite.responsable_prenom")),
-    _F("01", "responsable_qualite", 174, 30, "A", True, _get("collectivite.responsable_qualite")),
-    _F("01", "responsable_telephone", 204, 10, "T", False, _get("collectivite.responsable_telephone")),
-    _F("01", "responsable_courriel", 214, 80, "E", False, _get("collectivite.responsable_courriel")),
-    _F("01", "nombre_recenses", 294, 6, "N", True, _get("nombre_recenses")),
-    _F("01", "filler", 300, 1, "F", False, None),
-    _F("02", "type_enregistrement", 1, 2, "C", True, None),
-    _F("02", "numero_inscription", 3, 4, "N", True, _get("numero_inscription")),
-    _F("02", "mode", 7, 1, "A", True, _get("mode"), codes=("R", "G", "N")),
-    _F("02", "date_recensement", 8, 8, "D", True, _get("date_recensement")),
-    _F("02", "sexe", 16, 1, "A", True, _get("sexe"), codes=("M", "F")),
-    _F("02", "nom_naissance", 17, 50, "A", True, _get("nom_naissance")),
-    _F("02", "nom_usage", 67, 50, "A", False, _get("nom_usage")),
-    _F("02", "prenoms", 117, 60, "A", True, _get("prenoms")),
-    _F("02", "date_naissance", 177, 8, "D", True, _get("date_naissance")),
-    _F("02", "code_lieu_naissance", 185, 5, "A", True, _get("naissance_code_lieu"), pattern=CODE_INSEE),
-    _F("02", "lieu_naissance", 190, 50, "A", True, _get("naissance_commune")),
-    _F("02", "departement_naissance", 240, 3, "A", False, _get("naissance_departement"), pattern=DEPARTEMENT),
-    _F("02", "pays_naissance", 243, 50, "A", True, _get("naissance_pays")),
-    _F("02", "nationalite", 293, 1, "A", True, _get("nationalite"), codes=("N", "A")),
-    _F("02", "date_acquisition_nationalite", 294, 8, "D", False, _acquisition),
-    _F("02", "double_nationalite", 302, 5, "A", False, _get("double_nationalite"), pattern=CODE_PAYS),
-    _F("02", "domicile_numero", 307, 6, "A", False, _get("domicile_numero")),
-    _F("02", "domicile_voie", 313, 60, "A", True, _get("domicile_voie")),
-    _F("02", "domicile_complement", 373, 38, "A", False, _get("domicile_complement")),
-    _F("02", "domicile_code_postal", 411, 5, "A", False, _get("domicile_code_postal"), pattern=CODE_POSTAL),
-    _F("02", "domicile_commune", 416, 50, "A", True, _get("domicile_commune")),
-    _F("02", "domicile_code_lieu", 466, 5, "A", True, _get("domicile_code_lieu"), pattern=CODE_INSEE),
-    _F("02", "domicile_pays", 471, 50, "A", True, _get("domicile_pays")),
-    _F("02", "residence_numero", 521, 6, "A", False, _residence("numero")),
-    _F("02", "residence_voie", 527, 60, "A", False, _residence("voie")),
-    _F("02", "residence_complement", 587, 38, "A", False, _residence("complement")),
-    _F("02", "residence_code_postal", 625, 5, "A", False, _residence("code_postal"), pattern=CODE_POSTAL),
-    _F("02", "residence_commune", 630, 50, "A", False, _residence("commune")),
-    _F("02", "residence_code_lieu", 680, 5, "A", False, _residence("code_lieu"), pattern=CODE_INSEE),
-    _F("02", "residence_pays", 685, 50, "A", False, _residence("pays")),
-    _F("02", "telephone_fixe", 735, 10, "T", False, _get("telephone_fixe")),
-    _F("02", "telephone_portable", 745, 10, "T", False, _get("telephone_portable")),
-    _F("02", "courriel", 755, 80, "E", False, _get("courriel")),
-    _F("02", "pere_connu", 835, 1, "A", True, lambda r: _flag(r.pere_connu), codes=_YES_NO),
-    _F("02", "pere_nom", 836, 50, "A", False, _get("pere_nom")),
-    _F("02", "pere_prenoms", 886, 60, "A", False, _get("pere_prenoms")),
-    _F("02", "pere_date_naissance", 946, 8, "D", False, _get("pere_date_naissance")),
-    _F("02", "pere_code_lieu_naissance", 954, 5, "A", False, _get("pere_naissance_code_lieu"), pattern=CODE_INSEE),
-    _F("02", "pere_lieu_naissance", 959, 50, "A", False, _get("pere_naissance_commune")),
-    _F("02", "pere_nationalite", 1009, 5, "A", False, _get("pere_nationalite"), pattern=CODE_PAYS),
-    _F("02", "mere_connu", 1014, 1, "A", True, lambda r: _flag(r.mere_connu), codes=_YES_NO),
-    _F("02", "mere_nom", 1015, 50, "A", False, _get("mere_nom")),
-    _F("02", "mere_prenoms", 1065, 60, "A", False, _get("mere_prenoms")),
-    _F("02", "mere_date_naissance", 1125, 8, "D", False, _get("mere_date_naissance")),
-    _F("02", "mere_code_lieu_naissance", 1133, 5, "A", False, _get("mere_naissance_code_lieu"), pattern=CODE_INSEE),
-    _F("02", "mere_lieu_naissance", 1138, 50, "A", False, _get("mere_naissance_commune")),
-    _F("02", "mere_nationalite", 1188, 5, "A", False, _get("mere_nationalite"), pattern=CODE_PAYS),
-    _F("02", "nombre_freres_soeurs", 1193, 2, "N", True, _get("nombre_freres_soeurs")),
-    _F("02", "situation_familiale", 1195, 1, "A", True, _get("situation_familiale"), codes=("C", "M", "P", "L", "D", "V")),
-    _F("02", "nombre_enfants", 1196, 2, "N", True, _get("nombre_enfants")),
-    _F("02", "pupille", 1198, 1, "A", True, _get("pupille"), codes=("0", "E", "N")),
-    _F("02", "situation_scolaire", 1199, 1, "A", True, _get("situation_scolaire"), codes=("S", "E", "A", "N")),
-    _F("02", "etablissement", 1200, 50, "A", False, _get("etablissement")),
-    _F("02", "diplome", 1250, 2, "N", True, _get("diplome"), codes=("00", "01", "02", "03", "04", "05")),
-    _F("02", "specialite", 1252, 50, "A", False, _get("specialite")),
-    _F("02", "profession", 1302, 50, "A", False, _get("profession")),
-    _F("02", "situation_particuliere", 1352, 1, "A", True, lambda r: _flag(r.situation_particuliere), codes=_YES_NO),
-    _F("99", "type_enregistrement", 1, 2, "C", True, None),
-    _F("99", "nombre_recenses", 3, 6, "N", True, _get("nombre_recenses")),
-    _F("99", "nombre_lignes", 9, 6, "N", True, lambda h: h.nombre_recenses + 2),
+    _F("01", "type_enregistrement", 1, 2, "C", True, ""),
+    _F("01", "code_commune", 3, 5, "A", True, "collectivite.code_insee", pattern=CODE_COMMUNE),
+    _F("01", "code_departement", 8, 3, "A", True, "collectivite.departement", pattern=DEPARTEMENT),
+    _F("01", "libelle_commune", 11, 50, "A", True, "collectivite.nom"),
+    _F("01", "annee", 61, 4, "N", True, "annee"),
+    _F("01", "trimestre", 65, 1, "N", True, "trimestre", codes=("1", "2", "3", "4")),
+    _F("01", "date_generation", 66, 8, "D", True, "generated"),
+    _F("01", "responsable_nom", 74, 50, "A", True, "collectivite.responsable_nom"),
+    _F("01", "responsable_prenom", 124, 50, "A", True, "collectivite.responsable_prenom"),
+    _F("01", "responsable_qualite", 174, 30, "A", True, "collectivite.responsable_qualite"),
+    _F("01", "responsable_telephone", 204, 10, "T", False, "collectivite.responsable_telephone"),
+    _F("01", "responsable_courriel", 214, 80, "E", False, "collectivite.responsable_courriel"),
+    _F("01", "nombre_recenses", 294, 6, "N", True, "nombre_recenses"),
+    _F("01", "filler", 300, 1, "F", False, ""),
+    _F("02", "type_enregistrement", 1, 2, "C", True, ""),
+    _F("02", "numero_inscription", 3, 4, "N", True, "numero_inscription"),
+    _F("02", "mode", 7, 1, "A", True, "mode", codes=("R", "G", "N")),
+    _F("02", "date_recensement", 8, 8, "D", True, "date_recensement"),
+    _F("02", "sexe", 16, 1, "A", True, "sexe", codes=("M", "F")),
+    _F("02", "nom_naissance", 17, 50, "A", True, "nom_naissance"),
+    _F("02", "nom_usage", 67, 50, "A", False, "nom_usage"),
+    _F("02", "prenoms", 117, 60, "A", True, "prenoms"),
+    _F("02", "date_naissance", 177, 8, "D", True, "date_naissance"),
+    _F("02", "code_lieu_naissance", 185, 5, "A", True, "naissance_code_lieu", pattern=CODE_LIEU),
+    _F("02", "lieu_naissance", 190, 50, "A", True, "naissance_commune"),
+    _F("02", "departement_naissance", 240, 3, "A", False, "naissance_departement", pattern=DEPARTEMENT),
+    _F("02", "pays_naissance", 243, 50, "A", True, "naissance_pays"),
+    _F("02", "nationalite", 293, 1, "A", True, "nationalite", codes=("N", "A")),
+    _F("02", "date_acquisition_nationalite", 294, 8, "D", False, "date_acquisition_nationalite", read=_acquisition),
+    _F("02", "double_nationalite", 302, 5, "A", False, "double_nationalite", pattern=CODE_PAYS),
+    _F("02", "domicile_numero", 307, 6, "A", False, "domicile_numero"),
+    _F("02", "domicile_voie", 313, 60, "A", True, "domicile_voie"),
+    _F("02", "domicile_complement", 373, 38, "A", False, "domicile_complement"),
+    _F("02", "domicile_code_postal", 411, 5, "A", False, "domicile_code_postal", pattern=CODE_POSTAL),
+    _F("02", "domicile_commune", 416, 50, "A", True, "domicile_commune"),
+    _F("02", "domicile_code_lieu", 466, 5, "A", True, "domicile_code_lieu", pattern=CODE_LIEU),
+    _F("02", "domicile_pays", 471, 50, "A", True, "domicile_pays"),
+    _F("02", "residence_numero", 521, 6, "A", False, "residence_numero", read=_residence),
+    _F("02", "residence_voie", 527, 60, "A", False, "residence_voie", read=_residence),
+    _F("02", "residence_complement", 587, 38, "A", False, "residence_complement", read=_residence),
+    _F("02", "residence_code_postal", 625, 5, "A", False, "residence_code_postal", read=_residence, pattern=CODE_POSTAL),
+    _F("02", "residence_commune", 630, 50, "A", False, "residence_commune", read=_residence),
+    _F("02", "residence_code_lieu", 680, 5, "A", False, "residence_code_lieu", read=_residence, pattern=CODE_LIEU),
+    _F("02", "residence_pays", 685, 50, "A", False, "residence_pays", read=_residence),
+    _F("02", "telephone_fixe", 735, 10, "T", False, "telephone_fixe"),
+    _F("02", "telephone_portable", 745, 10, "T", False, "telephone_portable"),
+    _F("02", "courriel", 755, 80, "E", False, "courriel"),
+    _F("02", "pere_connu", 835, 1, "A", True, "pere_connu", read=_flag, codes=_YES_NO),
+    _F("02", "pere_nom", 836, 50, "A", False, "pere_nom"),
+    _F("02", "pere_prenoms", 886, 60, "A", False, "pere_prenoms"),
+    _F("02", "pere_date_naissance", 946, 8, "D", False, "pere_date_naissance"),
+    _F("02", "pere_code_lieu_naissance", 954, 5, "A", False, "pere_naissance_code_lieu", pattern=CODE_LIEU),
+    _F("02", "pere_lieu_naissance", 959, 50, "A", False, "pere_naissance_commune"),
+    _F("02", "pere_nationalite", 1009, 5, "A", False, "pere_nationalite", pattern=CODE_PAYS),
+    _F("02", "mere_connu", 1014, 1, "A", True, "mere_connu", read=_flag, codes=_YES_NO),
+    _F("02", "mere_nom", 1015, 50, "A", False, "mere_nom"),
+    _F("02", "mere_prenoms", 1065, 60, "A", False, "mere_prenoms"),
+    _F("02", "mere_date_naissance", 1125, 8, "D", False, "mere_date_naissance"),
+    _F("02", "mere_code_lieu_naissance", 1133, 5, "A", False, "mere_naissance_code_lieu", pattern=CODE_LIEU),
+    _F("02", "mere_lieu_naissance", 1138, 50, "A", False, "mere_naissance_commune"),
+    _F("02", "mere_nationalite", 1188, 5, "A", False, "mere_nationalite", pattern=CODE_PAYS),
+    _F("02", "nombre_freres_soeurs", 1193, 2, "N", True, "nombre_freres_soeurs"),
+    _F("02", "situation_familiale", 1195, 1, "A", True, "situation_familiale", codes=("C", "M", "P", "L", "D", "V")),
+    _F("02", "nombre_enfants", 1196, 2, "N", True, "nombre_enfants"),
+    _F("02", "pupille", 1198, 1, "A", True, "pupille", codes=("0", "E", "N")),
+    _F("02", "situation_scolaire", 1199, 1, "A", True, "situation_scolaire", codes=("S", "E", "A", "N")),
+    _F("02", "etablissement", 1200, 50, "A", False, "etablissement"),
+    _F("02", "diplome", 1250, 2, "N", True, "diplome", codes=("00", "01", "02", "03", "04", "05")),
+    _F("02", "specialite", 1252, 50, "A", False, "specialite"),
+    _F("02", "profession", 1302, 50, "A", False, "profession"),
+    _F("02", "situation_particuliere", 1352, 1, "A", True, "situation_particuliere", read=_flag, codes=_YES_NO),
+    _F("99", "type_enregistrement", 1, 2, "C", True, ""),
+    _F("99", "nombre_recenses", 3, 6, "N", True, "nombre_recenses"),
+    _F("99", "nombre_lignes", 9, 6, "N", True, "nombre_recenses", read=_lines),
 )
 # fmt: on
 
@@ -304,25 +313,15 @@ FIELD_NAMES: dict[str, tuple[str, str]] = {
 # fmt: on
 
 
-@dataclass(frozen=True)
-class Problem:
-    recense_id: int | None  # None: the collectivité's settings or the list as a whole
-    who: str
-    field: str  # the layout's (or the list file's) name of the field
-    message: str
-    electeur_id: int | None = None  # a voter's problem, in the list files
-
-    def __str__(self) -> str:
-        return f"{self.who} — {self.label} : {self.message}"
+class PecotoProblem(Problem):
+    """A problem of the PECOTO file, its field named as the agents name it (FIELD_NAMES)."""
 
     @property
     def label(self) -> str:
-        """The field as the agents name it (the list files' columns keep their own names)."""
         return FIELD_NAMES[self.field][0] if self.field in FIELD_NAMES else self.field
 
     @property
     def form_field(self) -> str:
-        """Where the value is typed (registrant form, collectivité settings); may be empty."""
         return FIELD_NAMES[self.field][1] if self.field in FIELD_NAMES else ""
 
     @property
@@ -354,10 +353,6 @@ def _who(r: Recense) -> str:
     return f"{name} ({numero})"
 
 
-def _abroad(code_lieu: str) -> bool:
-    return code_lieu.startswith("99")
-
-
 def _rules(values: dict[str, str]) -> dict[str, str]:
     """The conditional rules of the spec's descriptions, on the folded values of one 02 record."""
     found = {}
@@ -365,16 +360,16 @@ def _rules(values: dict[str, str]) -> dict[str, str]:
         found["date_acquisition_nationalite"] = (
             "date d'acquisition obligatoire pour une personne devenue française"
         )
-    if _abroad(values["code_lieu_naissance"]) and values["departement_naissance"]:
+    if is_abroad(values["code_lieu_naissance"]) and values["departement_naissance"]:
         found["departement_naissance"] = "doit rester vide pour une naissance à l'étranger"
-    if not _abroad(values["domicile_code_lieu"]) and not values["domicile_code_postal"]:
+    if not is_abroad(values["domicile_code_lieu"]) and not values["domicile_code_postal"]:
         found["domicile_code_postal"] = "obligatoire pour une adresse en France"
     residence = [f.name for f in FIELDS["02"] if f.name.startswith("residence_")]
     if any(values[name] for name in residence):
         for part in ("voie", "commune", "code_lieu", "pays"):
             if not values[f"residence_{part}"]:
                 found[f"residence_{part}"] = "obligatoire quand la résidence diffère du domicile"
-        if not _abroad(values["residence_code_lieu"]) and not values["residence_code_postal"]:
+        if not is_abroad(values["residence_code_lieu"]) and not values["residence_code_postal"]:
             found["residence_code_postal"] = "obligatoire pour une adresse en France"
     for parent, absent in (("pere", "le père"), ("mere", "la mère")):
         if values[f"{parent}_connu"] == "N":
@@ -410,7 +405,7 @@ def _record_problems(
     for f in FIELDS[record]:
         message = specific.get(f.name) or f.check(f.fold(context))
         if message:
-            problems.append(Problem(recense_id, who, f.name, message))
+            problems.append(PecotoProblem(recense_id, who, f.name, message))
     return problems
 
 
@@ -431,7 +426,7 @@ def validate(
     ]
     if not recenses:
         problems.append(
-            Problem(
+            PecotoProblem(
                 None, f"Liste T{trimestre} {annee}", "nombre_recenses", "aucun recensé ce trimestre"
             )
         )

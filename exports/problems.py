@@ -7,8 +7,9 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from exports.pecoto import HEADER_WHO, Problem
+from exports.pecoto import HEADER_WHO
 from mairie.models import Collectivite
+from mairie.problems import Problem
 from recensement.models import quarter_label
 
 # The names listed in a group; the others are counted.

@@ -2,7 +2,6 @@
 
 import contextlib
 import fcntl
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +16,11 @@ from django_tasks_db.models import DBTaskResult, TaskResultStatus
 
 from exports.exporters import EXPORTERS, Exporter, QuarterExporter, Streamed
 from exports.models import EtatPortail, Export, Statut
-from exports.pecoto import Problem
-from exports.streaming import HashingWriter, Progress, Throttled
+from exports.streaming import Progress, Throttled
+from mairie import files
 from mairie.history import save_by
 from mairie.models import Collectivite
+from mairie.problems import Problem
 from recensement import services as recensement_services
 from recensement.models import quarter_label
 
@@ -58,12 +58,14 @@ class ExportInterrupted(Exception):
     """The worker running the export died: recorded on its task result."""
 
 
-def _folder(export: Export) -> Path:
-    return Path(settings.MEDIA_ROOT) / "exports" / export.collectivite.code_insee
+def _folder(export: Export) -> str:
+    return f"exports/{export.collectivite.code_insee}"
 
 
 def _lock_path(export: Export) -> Path:
-    return _folder(export) / f".{export.pk}.running"
+    """A lock file of the machine's own folder MEDIA_ROOT, whatever the storage of the files:
+    the page and the worker must share that folder (see the README)."""
+    return Path(settings.MEDIA_ROOT) / _folder(export) / f".{export.pk}.running"
 
 
 @contextlib.contextmanager
@@ -100,8 +102,8 @@ def recover_interrupted(exports: QuerySet[Export]) -> int:
             if not interrupted:
                 continue  # finished meanwhile
             recovered += 1
-            for leftover in [path, *_folder(export).glob(f".{export.pk}-*.part")]:
-                leftover.unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
+            files.drop_partials(_folder(export), f".{export.pk}-")
             _fail_task(export)
     return recovered
 
@@ -121,27 +123,17 @@ def _fail_task(export: Export) -> None:
 
 @dataclass(frozen=True)
 class StoredFile:
-    relative: str  # under MEDIA_ROOT
+    kept: files.Kept
     streamed: Streamed
-    size: int
-    sha256: str
 
 
 def _store(export: Export, exporter: Exporter, progress: Progress) -> StoredFile:
-    """Write the exporter's file under MEDIA_ROOT as it comes, hashing it on the way."""
-    folder = Path("exports") / export.collectivite.code_insee
-    (Path(settings.MEDIA_ROOT) / folder).mkdir(parents=True, exist_ok=True)
-    partial = Path(settings.MEDIA_ROOT) / folder / f".{export.pk}-{exporter.identifier}.part"
-    try:
-        with partial.open("wb") as file:
-            out = HashingWriter(file)
-            streamed = exporter.write(out, progress)
-        relative = folder / f"{export.pk}-{streamed.filename}"
-        # Complete files only: a reader never sees a half-written file under the final name.
-        os.replace(partial, Path(settings.MEDIA_ROOT) / relative)
-    finally:
-        partial.unlink(missing_ok=True)
-    return StoredFile(str(relative), streamed, out.size, out.sha256)
+    """Write the exporter's file as it comes, hashing it on the way, and keep it."""
+    folder = _folder(export)
+    with files.writing(f"{folder}/.{export.pk}-{exporter.identifier}.part") as written:
+        streamed = exporter.write(written.out, progress)
+        kept = written.keep(f"{folder}/{export.pk}-{streamed.filename}")
+    return StoredFile(kept, streamed)
 
 
 def _progress_of(export: Export) -> Progress:
@@ -195,11 +187,11 @@ def _render_and_store(export: Export) -> Export:
             statut=Statut.ECHEC, erreur=str(error), termine_le=timezone.now()
         )
         raise
-    export.fichier = stored.relative
+    export.fichier = stored.kept.name
     export.nom_fichier = stored.streamed.filename
     export.content_type = stored.streamed.content_type
-    export.taille = stored.size
-    export.sha256 = stored.sha256
+    export.taille = stored.kept.size
+    export.sha256 = stored.kept.sha256
     export.statut, export.progression = Statut.TERMINE, 100
     export.termine_le = timezone.now()
     export.save()
@@ -282,7 +274,7 @@ def purge_expired_quarters(
     expired = Export.objects.filter(of_quarters, collectivite=collectivite, kind__in=kinds)
     if dry_run:
         return expired.count()
-    paths = [export.path for export in expired if export.fichier]
+    names = [export.fichier for export in expired if export.fichier]
     deleted = expired.delete()[1].get(Export._meta.label, 0)
-    transaction.on_commit(lambda: [path.unlink(missing_ok=True) for path in paths])
+    transaction.on_commit(lambda: files.delete(*names))
     return deleted

@@ -1,9 +1,8 @@
-"""Writing big files without holding them: the stored file's hash and size computed as the bytes
-go by, the progress of a run reported without slowing it, and PostgreSQL's COPY … TO STDOUT
-poured into a file."""
+"""Writing big files without holding them: the progress of a run reported without slowing it,
+and PostgreSQL's COPY … TO STDOUT poured into a file (mairie.files keeps it, its hash and size
+computed as the bytes go by)."""
 
 import contextlib
-import hashlib
 import logging
 import os
 import queue
@@ -21,27 +20,6 @@ Progress = Callable[[int, int], None]
 
 def no_progress(done: int, total: int) -> None:
     """For the callers that do not follow a run."""
-
-
-class HashingWriter:
-    """A binary file whose SHA-256 and size are known once written."""
-
-    def __init__(self, file: BinaryIO) -> None:
-        self.file = file
-        self.hash = hashlib.sha256()
-        self.size = 0
-
-    def write(self, data: bytes) -> int:
-        self.hash.update(data)
-        self.size += len(data)
-        return self.file.write(data)
-
-    def flush(self) -> None:
-        self.file.flush()
-
-    @property
-    def sha256(self) -> str:
-        return self.hash.hexdigest()
 
 
 class Throttled:

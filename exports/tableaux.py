@@ -1,5 +1,5 @@
 """The tableau des additions et retranchements of a list for a period, and the list of one
-bureau de vote, as PDFs to sign and publish (electoral-exports.md §4).
+bureau de vote, as PDFs to sign and publish.
 
 The tableau is read from the movements alone: additions are the inscriptions whose date d'effet
 falls in the period (both dates included), retranchements the radiations; a change of bureau is a
@@ -15,9 +15,6 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django import forms
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from electoral.extraction import liste_a_date
@@ -29,13 +26,10 @@ from electoral.models import (
     MotifRadiation,
     Mouvement,
     TypeMouvement,
-    validate_list_date,
 )
-from exports.exporters import Exporter, Rendered, previous_quarter
 from exports.pdf_pool import Joined, Part, render_parts
-from exports.pecoto import Problem
-from mairie.forms import CompactForm, DateInput
-from mairie.models import Collectivite, Role
+from mairie.documents import base_url, document_html
+from mairie.models import Collectivite, departement_as_written
 from mairie.text import search_key
 
 ADDITION, RETRANCHEMENT = "addition", "retranchement"
@@ -87,11 +81,6 @@ def tableau_movements(collectivite: Collectivite, liste: str, du, au):
 # --- rows as printed -----------------------------------------------------------------------
 
 
-def _departement(code: str) -> str:
-    # Stored on 3 characters (035, 02A, 971), written as people know them.
-    return code[1:] if len(code) == 3 and code.startswith("0") else code
-
-
 def naissance(row: dict) -> tuple[str, str]:
     """(date, lieu) of birth as printed: "04/05/1980", "Saint-Malo (35)" or "Porto (Portugal)"."""
     day = row["date_naissance"]
@@ -102,7 +91,7 @@ def naissance(row: dict) -> tuple[str, str]:
         row["naissance_pays"],
     )
     if departement:
-        lieu = f"{commune} ({_departement(departement)})"
+        lieu = f"{commune} ({departement_as_written(departement)})"
     elif pays and search_key(pays) != "FRANCE":
         lieu = f"{commune} ({pays})" if commune else pays
     else:
@@ -281,11 +270,6 @@ def build_tableau(
 # --- printing ------------------------------------------------------------------------------
 
 
-def maire(collectivite: Collectivite) -> str:
-    """Written as on the attestation: "Anne LE GALL"; blank names leave room to write them."""
-    return f"{collectivite.maire_prenom.strip()} {collectivite.maire_nom.strip().upper()}".strip()
-
-
 def _context(tableau: Tableau) -> dict:
     return {
         "collectivite": tableau.collectivite,
@@ -293,7 +277,6 @@ def _context(tableau: Tableau) -> dict:
         "du": tableau.du,
         "au": tableau.au,
         "generated": tableau.generated,
-        "maire": maire(tableau.collectivite),
         "additions": tableau.additions,
         "retranchements": tableau.retranchements,
     }
@@ -326,7 +309,7 @@ def tableau_html(tableau: Tableau, recap: bool = True, sections: list[Section] |
     context = _context(tableau) | {"sections": sections or [], "with_recap": recap}
     if recap:
         context |= _recap_context(tableau)
-    return render_to_string("exports/tableau_pdf.html", context)
+    return document_html("exports/tableau_pdf.html", context)
 
 
 def tableau_parts(tableau: Tableau) -> list[Part]:
@@ -338,7 +321,7 @@ def tableau_parts(tableau: Tableau) -> list[Part]:
 
 
 def render_tableau_pdf(tableau: Tableau, workers: int | None = None, **options) -> Joined:
-    return render_parts(tableau_parts(tableau), str(settings.MEDIA_ROOT), workers, **options)
+    return render_parts(tableau_parts(tableau), base_url(), workers, **options)
 
 
 # --- the list of one bureau ----------------------------------------------------------------
@@ -376,7 +359,7 @@ def render_liste_bureau_pdf(
 ) -> Joined:
     """The list as it stood at the end of `date`, "arrêtée" at that date."""
     lignes = liste_bureau_lignes(bureau, liste, ordre, date)
-    html = render_to_string(
+    html = document_html(
         "exports/liste_bureau_pdf.html",
         {
             "collectivite": bureau.collectivite,
@@ -387,157 +370,8 @@ def render_liste_bureau_pdf(
             "lignes": lignes,
             "count": len(lignes),
             "generated": date,
-            "maire": maire(bureau.collectivite),
         },
     )
     # One document (its pages are numbered as a whole), rendered in a child process when long
     # so that the task worker does not keep WeasyPrint's memory.
-    return render_parts([Part(html, len(lignes), str(bureau))], str(settings.MEDIA_ROOT))
-
-
-# --- the exporters -------------------------------------------------------------------------
-
-
-def _period_initial() -> tuple[datetime.date, datetime.date]:
-    """The quarter just ended: a tableau is usually drawn up for it."""
-    annee, trimestre = previous_quarter(timezone.localdate())
-    du = datetime.date(annee, 3 * trimestre - 2, 1)
-    following = datetime.date(annee + trimestre // 4, 3 * trimestre % 12 + 1, 1)
-    return du, following - datetime.timedelta(days=1)
-
-
-class TableauForm(CompactForm):
-    liste = forms.ChoiceField(label="Liste", choices=Liste.choices, initial=Liste.PRINCIPALE)
-    du = forms.DateField(label="Du", widget=DateInput())
-    au = forms.DateField(label="Au (inclus)", widget=DateInput())
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["du"].initial, self.fields["au"].initial = _period_initial()
-
-    def clean(self) -> dict:
-        data = super().clean()
-        du, au = data.get("du"), data.get("au")
-        if du and au and du > au:
-            self.add_error(
-                "au",
-                f"La fin de la période ({au:%d/%m/%Y}) précède son début ({du:%d/%m/%Y}).",
-            )
-        # Kept with the export as JSON, and read back by the same form.
-        for name in ("du", "au"):
-            if isinstance(data.get(name), datetime.date):
-                data[name] = data[name].isoformat()
-        return data
-
-
-class TableauExporter(Exporter):
-    identifier = "tableau"
-    verbose_name = "Tableau des additions et retranchements (PDF)"
-    form_class = TableauForm
-    role = Role.ELECTIONS
-
-    @property
-    def period(self) -> tuple[datetime.date, datetime.date]:
-        return (
-            datetime.date.fromisoformat(self.options["du"]),
-            datetime.date.fromisoformat(self.options["au"]),
-        )
-
-    def describe(self) -> str:
-        du, au = self.period
-        return (
-            f"Tableau des additions et retranchements — {Liste(self.options['liste']).label}, "
-            f"du {du:%d/%m/%Y} au {au:%d/%m/%Y}"
-        )
-
-    def preview(self) -> list[str]:
-        tableau = self.tableau()
-        return [
-            f"{tableau.additions} addition(s) et {tableau.retranchements} retranchement(s) "
-            f"dans {len(tableau.printed_sections)} bureau(x)."
-        ]
-
-    def tableau(self) -> Tableau:
-        return build_tableau(self.collectivite, self.options["liste"], *self.period)
-
-    def render(self) -> Rendered:
-        du, au = self.period
-        joined = render_tableau_pdf(self.tableau())
-        filename = f"tableau-{self.options['liste']}-{du:%Y%m%d}-{au:%Y%m%d}.pdf"
-        return Rendered(filename, "application/pdf", joined.data)
-
-
-class ListeBureauForm(CompactForm):
-    liste = forms.ChoiceField(label="Liste", choices=Liste.choices, initial=Liste.PRINCIPALE)
-    bureau = forms.ChoiceField(label="Bureau de vote")
-    ordre = forms.ChoiceField(label="Ordre", choices=Ordre.CHOICES, initial=Ordre.NUMERO)
-    date = forms.DateField(
-        label="Liste au",
-        widget=DateInput(),
-        help_text="La liste telle qu'elle était ce jour-là (défaut : aujourd'hui).",
-        required=False,
-        validators=[validate_list_date],
-    )
-
-    def __init__(self, *args, collectivite: Collectivite | None = None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        bureaux = BureauDeVote.objects.none()
-        if collectivite is not None:
-            bureaux = BureauDeVote.objects.filter(collectivite=collectivite).order_by("code")
-        self.fields["bureau"].choices = [(b.code, str(b)) for b in bureaux]
-        self.fields["date"].initial = timezone.localdate()
-
-    def clean_date(self) -> str:
-        # Kept with the export as JSON, and read back by the same form.
-        return (self.cleaned_data["date"] or timezone.localdate()).isoformat()
-
-
-class ListeBureauExporter(Exporter):
-    identifier = "liste-bureau-pdf"
-    verbose_name = "Liste électorale d'un bureau (PDF)"
-    form_class = ListeBureauForm
-    role = Role.ELECTIONS
-
-    @classmethod
-    def form(cls, collectivite: Collectivite, data=None, **kwargs) -> forms.Form:
-        return cls.form_class(data, collectivite=collectivite, **kwargs)
-
-    @property
-    def bureau(self) -> BureauDeVote:
-        return BureauDeVote.objects.select_related("collectivite").get(
-            collectivite=self.collectivite, code=self.options["bureau"]
-        )
-
-    @property
-    def date(self) -> datetime.date:
-        # Exports recorded before the option existed were of the day they were made.
-        day = self.options.get("date")
-        return datetime.date.fromisoformat(day) if day else timezone.localdate()
-
-    def describe(self) -> str:
-        return (
-            f"Liste électorale du bureau {self.bureau} — {Liste(self.options['liste']).label} "
-            f"au {self.date:%d/%m/%Y}"
-        )
-
-    def problems(self) -> list[Problem]:
-        bureau = self.bureau
-        if not liste_a_date(self.collectivite, self.options["liste"], self.date, bureau).exists():
-            return [
-                Problem(
-                    None,
-                    f"Bureau {bureau.code}",
-                    "",
-                    f"aucun électeur inscrit sur cette liste au {self.date:%d/%m/%Y}",
-                )
-            ]
-        return []
-
-    def render(self) -> Rendered:
-        bureau, date = self.bureau, self.date
-        joined = render_liste_bureau_pdf(bureau, self.options["liste"], self.options["ordre"], date)
-        filename = f"liste-{self.options['liste']}-bureau-{bureau.code}-{date:%Y%m%d}.pdf"
-        return Rendered(filename, "application/pdf", joined.data)
-
-
-TABLEAU_EXPORTERS = (TableauExporter, ListeBureauExporter)
+    return render_parts([Part(html, len(lignes), str(bureau))], base_url())

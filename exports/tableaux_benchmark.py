@@ -32,8 +32,8 @@ from electoral.models import (
 )
 from exports.tableaux import build_tableau, tableau_html, tableau_parts
 from mairie.benchmarks import Benchmark, free_code_insee
+from mairie.demo_names import NOMS, prenoms_of_generation
 from mairie.models import Collectivite
-from mairie.names import NOMS, prenoms_of_generation
 
 TARGET_SPEEDUP = 1.5
 TARGET_MB = 500

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +15,8 @@ from exports.services import (
     recover_interrupted,
     set_portal_state,
 )
+from mairie import files
+from mairie.pagination import page_of
 from mairie.scoping import agent_required
 from recensement.models import Recense, quarter_label
 
@@ -63,7 +64,7 @@ def index(request: HttpRequest) -> HttpResponse:
         exports = exports.filter(kind=kind_filter)
     chosen = request.GET.get("kind", "")
     context = {
-        "page": Paginator(exports, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": page_of(exports, request.GET.get("page"), PAGE_SIZE),
         "kinds": [(kind, EXPORTERS[kind]) for kind in kinds],
         "kind_filter": kind_filter,
         "chosen": chosen,
@@ -120,10 +121,10 @@ def status(request: HttpRequest, pk: int) -> HttpResponse:
 @agent_required()
 def download(request: HttpRequest, pk: int) -> FileResponse:
     export = get_object_or_404(_exports(request), pk=pk)
-    if not export.downloadable or not export.path.is_file():
+    if not export.downloadable or not files.exists(export.fichier):
         raise Http404("Fichier indisponible.")
     return FileResponse(
-        export.path.open("rb"),
+        files.open_kept(export.fichier),
         as_attachment=True,
         filename=export.nom_fichier,
         content_type=export.content_type,

@@ -35,6 +35,10 @@ class CollectiviteAdmin(SimpleHistoryAdmin):
                 ]
             },
         ),
+        (
+            "Cartes électorales (impression sur le papier pré-imprimé)",
+            {"fields": ["carte_decalage_horizontal", "carte_decalage_vertical"]},
+        ),
         ("Données personnelles", {"fields": ["duree_conservation_recensement"]}),
     ]
 

@@ -1,6 +1,8 @@
 """Benchmarks of long operations against their stated target, run by `manage.py benchmark`.
 
-A feature app calls `register(...)` from its AppConfig.ready(), so `mairie` never imports it.
+Each feature app's benchmark modules declare their benchmarks, named by dotted path in
+`settings.MAIRIE_BENCHMARKS` and loaded by the `benchmark` command only, so neither `mairie` nor
+any feature code imports benchmark code.
 """
 
 import statistics
@@ -8,9 +10,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import override_settings
+from django.utils.module_loading import import_string
 
 from mairie.models import Collectivite
 
@@ -27,12 +31,9 @@ class Benchmark:
     run: Callable[[int, Callable[[str], None]], bool]  # (size, write a line) -> target reached
 
 
-BENCHMARKS: list[Benchmark] = []
-
-
-def register(benchmark: Benchmark) -> None:
-    if benchmark.name not in {existing.name for existing in BENCHMARKS}:
-        BENCHMARKS.append(benchmark)
+def benchmarks() -> list[Benchmark]:
+    """The feature apps' benchmarks, in the order of `settings.MAIRIE_BENCHMARKS`."""
+    return [import_string(path) for path in settings.MAIRIE_BENCHMARKS]
 
 
 # -- List pages ------------------------------------------------------------------------------------
@@ -106,7 +107,8 @@ def pages_pass(timings: list[PageTiming], write: Callable[[str], None]) -> bool:
 
 
 def free_code_insee() -> str:
-    """A code no collectivité uses, for the throwaway collectivité a benchmark measures in: in
-    the unused "département" 96 (99xxx would read as a country, abroad)."""
+    """A code no collectivité uses, for the throwaway collectivité a benchmark measures in: a
+    commune code (mairie.models.is_code_commune) of the overseas département 979, which no
+    territory has (96 is no département, 99xxx would read as a country, abroad)."""
     taken = set(Collectivite.objects.values_list("code_insee", flat=True))
-    return next(f"{code}" for code in range(96999, 96000, -1) if f"{code}" not in taken)
+    return next(f"{code}" for code in range(97999, 97900, -1) if f"{code}" not in taken)

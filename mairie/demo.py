@@ -1,13 +1,17 @@
-"""Demo data: the core creates collectivités and agents; feature apps register their own part.
+"""Demo data: the core creates collectivités and agents; each feature app's demo module declares
+its own part.
 
-A feature app calls `register(...)` from its AppConfig.ready(), so `mairie` never imports it.
+The parts are named by dotted path in `settings.MAIRIE_DEMO_PARTS` and loaded by the `demo`
+command only, so neither `mairie` nor any feature code imports demo code.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from mairie.models import Affectation, Collectivite, Role
 
@@ -22,12 +26,9 @@ class DemoPart:
     create: Callable[[Collectivite, int], int]  # returns how many objects it created
 
 
-PARTS: list[DemoPart] = []
-
-
-def register(part: DemoPart) -> None:
-    if part.option not in {existing.option for existing in PARTS}:
-        PARTS.append(part)
+def parts() -> list[DemoPart]:
+    """The feature apps' parts, in the order of `settings.MAIRIE_DEMO_PARTS`."""
+    return [import_string(path) for path in settings.MAIRIE_DEMO_PARTS]
 
 
 COLLECTIVITES = [
@@ -109,7 +110,7 @@ def create_demo(sizes: dict[str, int]) -> list[str]:
         Affectation.objects.get_or_create(
             user=admin, collectivite=collectivite, defaults={"role": Role.RESPONSABLE}
         )
-    for part in PARTS:
+    for part in parts():
         for collectivite in collectivites.values():
             created = part.create(collectivite, sizes.get(part.option, part.default))
             report.append(f"{collectivite.nom} : {created} {part.help} créés")

@@ -4,18 +4,18 @@ from collections.abc import Iterable
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.layout import HTML, Div, Field
 from django import forms
-from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 
-from mairie.models import CODE_FRANCE, Commune, Pays, TypeCommune, departement_of
+from mairie.models import CODE_COMMUNE, CODE_FRANCE, Commune, Pays, departement_of
 from mairie.names import normalise_name, validate_name
 from mairie.pagination import SEARCH_SORT_BELOW
+from mairie.places import is_abroad
 from mairie.text import search_key
 
 FRANCE_LABEL = "France"
 IN_FRANCE, ABROAD = "france", "etranger"
-CODE_IN_PARENTHESES = re.compile(r"\(\s*((?:\d{2}|2A|2B)\d{3})\s*\)\s*$", re.IGNORECASE)
-PLAIN_CODE = re.compile(r"^\s*((?:\d{2}|2A|2B)\d{3})\s*$", re.IGNORECASE)
+CODE_IN_PARENTHESES = re.compile(rf"\(\s*({CODE_COMMUNE})\s*\)\s*$", re.IGNORECASE)
+PLAIN_CODE = re.compile(rf"^\s*({CODE_COMMUNE})\s*$", re.IGNORECASE)
 
 
 def form_row(*names: str, sizes: tuple[int, ...] = ()) -> Div:
@@ -105,12 +105,7 @@ def resolve_commune(text: str) -> tuple[str, str, str]:
     match = CODE_IN_PARENTHESES.search(text) or PLAIN_CODE.match(text)
     if match:
         code = match.group(1).upper()
-        commune = (
-            Commune.objects.filter(code=code)
-            .order_by(current_first())
-            .only("code", "libelle")
-            .first()
-        )
+        commune = Commune.objects.of_code(code)
         if commune:
             return commune.code, commune.libelle, departement_of(commune.code)
         name = CODE_IN_PARENTHESES.sub("", text).strip()
@@ -119,7 +114,7 @@ def resolve_commune(text: str) -> tuple[str, str, str]:
         # A commune that no longer exists: kept as typed, with its old code.
         return code, name, departement_of(code)
     key = search_key(text)
-    candidates = list(Commune.objects.filter(recherche=key).order_by(current_first()))
+    candidates = list(Commune.objects.filter(recherche=key).current_first())
     codes = {c.code: c for c in reversed(candidates)}
     if len(codes) == 1:
         commune = next(iter(codes.values()))
@@ -132,13 +127,6 @@ def resolve_commune(text: str) -> tuple[str, str, str]:
     choices = ", ".join(commune_label(c) for c in list(codes.values())[:6])
     raise forms.ValidationError(
         f"Plusieurs communes s'appellent « {text} » : précisez le code INSEE ({choices})."
-    )
-
-
-def current_first():
-    """Current communes before delegated or associated ones sharing their code."""
-    return Case(
-        When(typecom=TypeCommune.COM, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
 
 
@@ -244,7 +232,7 @@ def initial_place(prefix: str, code: str, commune: str, pays: str, abroad: bool)
     """The initial values of `place_fields` for a stored place."""
     if not code:
         return {f"{prefix}_commune_saisie": commune} if commune else {}
-    if abroad and code.startswith("99"):
+    if abroad and is_abroad(code):
         country = (
             Pays.objects.filter(code=code, libenr=pays).values_list("pk", flat=True).first()
             or Pays.objects.filter(code=code).values_list("pk", flat=True).first()

@@ -1,28 +1,37 @@
 """The collectivité, its agents, and the INSEE reference data (COG)."""
 
 import re
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Substr
 from simple_history.models import HistoricalRecords
 
+from mairie import files
 from mairie.text import search_key
 
-# Corsica has used 2A/2B since 1976: a code starting with 20 is no longer a commune code.
-CODE_COMMUNE_RE = re.compile(r"^(?!20)(?!00)(\d{2}|2A|2B)\d{3}$")
-CODE_DEPARTEMENT_RE = re.compile(r"^(0\d{2}|02A|02B|97\d)$")
+# An INSEE commune code, the one rule of the project (5 characters): a mainland département
+# (01 to 95; Corsica has used 2A/2B since 1976, so never 20) and 3 digits, or an overseas one
+# (97x, 98x) and 2 digits. A fragment, for the patterns that find a code inside a text.
+CODE_COMMUNE = r"(?:0[1-9]|1\d|2[1-9AB]|[3-8]\d|9[0-5])\d{3}|9[78]\d{3}"
+CODE_COMMUNE_RE = re.compile(rf"(?:{CODE_COMMUNE})\Z")
+CODE_DEPARTEMENT_RE = re.compile(r"^(0\d{2}|02A|02B|9[78]\d)$")
 
 phone_validator = RegexValidator(
     r"^0\d{9}$", "Le numéro de téléphone doit compter 10 chiffres et commencer par 0."
 )
 
 
+def is_code_commune(value: str) -> bool:
+    """Whether `value` is an INSEE commune code as INSEE writes it: 35288, 2A004, 97105."""
+    return CODE_COMMUNE_RE.match(value) is not None
+
+
 def validate_code_commune(value: str) -> None:
-    if not CODE_COMMUNE_RE.match(value or ""):
+    if not is_code_commune(value or ""):
         raise ValidationError(
             "Code INSEE invalide : 5 caractères, chiffres ou 2A/2B pour la Corse "
             "(ex. 35288, 2A004).",
@@ -38,8 +47,24 @@ def validate_code_departement(value: str) -> None:
 
 
 def departement_of(code_commune: str) -> str:
-    """The 3-character département of a commune code: 35288 -> 035, 2A004 -> 02A, 97105 -> 971."""
-    return code_commune[:3] if code_commune.startswith("97") else "0" + code_commune[:2]
+    """The 3-character département of a commune code: 35288 -> 035, 2A004 -> 02A, 97105 -> 971,
+    98735 -> 987."""
+    return code_commune[:3] if code_commune[:2] in ("97", "98") else "0" + code_commune[:2]
+
+
+def departement_as_written(code: str) -> str:
+    """A stored (3-character) département as people and INSEE's reference write it:
+    035 -> 35, 02A -> 2A, 971 -> 971."""
+    return code[1:] if code.startswith("0") else code
+
+
+def departement_as_written_sql(field: str) -> Case:
+    """departement_as_written in the database, for the exports that write millions of rows."""
+    return Case(
+        When(**{f"{field}__startswith": "0"}, then=Substr(field, 2)),
+        default=F(field),
+        output_field=models.CharField(),
+    )
 
 
 # INSEE writes "99" as the département of a birth abroad; we store none (the country says it).
@@ -132,6 +157,25 @@ class Collectivite(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(30)],
         help_text="Comptée à partir de l'envoi de la liste trimestrielle.",
     )
+    # The printer's drift on the pre-printed card stock, measured on the test sheet.
+    carte_decalage_horizontal = models.DecimalField(
+        "décalage horizontal des cartes électorales (mm)",
+        max_digits=4,
+        decimal_places=1,
+        default=0,
+        db_default=0,  # rows written by code that predates the field (migrations' models)
+        validators=[MinValueValidator(-30), MaxValueValidator(30)],
+        help_text="Positif : vers la droite. Mesuré sur la feuille de test des cartes.",
+    )
+    carte_decalage_vertical = models.DecimalField(
+        "décalage vertical des cartes électorales (mm)",
+        max_digits=4,
+        decimal_places=1,
+        default=0,
+        db_default=0,
+        validators=[MinValueValidator(-30), MaxValueValidator(30)],
+        help_text="Positif : vers le bas. Mesuré sur la feuille de test des cartes.",
+    )
 
     objects = CollectiviteQuerySet.as_manager()
     history = HistoricalRecords()
@@ -154,15 +198,21 @@ class Collectivite(models.Model):
         """As printed: "02 99 40 61 61"."""
         return " ".join(self.telephone[i : i + 2] for i in range(0, len(self.telephone), 2))
 
+    @property
+    def maire_as_printed(self) -> str:
+        """The maire's name as documents print it: "Anne LE GALL"; blank when unset, which
+        leaves room to write it by hand."""
+        return f"{self.maire_prenom.strip()} {self.maire_nom.strip().upper()}".strip()
+
     def sceau_uri(self) -> str:
-        """file:// address of the seal for printed documents; empty when unset or missing,
-        since a lost image file must not prevent printing."""
-        if not self.sceau or not self.sceau.storage.exists(self.sceau.name):
+        """The seal's address for printed documents (mairie.files.as_uri); empty when unset or
+        missing, since a lost image file must not prevent printing."""
+        if not files.exists(self.sceau.name):
             return ""
-        return Path(self.sceau.path).as_uri()
+        return files.as_uri(self.sceau.name)
 
     def clean(self) -> None:
-        if self.code_insee and CODE_COMMUNE_RE.match(self.code_insee):
+        if self.code_insee and is_code_commune(self.code_insee):
             expected = departement_of(self.code_insee)
             if not self.departement:
                 self.departement = expected
@@ -260,6 +310,30 @@ class TypeCommune(models.TextChoices):
     SRM = "SRM", "Secteur municipal"
 
 
+class CommuneQuerySet(models.QuerySet):
+    def current_first(self) -> "CommuneQuerySet":
+        """Current communes, then municipal arrondissements, then the delegated or associated
+        communes sharing their code."""
+        rank = Case(
+            When(typecom=TypeCommune.COM, then=Value(0)),
+            When(typecom=TypeCommune.ARM, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+        return self.order_by(rank, "typecom")
+
+    def of_code(self, code: str, current: bool = False) -> "Commune | None":
+        """The commune an INSEE code designates: the current commune (or municipal
+        arrondissement: Paris, Lyon, Marseille), else, unless `current`, the delegated or
+        associated commune that kept the code of a commune that no longer exists."""
+        if not is_code_commune(code):
+            return None
+        communes = self.filter(code=code)
+        if current:
+            communes = communes.filter(typecom__in=(TypeCommune.COM, TypeCommune.ARM))
+        return communes.current_first().first()
+
+
 class Commune(models.Model):
     typecom = models.CharField("type", max_length=4, choices=TypeCommune.choices)
     # Municipal sectors (SRM) have longer codes than communes: 13055SR01.
@@ -274,6 +348,8 @@ class Commune(models.Model):
     # The libellé folded to uppercase ASCII words, for accent-insensitive search on any database.
     recherche = models.CharField(max_length=200, editable=False, db_index=True)
 
+    objects = CommuneQuerySet.as_manager()
+
     class Meta:
         verbose_name = "commune"
         ordering = ["libelle", "code"]
@@ -287,6 +363,11 @@ class Commune(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.recherche = search_key(self.libelle)
         super().save(*args, **kwargs)
+
+
+class Sexe(models.TextChoices):
+    MASCULIN = "M", "masculin"
+    FEMININ = "F", "féminin"
 
 
 class Actualite(models.TextChoices):

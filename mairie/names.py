@@ -1,6 +1,6 @@
 """The names of persons: the one rule of what a surname, birth name, usage name or first names may
 hold (registrants, their parents, voters: forms, models, online requests and the REU import all
-ask `name_problem`), and the French names of the demo data of every module.
+ask `name_problem`). The French names of the demo data are in `mairie.demo_names`.
 
 A name is stored as typed (accents kept, composed), and a surname is shown and printed in
 capitals (`|upper` in templates, `str.upper()` in code): the history, the searches (folded) and
@@ -76,75 +76,3 @@ def normalise_name(value: str) -> str:
     """A name as stored: composed accents (a decomposed é typed on some keyboards is one
     letter), one space between words, none at the ends."""
     return " ".join(unicodedata.normalize("NFC", value).split())
-
-
-NOMS = [
-    "MARTIN", "BERNARD", "THOMAS", "PETIT", "ROBERT", "RICHARD", "DURAND", "DUBOIS", "MOREAU",
-    "LAURENT", "SIMON", "MICHEL", "LEFÈVRE", "LEROY", "ROUX", "DAVID", "BERTRAND", "MOREL",
-    "FOURNIER", "GIRARD", "BONNET", "DUPONT", "LAMBERT", "FONTAINE", "ROUSSEAU", "VINCENT",
-    "MÜLLER", "LEFEBVRE", "FAURE", "ANDRÉ", "MERCIER", "BLANC", "GUÉRIN", "BOYER", "GARNIER",
-    "CHEVALIER", "FRANÇOIS", "LEGRAND", "GAUTHIER", "GARCIA", "PERRIN", "ROBIN", "CLÉMENT",
-    "MORIN", "NICOLAS", "HENRY", "ROUSSEL", "MATHIEU", "MASSON", "MARCHAND", "DUVAL", "DENIS",
-    "DUMONT", "LEMAIRE", "NOËL", "MEYER", "DUFOUR", "MEUNIER", "BRUN", "BLANCHARD", "JOLY",
-    "RIVIÈRE", "BRUNET", "GAILLARD", "BARBIER", "LE GOFF", "LE GALL", "LE ROUX", "KERBRAT",
-    "LE BIHAN", "GUILLOU", "SANTONI", "ALBERTINI", "PAOLI", "CASANOVA", "N'DIAYE", "DA SILVA",
-    "DOS SANTOS", "BENALI", "NGUYEN", "SAINT-JEAN", "D'ALMEIDA", "LE MOAL-PRIGENT",
-]  # fmt: skip
-
-# (first year of birth, masculine first names, feminine first names), oldest generation first.
-PRENOMS_PAR_GENERATION = [
-    (
-        1900,
-        [
-            "Jean", "Pierre", "André", "René", "Marcel", "Louis", "Roger", "Henri", "Georges",
-            "Joseph", "Maurice", "Robert", "Lucien", "Raymond", "Marius", "Ange-Marie",
-        ],
-        [
-            "Marie", "Jeanne", "Yvonne", "Madeleine", "Suzanne", "Marguerite", "Germaine",
-            "Odette", "Simone", "Denise", "Paulette", "Renée", "Marie-Thérèse", "Lucienne",
-        ],
-    ),
-    (
-        1946,
-        [
-            "Michel", "Alain", "Bernard", "Gérard", "Daniel", "Patrick", "Jacques", "Claude",
-            "Philippe", "Jean-Pierre", "Jean-Claude", "Serge", "Christian", "Guy", "Yves",
-        ],
-        [
-            "Monique", "Françoise", "Martine", "Nicole", "Catherine", "Christiane", "Danielle",
-            "Brigitte", "Annie", "Sylvie", "Évelyne", "Chantal", "Josiane", "Marie-Claude",
-        ],
-    ),
-    (
-        1966,
-        [
-            "Christophe", "Stéphane", "Laurent", "Frédéric", "Olivier", "Éric", "Thierry",
-            "Pascal", "Sébastien", "Nicolas", "David", "Franck", "Jérôme", "Jean-François",
-            "Yannick", "Hervé",
-        ],
-        [
-            "Nathalie", "Isabelle", "Valérie", "Sandrine", "Véronique", "Sophie", "Céline",
-            "Karine", "Christelle", "Stéphanie", "Virginie", "Corinne", "Anne-Sophie", "Gaëlle",
-        ],
-    ),
-    (
-        1986,
-        [
-            "Thomas", "Kévin", "Julien", "Maxime", "Alexandre", "Quentin", "Romain", "Anthony",
-            "Florian", "Guillaume", "Mathieu", "Lucas", "Hugo", "Théo", "Enzo", "Loïc", "Mehdi",
-        ],
-        [
-            "Julie", "Laura", "Marine", "Camille", "Manon", "Pauline", "Émilie", "Élodie",
-            "Mélanie", "Sarah", "Léa", "Chloé", "Océane", "Inès", "Maëlle", "Anaïs",
-        ],
-    ),
-]  # fmt: skip
-
-
-def prenoms_of_generation(year: int) -> tuple[list[str], list[str]]:
-    """(masculine, feminine) first names given in the year of birth `year`."""
-    chosen = PRENOMS_PAR_GENERATION[0]
-    for generation in PRENOMS_PAR_GENERATION:
-        if year >= generation[0]:
-            chosen = generation
-    return chosen[1], chosen[2]

@@ -2,10 +2,10 @@
 
 A layout measured with the system's fonts changes from one server to another: Liberation Sans
 comes only with Chromium's recommended packages, and a bare Debian server has only DejaVu Sans,
-wider, which hyphenates table heads and pushes columns past the page. The documents' styles name
-FAMILY, which only the Liberation Sans 2 files of `pdf_fonts/` (SIL Open Font License 1.1, see
-`pdf_fonts/OFL.txt`) answer to: a family of its own, so that no system font of the same name,
-older or newer, is chosen instead.
+wider, which hyphenates table heads and pushes columns past the page. The documents' styles
+(mairie/pdf_base.html, rendered by mairie.documents) name FAMILY, which only the Liberation
+Sans 2 files of `pdf_fonts/` (SIL Open Font License 1.1, see `pdf_fonts/OFL.txt`) answer to: a
+family of its own, so that no system font of the same name, older or newer, is chosen instead.
 
 This module imports neither Django nor the project's apps: the PDF pool's processes import it.
 """

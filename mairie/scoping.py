@@ -83,13 +83,17 @@ def agent_required(role: str | None = None) -> Callable:
 
 
 class CollectiviteQuerySet(models.QuerySet):
+    # The lookup from the model to its collectivité: a model reaching it through another
+    # (an inscription through its voter) names the path in its own queryset.
+    collectivite_path = "collectivite"
+
     def for_request(self, request: HttpRequest) -> "CollectiviteQuerySet":
         if request.collectivite is None:
             return self.none()
         return self.for_collectivite(request.collectivite)
 
     def for_collectivite(self, collectivite: Collectivite) -> "CollectiviteQuerySet":
-        return self.filter(collectivite=collectivite)
+        return self.filter(**{self.collectivite_path: collectivite})
 
 
 SHORT_WORD = 3  # letters: a trigram

@@ -129,14 +129,66 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
 # Largest accepted upload (REU extraction): a million-line file is about 250 MB.
 MAIRIE_MAX_UPLOAD_MB = envint("MAIRIE_MAX_UPLOAD_MB", "400")
+
+
+def kept_files_storage() -> dict:
+    """Where the kept files go (exports, REU extractions, HubEE requests), from MAIRIE_STORAGE:
+    "local", the folder MEDIA_ROOT; "s3", an S3-compatible object store (django-storages,
+    installed apart: pip install "django-storages[s3]"), which several machines can share."""
+    kind = os.environ.get("MAIRIE_STORAGE", "local").strip().lower()
+    if kind == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(
+            f"MAIRIE_STORAGE={kind} inconnu : « local » (MEDIA_ROOT) ou « s3 »."
+        )
+    bucket = os.environ.get("MAIRIE_S3_BUCKET", "")
+    if not bucket:
+        raise ImproperlyConfigured(
+            "MAIRIE_STORAGE=s3 : indiquez le compartiment, MAIRIE_S3_BUCKET."
+        )
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            # Keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, read by boto3 itself.
+            "endpoint_url": os.environ.get("MAIRIE_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("MAIRIE_S3_REGION") or None,
+            "location": os.environ.get("MAIRIE_S3_PREFIX", ""),
+            # Personal data: private objects, and only the views serve them.
+            "default_acl": "private",
+            "querystring_auth": True,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": kept_files_storage(),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# The parts of `manage.py demo` and the benchmarks of `manage.py benchmark`, by dotted path, in
+# the order they run: only those commands load them, so feature code never imports their modules.
+MAIRIE_DEMO_PARTS = [
+    "recensement.demo.RECENSES",
+    "recensement.demo.DEMANDES",
+    "electoral.demo.ELECTEURS",
+]
+MAIRIE_BENCHMARKS = [
+    "recensement.benchmarks.PAGES_RECENSES",
+    "electoral.benchmarks.IMPORT_REU",
+    "electoral.benchmarks.PAGES_ELECTEURS",
+    "exports.benchmarks.LISTE_CSV",
+    "exports.benchmarks.LISTE_XML",
+    "exports.tableaux_benchmark.TABLEAU_PDF",
+    "exports.pecoto_benchmark.PECOTO",
+    "exports.emargement_benchmark.EMARGEMENT",
+    "exports.emargement_benchmark.CARTES",
+]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

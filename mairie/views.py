@@ -1,18 +1,14 @@
-import re
-
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from mairie.dashboard import figures_for
-from mairie.models import Affectation, Commune, TypeCommune
+from mairie.models import Affectation, Commune, TypeCommune, is_code_commune
 from mairie.scoping import select_collectivite
 from mairie.text import search_key
 
 AUTOCOMPLETE_LIMIT = 20
-# The start of an INSEE code: anything else (a NUL byte too) is searched as a name.
-CODE_PREFIX = re.compile(r"(?:\d{2}|2[AB])\d{0,3}")
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -41,7 +37,8 @@ def search_communes(query: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[Commune
     if len(query) < 2:
         return []
     code = query.upper()
-    if CODE_PREFIX.fullmatch(code):
+    # The start of an INSEE code: anything else (a NUL byte too) is searched as a name.
+    if len(code) <= 5 and is_code_commune(code.ljust(5, "0")):
         return list(
             Commune.objects.filter(code__startswith=code).order_by("code", "typecom")[:limit]
         )

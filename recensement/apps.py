@@ -6,10 +6,8 @@ class RecensementConfig(AppConfig):
     verbose_name = "Recensement citoyen"
 
     def ready(self) -> None:
-        from mairie import benchmarks, dashboard, demo, pays
+        from mairie import dashboard, pays
         from mairie.models import Role
-        from recensement.benchmarks import PAGES_RECENSES
-        from recensement.demo import create_demandes, create_recenses
         from recensement.models import (
             COUNTRY_CODE_FIELDS,
             DemandeEnLigne,
@@ -19,9 +17,6 @@ class RecensementConfig(AppConfig):
             unnumbered_count,
         )
 
-        benchmarks.register(PAGES_RECENSES)
-        demo.register(demo.DemoPart("recenses", "recensés", 40, create_recenses))
-        demo.register(demo.DemoPart("demandes", "demandes en ligne", 3, create_demandes))
         for label, count, query in [
             ("Recensés du trimestre", current_quarter_count, ""),
             ("Recensés non numérotés", unnumbered_count, "numerote=non"),

@@ -4,16 +4,15 @@ The mairie issues it once and never a duplicate (code du service national, L.113
 follows the instruction of 5 January 2004, article 7.
 """
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import IntegrityError, models, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from mairie.documents import render_pdf
 from mairie.history import save_by
-from mairie.models import Collectivite
-from mairie.pdf import write_pdf
-from recensement.models import FRANCE, Attestation, Mode, Recense, Sexe
+from mairie.models import Collectivite, Sexe, departement_as_written
+from mairie.places import is_abroad
+from recensement.models import Attestation, Mode, Recense
 
 
 class AttestationRefused(Exception):
@@ -42,7 +41,7 @@ def signataire_text(collectivite: Collectivite, signataire: str) -> str:
             raise AttestationRefused(
                 f"Le nom et le prénom du maire ne sont pas renseignés : {settings_hint}"
             )
-        return f"{prenom} {nom.upper()}, maire"
+        return f"{collectivite.maire_as_printed}, maire"
     prenom, nom = collectivite.responsable_prenom.strip(), collectivite.responsable_nom.strip()
     qualite = collectivite.responsable_qualite.strip()
     if not (prenom and nom):
@@ -58,20 +57,14 @@ def signataire_text(collectivite: Collectivite, signataire: str) -> str:
     return f"Pour le maire et par délégation, {prenom} {nom.upper()}, {_lower_first(qualite)}"
 
 
-def _is_abroad(code_lieu: str) -> bool:
-    return code_lieu.startswith("99") and code_lieu != FRANCE
-
-
 def lieu_naissance(recense: Recense) -> str:
     """As printed on documents: "Saint-Malo (35)" or "Madrid (Espagne)"."""
-    if _is_abroad(recense.naissance_code_lieu):
+    if is_abroad(recense.naissance_code_lieu):
         return f"{recense.naissance_commune} ({recense.naissance_pays})"
     departement = recense.naissance_departement
     if not departement:
         return recense.naissance_commune
-    # Départements are stored on 3 characters (035, 02A, 971) but written as people know them.
-    shown = departement[1:] if departement.startswith("0") else departement
-    return f"{recense.naissance_commune} ({shown})"
+    return f"{recense.naissance_commune} ({departement_as_written(departement)})"
 
 
 def _domicile(recense: Recense) -> list[str]:
@@ -80,7 +73,7 @@ def _domicile(recense: Recense) -> list[str]:
         recense.domicile_complement.strip(),
         f"{recense.domicile_code_postal} {recense.domicile_commune}".strip(),
     ]
-    if _is_abroad(recense.domicile_code_lieu):
+    if is_abroad(recense.domicile_code_lieu):
         lines.append(recense.domicile_pays)
     return [line for line in lines if line]
 
@@ -89,7 +82,7 @@ def render_attestation_pdf(attestation: Attestation) -> bytes:
     """The printable attestation: one A4 page, fonts and images from the local disk only."""
     recense = attestation.recense
     collectivite = recense.collectivite
-    html = render_to_string(
+    return render_pdf(
         "recensement/attestation_pdf.html",
         {
             "attestation": attestation,
@@ -99,10 +92,8 @@ def render_attestation_pdf(attestation: Attestation) -> bytes:
             "lieu_naissance": lieu_naissance(recense),
             "domicile": _domicile(recense),
             "delivree_le": timezone.localtime(attestation.delivree_le),
-            # Written in pairs, as French phone numbers are read: 02 99 40 80 80.
         },
     )
-    return write_pdf(html, str(settings.MEDIA_ROOT))
 
 
 def _refuse_if_issued(recense: Recense) -> None:

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -33,25 +32,26 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from lxml import etree
 
+from mairie import files
 from mairie.history import save_by
 from mairie.models import (
-    CODE_COMMUNE_RE,
     Collectivite,
     Commune,
     Pays,
+    Sexe,
     TypeCommune,
     departement_of,
 )
 from mairie.names import name_problem, normalise_name
+from mairie.phone import normalise_phone
+from mairie.problems import Problem
 from mairie.text import search_key
-from recensement.forms import RecenseForm, normalise_phone
 from recensement.models import (
     FRANCE,
     DemandeEnLigne,
     PieceJointe,
     Pupille,
     Recense,
-    Sexe,
     SituationFamiliale,
     StatutDemande,
     identity_key,
@@ -422,24 +422,13 @@ class _Mapper:
 
     def commune(self, code: str) -> Commune | None:
         """A current commune (or Paris/Lyon/Marseille arrondissement) of the COG."""
-        if not CODE_COMMUNE_RE.match(code):
-            return None
-        return (
-            Commune.objects.filter(code=code, typecom__in=(TypeCommune.COM, TypeCommune.ARM))
-            .order_by("typecom")
-            .first()
-        )
+        return Commune.objects.of_code(code, current=True)
 
     def unknown_commune(self, element: str, code: str, declared: str, what: str) -> None:
-        old = (
-            Commune.objects.filter(
-                code=code, typecom__in=(TypeCommune.COMD, TypeCommune.COMA)
-            ).first()
-            if CODE_COMMUNE_RE.match(code)
-            else None
-        )
+        # Called when the code designates no current commune: one that no longer exists.
+        old = Commune.objects.of_code(code)
         if old:
-            parent = Commune.objects.filter(code=old.comparent, typecom=TypeCommune.COM).first()
+            parent = Commune.objects.of_code(old.comparent, current=True)
             kind = "déléguée" if old.typecom == TypeCommune.COMD else "associée"
             now = f"{parent.libelle} ({parent.code})" if parent else old.comparent
             self.note(
@@ -903,14 +892,11 @@ def _prepare(dossier: _Dossier, digest: str, known: dict[str, Pays]) -> Mapped:
     return mapped
 
 
-def _keep(collectivite: Collectivite, data: bytes, suffix: str, written: list[Path]) -> str:
-    """Writes a file under MEDIA_ROOT (never under static); returns its relative path."""
-    relative = Path(STORAGE) / collectivite.code_insee / f"{uuid.uuid4().hex}{suffix}"
-    target = Path(settings.MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    written.append(target)
-    return str(relative)
+def _keep(collectivite: Collectivite, data: bytes, suffix: str, written: list[str]) -> str:
+    """Keeps a file of the request; returns its name in the storage."""
+    name = f"{STORAGE}/{collectivite.code_insee}/{uuid.uuid4().hex}{suffix}"
+    written.append(files.keep(name, [data]).name)
+    return written[-1]
 
 
 def _files(cerfa: Entry | None, attachments: list[Entry]) -> str:
@@ -930,7 +916,7 @@ def _store(
     mapped: Mapped,
     digest: str,
     user: AbstractBaseUser | None,
-    written: list[Path],
+    written: list[str],
 ) -> Report:
     label = dossier.label
     received = DemandeEnLigne.objects.for_collectivite(collectivite)
@@ -994,13 +980,12 @@ def _import_dossier(
         mapped = _prepare(dossier, digest, known)
     except DossierError as error:
         return Report(dossier.label, "refuse", str(error))
-    written: list[Path] = []
+    written: list[str] = []
     try:
         with transaction.atomic():
             return _store(collectivite, dossier, mapped, digest, user, written)
     except IntegrityError:
-        for path in written:
-            path.unlink(missing_ok=True)
+        files.delete(*written)
         return Report(
             dossier.label,
             "refuse",
@@ -1008,8 +993,7 @@ def _import_dossier(
             "n'est enregistré, réessayez pour voir le résultat.",
         )
     except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
+        files.delete(*written)
         raise
 
 
@@ -1082,12 +1066,6 @@ def import_uploads(
 # --- Checking, completing, validating, refusing -----------------------------------------------
 
 
-@dataclass(frozen=True)
-class Problem:
-    message: str
-    recense: Recense | None = None  # the registrant already recorded, if that is the problem
-
-
 def donnees_recense(demande: DemandeEnLigne) -> Recense:
     """The registrant the request describes, not saved: the form starts from it."""
     values = {}
@@ -1119,16 +1097,22 @@ def problems(demande: DemandeEnLigne) -> list[Problem]:
     if code and not in_collectivite(collectivite, code):
         found.append(
             Problem(
+                None,
+                str(demande),
+                "domicile_code_lieu",
                 f"Le domicile déclaré ({values.get('domicile_commune')}, {code}) n'est pas dans "
-                f"la collectivité ({collectivite}) : la demande relève de la mairie du domicile."
+                f"la collectivité ({collectivite}) : la demande relève de la mairie du domicile.",
             )
         )
     day = demande.date_recensement
     if is_closed(collectivite, day.year, quarter_of(day)):
         found.append(
             Problem(
+                None,
+                str(demande),
+                "date_recensement",
                 f"{closed_message(day.year, quarter_of(day))} Une demande du "
-                f"{day:%d/%m/%Y} ne peut plus y être enregistrée."
+                f"{day:%d/%m/%Y} ne peut plus y être enregistrée.",
             )
         )
     born = values.get("date_naissance")
@@ -1136,7 +1120,9 @@ def problems(demande: DemandeEnLigne) -> list[Problem]:
         try:
             decide_mode(datetime.date.fromisoformat(born), demande.date_recensement)
         except OutOfAgeError as error:
-            found.append(Problem(f"À la date de la demande : {error}"))
+            found.append(
+                Problem(None, str(demande), error.field, f"À la date de la demande : {error}")
+            )
     if born and values.get("nom_naissance") and values.get("prenoms"):
         recense = (
             Recense.objects.for_collectivite(collectivite)
@@ -1150,24 +1136,14 @@ def problems(demande: DemandeEnLigne) -> list[Problem]:
         if recense:
             found.append(
                 Problem(
+                    recense.pk,
+                    str(recense),
+                    "",
                     f"Cette personne est déjà recensée : {recense}, recensé(e) le "
                     f"{recense.date_recensement:%d/%m/%Y}.",
-                    recense,
                 )
             )
     return found
-
-
-def validation_form(demande: DemandeEnLigne, data=None) -> RecenseForm:
-    """The registrant form pre-filled from the request; the date of recensement is the
-    submission date (the legal date of the declaration) and cannot be changed."""
-    form = RecenseForm(data, instance=donnees_recense(demande), collectivite=demande.collectivite)
-    for name in ("date_recensement", "inscription_d_office"):
-        form.fields[name].disabled = True
-    form.fields["date_recensement"].help_text = "Date de la demande en ligne (date légale)."
-    if not demande.donnees.get("domicile_code_lieu"):  # not guessed: the agent enters it
-        form.initial["domicile_commune_saisie"] = ""
-    return form
 
 
 def _locked(demande: DemandeEnLigne) -> DemandeEnLigne:
@@ -1177,12 +1153,12 @@ def _locked(demande: DemandeEnLigne) -> DemandeEnLigne:
     return locked
 
 
-def validate(demande: DemandeEnLigne, form: RecenseForm, user: AbstractBaseUser) -> Recense:
-    """Create the registrant from the completed form and mark the request done, linked to it,
-    in one transaction."""
+def validate(demande: DemandeEnLigne, recense: Recense, user: AbstractBaseUser) -> Recense:
+    """Create the registrant completed from the request (the validation form's, not yet saved)
+    and mark the request done, linked to it, in one transaction."""
     with transaction.atomic():
         locked = _locked(demande)
-        recense = form.save()
+        recense.save()
         locked.statut, locked.recense = StatutDemande.VALIDEE, recense
         locked.traitee_le, locked.traitee_par = timezone.now(), user
         save_by(locked, user)
@@ -1198,7 +1174,3 @@ def refuse(demande: DemandeEnLigne, motif: str, user: AbstractBaseUser) -> None:
         locked.statut, locked.motif_refus = StatutDemande.REFUSEE, motif
         locked.traitee_le, locked.traitee_par = timezone.now(), user
         save_by(locked, user)
-
-
-def stored_path(relative: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / relative

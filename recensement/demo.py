@@ -18,8 +18,16 @@ from xml.sax.saxutils import escape
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from mairie.models import Collectivite, Commune, TypeCommune, departement_of
-from mairie.names import NOMS
+from mairie.demo import DemoPart
+from mairie.demo_names import NOMS
+from mairie.models import (
+    Collectivite,
+    Commune,
+    Sexe,
+    TypeCommune,
+    departement_as_written,
+    departement_of,
+)
 from mairie.text import strip_accents
 from recensement.demandes import Upload, import_uploads
 from recensement.models import (
@@ -28,7 +36,6 @@ from recensement.models import (
     Nationalite,
     Pupille,
     Recense,
-    Sexe,
     SituationFamiliale,
     SituationScolaire,
     quarter_of,
@@ -159,11 +166,6 @@ def _quarters_start(today: datetime.date, quarters: int) -> datetime.date:
     return datetime.date(index // 4, (index % 4) * 3 + 1, 1)
 
 
-def _cog_departement(departement: str) -> str:
-    """The COG's département code of a 3-character one: 035 -> 35, 02A -> 2A, 971 -> 971."""
-    return departement[1:] if departement.startswith("0") else departement
-
-
 def _postal_code(collectivite: Collectivite, departement: str) -> str:
     if collectivite.code_postal:
         return collectivite.code_postal
@@ -178,7 +180,7 @@ def _context(collectivite: Collectivite) -> _Context:
     communes = [
         (code, libelle)
         for code, libelle in Commune.objects.filter(
-            typecom=TypeCommune.COM, departement_code=_cog_departement(departement)
+            typecom=TypeCommune.COM, departement_code=departement_as_written(departement)
         )
         .order_by("code")
         .values_list("code", "libelle")
@@ -536,3 +538,7 @@ def create_demandes(collectivite: Collectivite, count: int) -> int:
         uploads.append(Upload(f"demo-{index + 1}.xml", len(data), lambda data=data: BytesIO(data)))
     reports = import_uploads(collectivite, uploads)
     return sum(report.statut == "creee" for report in reports)
+
+
+RECENSES = DemoPart("recenses", "recensés", 40, create_recenses)
+DEMANDES = DemoPart("demandes", "demandes en ligne", 3, create_demandes)

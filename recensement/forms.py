@@ -18,15 +18,17 @@ from mairie.forms import (
     place_fields,
     place_layout,
 )
-from mairie.models import Collectivite, Pays
+from mairie.models import Collectivite, Pays, Sexe
+from mairie.phone import normalise_phone
 from mairie.text import exchange_text
+from recensement import demandes
 from recensement.models import (
     FRANCE,
+    DemandeEnLigne,
     Mode,
     Nationalite,
     Pupille,
     Recense,
-    Sexe,
     identity_key,
     quarter_label,
     quarter_of,
@@ -74,16 +76,6 @@ ATTESTATION_FIELDS = {
 
 def born_word(recense: Recense) -> str:
     return "née" if recense.sexe == Sexe.FEMININ else "né"
-
-
-def normalise_phone(value: str) -> str:
-    """'06 12 34 56 78', '06.12.34.56.78' and '+33 6 12 34 56 78' all become '0612345678'."""
-    digits = re.sub(r"[\s.\-/]", "", value)
-    if digits.startswith("+33"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("0033"):
-        digits = "0" + digits[4:]
-    return digits
 
 
 def _country_choices(include_france: bool) -> list[tuple[str, str]]:
@@ -392,16 +384,14 @@ class RecenseForm(forms.ModelForm):
             )
 
     def _guard_quarter(self, day) -> None:
-        """A closed quarter's registrants no longer change, and none can be added to it."""
-        closed = closed_quarters(self.collectivite)
-        instance = self.instance  # still the stored values: the form updates it after clean()
-        if instance.pk and (instance.annee, instance.trimestre) in closed:
-            self.add_error(None, closed_message(instance.annee, instance.trimestre))
-            return
+        """Said next to the date: no registrant can be added to a closed quarter, and a numbered
+        one keeps its quarter. (A closed quarter's registrant is refused by Recense.save itself,
+        and the edit view does not offer it.)"""
         if day is None:
             return
+        instance = self.instance  # still the stored values: the form updates it after clean()
         quarter = (day.year, quarter_of(day))
-        if quarter in closed:
+        if quarter in closed_quarters(self.collectivite):
             self.add_error(
                 "date_recensement",
                 f"{closed_message(*quarter)} Un recensement à cette date ne peut plus y être "
@@ -481,6 +471,20 @@ class RecenseForm(forms.ModelForm):
                 f"recensé(e) le {self.duplicate.date_recensement:%d/%m/%Y}. "
                 "Un second recensement est refusé.",
             )
+
+
+def demande_form(demande: DemandeEnLigne, data=None) -> RecenseForm:
+    """The registrant form pre-filled from the request; the date of recensement is the
+    submission date (the legal date of the declaration) and cannot be changed."""
+    form = RecenseForm(
+        data, instance=demandes.donnees_recense(demande), collectivite=demande.collectivite
+    )
+    for name in ("date_recensement", "inscription_d_office"):
+        form.fields[name].disabled = True
+    form.fields["date_recensement"].help_text = "Date de la demande en ligne (date légale)."
+    if not demande.donnees.get("domicile_code_lieu"):  # not guessed: the agent enters it
+        form.initial["domicile_commune_saisie"] = ""
+    return form
 
 
 class RecenseFilterForm(NameSearchForm):

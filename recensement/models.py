@@ -1,7 +1,9 @@
 """The registrant (notice individuelle, Cerfa 10870) and the issuance of their attestation.
 
-Text lengths are those of the PECOTO layout v1 (shared/specs/pecoto_v1.csv), so that whatever an
-agent types fits the quarterly file. Accents are stored as typed; exports fold them.
+Text lengths and codes are those of the PECOTO layout v1 (exports.pecoto.LAYOUT), so that
+whatever an agent types fits the quarterly file; tests/exports/test_pecoto.py compares every field
+of the layout with this model and the registrant form. Accents are stored as typed; exports fold
+them.
 """
 
 import datetime
@@ -13,8 +15,16 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from mairie.models import CODE_FRANCE, Departement, Pays, phone_validator
+from mairie.models import (
+    CODE_FRANCE,
+    Departement,
+    Pays,
+    Sexe,
+    departement_as_written,
+    phone_validator,
+)
 from mairie.names import validate_name
+from mairie.places import is_abroad
 from mairie.scoping import CollectiviteOwned, SearchableQuerySet
 from mairie.text import search_key
 from recensement.rules import OutOfAgeError, decide_mode
@@ -28,11 +38,6 @@ class Mode(models.TextChoices):
     RECENSE = "R", "recensé"
     REGULARISE = "G", "régularisé"
     NON_RECENSE = "N", "non recensé"
-
-
-class Sexe(models.TextChoices):
-    MASCULIN = "M", "masculin"
-    FEMININ = "F", "féminin"
 
 
 class Nationalite(models.TextChoices):
@@ -97,8 +102,11 @@ COUNTRY_CODE_FIELDS = [
 def departement_name(code: str) -> str:
     """The département's name for its stored code (029 -> Finistère: the INSEE reference
     writes 29); the code itself when unknown."""
-    insee = code[1:] if len(code) == 3 and code.startswith("0") else code
-    name = Departement.objects.filter(code=insee).values_list("nccenr", flat=True).first()
+    name = (
+        Departement.objects.filter(code=departement_as_written(code))
+        .values_list("nccenr", flat=True)
+        .first()
+    )
     return name or code
 
 
@@ -265,11 +273,11 @@ class Recense(CollectiviteOwned):
     recherche = models.CharField(max_length=170, editable=False)
     identite = models.CharField(max_length=115, editable=False)
 
-    created_at = models.DateTimeField("saisi le", auto_now_add=True)
-    updated_at = models.DateTimeField("modifié le", auto_now=True)
+    cree_le = models.DateTimeField("saisi le", auto_now_add=True)
+    modifie_le = models.DateTimeField("modifié le", auto_now=True)
 
     objects = SearchableQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["recherche", "identite", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["recherche", "identite", "modifie_le"])
 
     class Meta:
         verbose_name = "recensé"
@@ -358,7 +366,7 @@ class Recense(CollectiviteOwned):
     def place_name(self, prefix: str) -> str:
         """A stored place as read: "Quimper (Finistère)" in France, "Madrid, Espagne" abroad."""
         commune = getattr(self, f"{prefix}_commune")
-        if getattr(self, f"{prefix}_code_lieu").startswith("99"):
+        if is_abroad(getattr(self, f"{prefix}_code_lieu")):
             return f"{commune}, {getattr(self, f'{prefix}_pays')}"
         departement = getattr(self, f"{prefix}_departement")
         return f"{commune} ({departement_name(departement)})" if departement else commune

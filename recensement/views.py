@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from mairie import files
 from mairie.history import history_entries
 from mairie.models import Role
 from mairie.pagination import page_of
@@ -23,6 +24,7 @@ from recensement.forms import (
     DemandesUploadForm,
     RecenseFilterForm,
     RecenseForm,
+    demande_form,
 )
 from recensement.models import (
     DemandeEnLigne,
@@ -130,7 +132,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history_entries(recense),
             "signataires": Signataire.choices,
             "cancel_form": AttestationCancelForm(),
-            "can_cancel": request.affectation.role == Role.RESPONSABLE,
+            "can_cancel": request.affectation.allows(Role.RESPONSABLE),
             "closed": closed,
         },
     )
@@ -308,12 +310,11 @@ def demande_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _pdf(relative: str, filename: str) -> FileResponse:
-    path = demandes.stored_path(relative) if relative else None
-    if path is None or not path.is_file():
+def _pdf(name: str, filename: str) -> FileResponse:
+    if not files.exists(name):
         raise Http404("Fichier absent.")
     return FileResponse(
-        path.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
+        files.open_kept(name), as_attachment=True, filename=filename, content_type="application/pdf"
     )
 
 
@@ -355,13 +356,15 @@ def demande_valider(request: HttpRequest, pk: int) -> HttpResponse:
     if not demande.a_traiter:
         messages.error(request, f"Cette demande a déjà été {demande.get_statut_display()}.")
         return redirect("recensement:demande_detail", pk=demande.pk)
-    form = demandes.validation_form(demande, request.POST or None)
+    form = demande_form(demande, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            recense = demandes.validate(demande, form, request.user)
+            recense = demandes.validate(demande, form.save(commit=False), request.user)
         except demandes.DemandeError as refusal:
             messages.error(request, str(refusal))
             return redirect("recensement:demande_detail", pk=demande.pk)
+        except RecenseLocked as refusal:  # the quarter was closed while the form was open
+            form.add_error(None, str(refusal))
         except IntegrityError:
             form.add_error(None, "Cette personne vient d'être recensée par un autre agent.")
         else:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import default_storage
 from django.test import Client
 
 from mairie.models import Collectivite, Role
@@ -53,3 +54,27 @@ TEST_COG = Path(__file__).parent / "data" / "cog"
 def cog(db) -> None:
     """A few communes and countries of the INSEE reference, for forms that resolve places."""
     import_cog({"communes": TEST_COG / "communes.csv", "pays": TEST_COG / "pays.csv"})
+
+
+@pytest.fixture
+def object_storage(settings, tmp_path):
+    """Kept files in a storage that is no local folder, as an S3-compatible object store is:
+    what the code reads and writes must go through the storage API. MEDIA_ROOT, a folder of the
+    test's own, stays empty of kept files."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    return settings.MEDIA_ROOT
+
+
+def kept_files(media_root: Path) -> list[str]:
+    """The files kept in a local folder (none when the storage is another)."""
+    return sorted(str(p.relative_to(media_root)) for p in media_root.rglob("*") if p.is_file())
+
+
+def stored(name: str) -> bytes:
+    """A kept file's bytes, read through the storage."""
+    with default_storage.open(name) as file:
+        return file.read()

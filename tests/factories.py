@@ -4,8 +4,8 @@ import factory
 from django.contrib.auth import get_user_model
 
 from electoral.models import BureauDeVote, Electeur, Voie
-from mairie.models import Affectation, Collectivite, Role
-from recensement.models import Recense, Sexe, SituationScolaire
+from mairie.models import Affectation, Collectivite, Role, Sexe
+from recensement.models import Recense, SituationScolaire
 
 PASSWORD = "mot-de-passe-de-test"
 

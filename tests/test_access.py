@@ -16,11 +16,17 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from electoral.models import (
     BureauDeVote,
+    CarteRevenue,
     Decoupage,
     Electeur,
     ImportReu,
     Inscription,
+    MembreCommission,
     Mouvement,
+    Procuration,
+    ReunionCommission,
+    Scrutin,
+    TirageJures,
 )
 from electoral.services import inscrire
 from exports.models import Export
@@ -131,6 +137,53 @@ def b_import(side: Side) -> tuple[dict, dict]:
     return {"pk": pending.pk}, {"decision": "abandonner"}
 
 
+def b_procuration(side: Side) -> tuple[dict, dict]:
+    kwargs, _ = b_electeur(side)
+    mandant = Electeur.objects.get(pk=kwargs["pk"])
+    today = datetime.date.today()
+    given = Procuration.objects.create(
+        collectivite=side.collectivite,
+        mandant=mandant,
+        mandataire_ine="900000001",
+        mandataire_nom="MARTIN",
+        mandataire_prenoms="Paul",
+        debut=today,
+        fin=today,
+        etablie_le=today,
+        etablie_par="Commissariat",
+    )
+    return {"pk": given.pk}, {}
+
+
+def b_tirage(side: Side) -> tuple[dict, dict]:
+    tirage = TirageJures.objects.create(
+        collectivite=side.collectivite,
+        annee=2026,
+        nombre=1,
+        liste_au=datetime.date(2026, 1, 1),
+        graine="x",
+        eligibles=0,
+    )
+    return {"pk": tirage.pk}, {}
+
+
+def b_membre(side: Side) -> tuple[dict, dict]:
+    membre = MembreCommission.objects.create(
+        collectivite=side.collectivite, nom="PIRATE", prenoms="Jean", qualite="conseiller"
+    )
+    return {"pk": membre.pk}, {}
+
+
+def b_reunion(side: Side) -> tuple[dict, dict]:
+    reunion = ReunionCommission.objects.create(
+        collectivite=side.collectivite,
+        date=datetime.date(2026, 6, 1),
+        heure=datetime.time(18),
+        depuis=datetime.date(2026, 1, 1),
+    )
+    return {"pk": reunion.pk}, {"decision": "maintenue"}
+
+
 PK = {"pk": 1}
 ELECTIONS = Role.ELECTIONS
 
@@ -210,6 +263,25 @@ ACCESS: dict[str, Access] = {
     "electoral:import_reu_decision": Access(
         role=ELECTIONS, methods=("post",), foreign=b_import, sample_kwargs=PK
     ),
+    "electoral:procuration": Access(
+        role=ELECTIONS, methods=("get", "post"), foreign=b_electeur, sample_kwargs=PK
+    ),
+    "electoral:procuration_resiliation": Access(
+        role=ELECTIONS, methods=("post",), foreign=b_procuration, sample_kwargs=PK
+    ),
+    "electoral:procurations": Access(role=ELECTIONS),
+    "electoral:scrutins": Access(role=ELECTIONS),
+    "electoral:statistiques": Access(role=ELECTIONS),
+    "electoral:jures": Access(role=ELECTIONS),
+    "electoral:cartes_revenues": Access(role=ELECTIONS),
+    "electoral:commission": Access(role=ELECTIONS),
+    "electoral:membre_retrait": Access(
+        role=ELECTIONS, methods=("post",), foreign=b_membre, sample_kwargs=PK
+    ),
+    "electoral:reunion": Access(
+        role=ELECTIONS, methods=("get", "post"), foreign=b_reunion, sample_kwargs=PK
+    ),
+    "electoral:tirage": Access(role=ELECTIONS, foreign=b_tirage, sample_kwargs=PK),
     "exports:index": Access(),
     "exports:generate": Access(
         role=Role.RECENSEMENT, methods=("post",), sample_kwargs={"kind": "pecoto"}
@@ -310,6 +382,12 @@ def snapshot() -> list:
             Decoupage,
             ImportReu,
             DemandeEnLigne,
+            Procuration,
+            Scrutin,
+            TirageJures,
+            MembreCommission,
+            ReunionCommission,
+            CarteRevenue,
         )
     ]
 

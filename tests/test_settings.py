@@ -73,3 +73,46 @@ def test_a_media_root_inside_static_stops_the_deployment_check(tmp_path):
     result = manage("check", "--deploy", **env)
     assert result.returncode != 0
     assert "mairie.E001" in result.stderr
+
+
+def _default_storage(**env: str) -> subprocess.CompletedProcess:
+    code = (
+        "import json; from django.conf import settings as s; "
+        "print(json.dumps(s.STORAGES['default']))"
+    )
+    return manage("shell", "-c", code, **PRODUCTION, **env)
+
+
+def test_kept_files_go_to_media_root_unless_an_object_store_is_chosen():
+    local = _default_storage()
+    assert local.returncode == 0, local.stderr
+    assert json.loads(local.stdout.splitlines()[-1]) == {
+        "BACKEND": "django.core.files.storage.FileSystemStorage"
+    }
+    s3 = _default_storage(
+        MAIRIE_STORAGE="s3",
+        MAIRIE_S3_BUCKET="mairie-fichiers",
+        MAIRIE_S3_ENDPOINT_URL="https://s3.fr-par.scw.cloud",
+        MAIRIE_S3_REGION="fr-par",
+    )
+    assert s3.returncode == 0, s3.stderr
+    assert json.loads(s3.stdout.splitlines()[-1]) == {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": "mairie-fichiers",
+            "endpoint_url": "https://s3.fr-par.scw.cloud",
+            "region_name": "fr-par",
+            "location": "",
+            "default_acl": "private",
+            "querystring_auth": True,
+        },
+    }
+
+
+def test_an_object_store_without_a_bucket_or_an_unknown_storage_refuses_to_start():
+    result = manage("check", **PRODUCTION, MAIRIE_STORAGE="s3")
+    assert result.returncode != 0
+    assert "MAIRIE_S3_BUCKET" in result.stderr
+    result = manage("check", **PRODUCTION, MAIRIE_STORAGE="ftp")
+    assert result.returncode != 0
+    assert "MAIRIE_STORAGE=ftp inconnu" in result.stderr

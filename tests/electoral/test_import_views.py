@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from electoral import tasks
+from electoral import imports
 from electoral.models import BureauDeVote, Electeur, ImportReu, Mouvement, StatutImport
 from tests.factories import ElecteurFactory
 
@@ -130,7 +130,7 @@ def test_the_polled_block_tells_the_step_the_worker_is_at_and_forgets_it_once_do
             reverse("electoral:import_reu_decision", args=[pending.pk]), {"decision": "confirmer"}
         )
     pending.refresh_from_db()
-    tasks._progress_writer(pending)("écriture des 2 nouveaux électeurs")
+    imports._progress_writer(pending)("écriture des 2 nouveaux électeurs")
 
     block = side_a.client.get(url, HTTP_HX_REQUEST="true").text
     assert "Import en cours : écriture des 2 nouveaux électeurs…" in block
@@ -199,3 +199,20 @@ def test_the_preview_shows_minors_and_twins_as_rejected_lines(side_a, upload):
     ) in page
     assert f"<td>4</td><td>moins de 18 ans le {dt.date.today():%d/%m/%Y}" in page
     assert "Bureaux inconnus" not in page
+
+
+def test_the_imports_list_pages_by_20_through_the_common_pagination(side_a):
+    from django.utils import timezone
+
+    for number in range(21):
+        ImportReu.objects.create(
+            collectivite=side_a.collectivite,
+            nom_fichier=f"extraction-{number}.csv",
+            taille=10,
+            cree_par=side_a.agent,
+            cree_le=timezone.now() - timezone.timedelta(days=number),
+        )
+    first = side_a.client.get(reverse("electoral:import_reu"))
+    assert len(first.context["page"]) == 20 and "Suivante" in first.text
+    second = side_a.client.get(reverse("electoral:import_reu"), {"page": "2"})
+    assert [item.nom_fichier for item in second.context["page"]] == ["extraction-20.csv"]

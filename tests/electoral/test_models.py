@@ -114,3 +114,35 @@ def test_the_next_number_follows_the_highest_active_one_of_the_bureau_s_list(sid
     assert next_numero(ecole, Liste.PRINCIPALE) == 5
     assert next_numero(ecole, Liste.MUNICIPALE) == 1
     assert next_numero(gymnase, Liste.EUROPEENNE) == 8
+
+
+def test_inscriptions_and_decoupage_rules_are_scoped_through_their_voter_and_street(side_a, side_b):
+    import datetime
+
+    from django.test import RequestFactory
+    from django.urls import reverse
+
+    from electoral.models import Decoupage, Inscription, Liste
+    from electoral.services import inscrire
+    from tests.factories import BureauFactory, VoieFactory
+
+    mine, theirs = {}, {}
+    for side, found in [(side_a, mine), (side_b, theirs)]:
+        bureau = BureauFactory(collectivite=side.collectivite, code="0001")
+        voter = ElecteurFactory(collectivite=side.collectivite, bureau=bureau)
+        inscrire(voter, Liste.PRINCIPALE, "volontaire", datetime.date(2026, 3, 1), None)
+        rule = Decoupage.objects.create(
+            voie=VoieFactory(collectivite=side.collectivite), bureau=bureau
+        )
+        found.update(inscription=voter.inscriptions.get(), rule=rule)
+    request = RequestFactory().get("/")
+    request.collectivite = side_a.collectivite
+    assert list(Inscription.objects.for_request(request)) == [mine["inscription"]]
+    assert list(Decoupage.objects.for_collectivite(side_b.collectivite)) == [theirs["rule"]]
+    request.collectivite = None
+    assert not Inscription.objects.for_request(request).exists()
+    page = side_a.client.post(reverse("electoral:decoupage_delete", args=[theirs["rule"].pk]))
+    assert page.status_code == 404
+    assert Decoupage.objects.filter(pk=theirs["rule"].pk).exists()
+    bureaux = side_a.client.get(reverse("electoral:bureaux"))
+    assert [counts for _, counts in bureaux.context["table"]] == [[1, 0, 0]]

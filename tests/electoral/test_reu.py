@@ -20,7 +20,14 @@ from electoral.models import (
     TypeMouvement,
     active_count,
 )
-from electoral.reu import MAX_REJECTED_LINES, ImportReport, apply, preview, write_extraction
+from electoral.reu import (
+    MAX_REJECTED_LINES,
+    FileName,
+    ImportReport,
+    apply,
+    preview,
+    write_extraction,
+)
 from electoral.rules import anniversary
 from electoral.services import inscrire, modifier, new_electeur, radier
 from mairie.text import search_key
@@ -784,7 +791,7 @@ def test_the_benchmark_needs_postgresql(db, capsys):
     assert "indisponible : Le banc d'essai import-reu compare" in capsys.readouterr().out
 
 
-# -- Files as ELIRE, the préfecture and Excel write them (docs/electoral-exports.md §3.1) ---------
+# -- Files as ELIRE, the préfecture and Excel write them -------------------------------------------
 
 ACTIFS_HEADER = [
     "code du l'ugle",
@@ -955,6 +962,21 @@ def test_the_file_name_gives_the_list_commune_and_date_no_column_gives(side_a, t
     assert preview(side_a.collectivite, unnamed, create_bureaux=True).missing_columns == [
         "Type de liste (TypeListe)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "commune"),
+    [
+        ("export_LP_com2a004_04-12-2026.csv", "2A004"),
+        ("export_LP_com97105.csv", "97105"),
+        # Not commune codes (Corsica before 1976, a country): the name designates no commune.
+        ("export_LP_com20004.csv", ""),
+        ("export_LP_com99134.csv", ""),
+        ("export_LP_com352880.csv", ""),
+    ],
+)
+def test_the_file_name_designates_a_commune_by_its_insee_code(name, commune):
+    assert FileName.of(name).commune == commune
 
 
 def test_codes_spelt_otherwise_change_nothing(side_a, tmp_path):

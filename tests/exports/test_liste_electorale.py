@@ -23,9 +23,10 @@ from exports.liste_electorale import (
     write_xml,
 )
 from exports.models import Export
-from exports.pecoto import Problem
 from exports.services import ExportRefused, run_export
 from exports.streaming import no_progress
+from mairie.problems import Problem
+from tests.conftest import stored
 from tests.exports import liste_data
 from tests.factories import BureauFactory, ElecteurFactory
 
@@ -365,11 +366,11 @@ def test_the_command_writes_the_golden_file(side_a, people, tmp_path):
     assert xml.xpath("//Electeur/NomdeNaissance/text()") == ["CARON", "FABRE", "HAMON"]
 
 
-def test_a_stored_list_has_the_size_and_hash_of_its_bytes(side_a, people):
+def test_a_stored_list_has_the_size_and_hash_of_its_bytes(side_a, people, media_root):
     export = run_export(
         side_a.collectivite, "liste-csv", {"liste": "p", "date": "2026-03-10"}, side_a.agent
     )
-    data = export.path.read_bytes()
+    data = stored(export.fichier)
     assert data == (GOLDEN / "liste-p-35288-20260310.csv").read_bytes()
     assert (export.taille, export.sha256) == (len(data), hashlib.sha256(data).hexdigest())
     assert export.progression == 100 and export.parametres == {
@@ -377,7 +378,7 @@ def test_a_stored_list_has_the_size_and_hash_of_its_bytes(side_a, people):
         "date": "2026-03-10",
         "bureau": "",
     }
-    assert not list(export.path.parent.glob(".*.part"))
+    assert not list((media_root / export.fichier).parent.glob(".*.part"))
 
 
 @pytest.mark.parametrize("writer", [write_csv, write_xml])

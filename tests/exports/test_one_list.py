@@ -24,6 +24,7 @@ from electoral.models import (
 from electoral.services import inscrire, radier
 from exports.services import ExportRefused, run_export
 from exports.tableaux import build_tableau
+from tests.conftest import stored
 from tests.factories import BureauFactory, ElecteurFactory
 
 NAMES = ["STABLE", "PARTI", "PARTANT", "FUTUR", "RECENT"]
@@ -86,11 +87,11 @@ def files(side, bureau, day: dt.date) -> dict[str, set[str]]:
         options | {"bureau": bureau.code, "ordre": "nom"},
         side.agent,
     )
-    tree = etree.parse(str(xml.path))
+    tree = etree.parse(io.BytesIO(stored(xml.fichier)))
     return {
-        "csv": named(csv.path.read_text(encoding="utf-8")),
+        "csv": named(stored(csv.fichier).decode("utf-8")),
         "xml": {e.findtext("NomdeNaissance") for e in tree.iter("Electeur")},
-        "pdf": named(pdf_text(pdf.path.read_bytes())),
+        "pdf": named(pdf_text(stored(pdf.fichier))),
     }
 
 

@@ -1,23 +1,32 @@
 import csv
 import datetime as dt
 import os
+from inspect import signature
 from pathlib import Path
 
 import pytest
+from django import forms
+from django.core.validators import MaxValueValidator
+from django.db.models import BooleanField, CharField, DateField, PositiveSmallIntegerField
 
 from exports.pecoto import (
+    FIELDS,
     HEADER_WHO,
     LAYOUT,
     RECORD_LENGTHS,
     PecotoError,
-    Problem,
+    PecotoProblem,
     filename,
     fold_text,
     parse,
     validate,
     write,
 )
-from recensement.models import Mode
+from mairie.forms import clean_place
+from mairie.models import Collectivite
+from recensement.forms import PLACES, RecenseForm
+from recensement.models import Mode, Recense
+from recensement.services import MAX_NUMERO
 from tests.factories import RecenseFactory
 
 SPEC = Path(__file__).parents[2] / "exports" / "specs" / "pecoto_v1.csv"
@@ -389,7 +398,7 @@ def test_writing_queries_nothing(collectivite, recenses, django_assert_num_queri
 # --- the validator: one test per kind of problem ---
 
 
-def problems_of(recense, **changes) -> list[Problem]:
+def problems_of(recense, **changes) -> list[PecotoProblem]:
     for name, value in changes.items():
         setattr(recense, name, value)
     return validate(recense.collectivite, [recense], 2026, 1, GENERATED)
@@ -405,7 +414,7 @@ def test_a_value_too_long_once_folded_is_reported_not_truncated(recense):
     problems = problems_of(recense, nom_naissance=nom)
 
     assert problems == [
-        Problem(
+        PecotoProblem(
             recense.pk,
             f"{nom} Chloé (n° 0001)",
             "nom_naissance",
@@ -420,7 +429,9 @@ def test_a_value_too_long_once_folded_is_reported_not_truncated(recense):
 def test_a_missing_responsable_is_a_problem_of_the_collectivite(recense):
     recense.collectivite.responsable_nom = ""
 
-    assert problems_of(recense) == [Problem(None, HEADER_WHO, "responsable_nom", "obligatoire")]
+    assert problems_of(recense) == [
+        PecotoProblem(None, HEADER_WHO, "responsable_nom", "obligatoire")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -461,6 +472,12 @@ def test_a_missing_responsable_is_a_problem_of_the_collectivite(recense):
             "obligatoire pour une adresse en France",
         ),
         (
+            # France's own country code is not abroad (mairie.places.is_abroad).
+            {"domicile_code_postal": "", "domicile_code_lieu": "99100", "domicile_pays": "France"},
+            "domicile_code_postal",
+            "obligatoire pour une adresse en France",
+        ),
+        (
             {"pere_connu": False, "pere_nom": "", "pere_prenoms": ""},
             "pere_nationalite",
             "doit rester vide quand le père n'est pas déclaré(e)",
@@ -469,6 +486,11 @@ def test_a_missing_responsable_is_a_problem_of_the_collectivite(recense):
             {"residence_identique": False, "residence_voie": "Avenue Janvier"},
             "residence_commune",
             "obligatoire quand la résidence diffère du domicile",
+        ),
+        (
+            {"naissance_code_lieu": "20004"},
+            "code_lieu_naissance",
+            "« 20004 » n'est pas un code INSEE de commune ou de pays à 5 caractères",
         ),
         (
             {"double_nationalite": "134"},
@@ -509,9 +531,18 @@ def test_phones_are_written_as_ten_digits(recense):
     assert (line["telephone_fixe"], line["telephone_portable"]) == ("0299405800", "0612345678")
 
 
+def test_the_file_cleans_a_phone_up_as_the_form_does(recense):
+    # The collectivité's settings are typed in the admin, without the registrant form's clean-up.
+    recense.collectivite.responsable_telephone = "0033 2-99-40-58-00"
+
+    header = parse(write_t1(recense.collectivite, [recense]))[0]
+
+    assert header["responsable_telephone"] == "0299405800"
+
+
 def test_an_unnumbered_registrant_asks_for_the_numbering_first(recense):
     assert problems_of(recense, numero_inscription=None) == [
-        Problem(
+        PecotoProblem(
             recense.pk,
             "DURAND Chloé (non numéroté)",
             "numero_inscription",
@@ -539,7 +570,7 @@ def test_an_empty_quarter_has_no_file(collectivite):
     problems = validate(collectivite, [], 2026, 1, GENERATED)
 
     assert problems == [
-        Problem(None, "Liste T1 2026", "nombre_recenses", "aucun recensé ce trimestre")
+        PecotoProblem(None, "Liste T1 2026", "nombre_recenses", "aucun recensé ce trimestre")
     ]
     with pytest.raises(PecotoError):
         write_t1(collectivite, [])
@@ -590,3 +621,77 @@ def test_a_letter_without_ascii_form_is_reported_not_dropped(side_a):
     assert [(p.field, p.message) for p in problems] == [
         ("prenoms", "lettre(s) sans équivalent ASCII « Ω » : écrivez-la(les) sans accent")
     ]
+
+
+# --- the registrant's model and form against LAYOUT, field by field ---
+
+REGISTRANT_FIELDS = [f for f in FIELDS["02"] if f.type not in "CF"]
+
+
+def test_every_registrant_field_of_the_layout_is_a_field_of_the_registrant():
+    assert {f.attribute for f in REGISTRANT_FIELDS} <= {f.name for f in Recense._meta.fields}
+    assert len(REGISTRANT_FIELDS) == len(FIELDS["02"]) - 1  # all but the record type
+
+
+COLLECTIVITE_FIELDS = [f for f in FIELDS["01"] if f.attribute.startswith("collectivite.")]
+
+
+@pytest.mark.parametrize("layout", COLLECTIVITE_FIELDS, ids=lambda f: f.name)
+def test_the_collectivite_settings_keep_the_layouts_lengths(layout):
+    field = Collectivite._meta.get_field(layout.attribute.removeprefix("collectivite."))
+    if layout.name == "libelle_commune":
+        # Also printed on the attestations and tableaux; the validator refuses a name over 50
+        # characters in the file (the longest commune name has 45).
+        assert field.max_length == 100
+        return
+    # Left blank in the settings, a required one is reported by the validator (HEADER_WHO).
+    assert field.max_length == layout.length
+
+
+@pytest.mark.parametrize("layout", REGISTRANT_FIELDS, ids=lambda f: f.name)
+def test_the_registrant_model_keeps_the_layouts_length_codes_and_requirement(layout):
+    field = Recense._meta.get_field(layout.attribute)
+    if isinstance(field, BooleanField):
+        assert (layout.type, layout.codes, layout.required) == ("A", ("O", "N"), True)
+        return
+    if layout.type == "D":
+        assert isinstance(field, DateField)
+    elif isinstance(field, PositiveSmallIntegerField):
+        assert layout.type == "N" and not layout.codes
+        # The inscription number is given by the numbering, which stops at its own limit.
+        limits = [v.limit_value for v in field.validators if isinstance(v, MaxValueValidator)]
+        assert (min(limits) if field.editable else MAX_NUMERO) == 10**layout.length - 1
+    else:
+        assert isinstance(field, CharField)
+        assert field.max_length == layout.length
+        assert sorted(value for value, _ in field.choices or ()) == sorted(layout.codes)
+    if layout.attribute != "numero_inscription":  # required in the file, given by the numbering
+        assert field.blank is not layout.required
+
+
+@pytest.mark.parametrize("layout", REGISTRANT_FIELDS, ids=lambda f: f.name)
+def test_the_registrant_form_refuses_what_the_layout_cannot_hold(layout, side_a):
+    form = RecenseForm(collectivite=side_a.collectivite)
+    place = next((p for p, _, _ in PLACES if layout.attribute.startswith(f"{p}_")), None)
+    if place and layout.attribute.endswith(("_code_lieu", "_departement", "_commune", "_pays")):
+        # A place is chosen in the INSEE reference, a town abroad typed, the names cut to size.
+        if layout.attribute.endswith(("_commune", "_pays")):
+            assert signature(clean_place).parameters["length"].default == layout.length
+        if layout.attribute.endswith("_commune") and f"{place}_ville" in form.fields:
+            assert form.fields[f"{place}_ville"].max_length == layout.length
+        return
+    field = form.fields.get(layout.attribute)
+    if field is None:
+        # Derived from the dates, given by the numbering, or the "non déclaré(e)" checkbox.
+        assert layout.attribute in {"mode", "numero_inscription", "pere_connu", "mere_connu"}
+        return
+    if layout.type == "T":
+        # Wider: spaces, dots and +33 are accepted, then removed; the clean-up checks 10 digits.
+        assert field.max_length > layout.length
+    elif isinstance(field, forms.CharField):
+        assert field.max_length == layout.length
+    if isinstance(field, forms.BooleanField):
+        assert layout.codes == ("O", "N")
+    elif layout.codes:
+        offered = [value for value, _ in field.choices if value != ""]
+        assert sorted(offered) == sorted(layout.codes)

@@ -4,7 +4,9 @@ a PECOTO or a list of an expired quarter would otherwise keep their data on the 
 import datetime as dt
 from io import StringIO
 
+import pytest
 import time_machine
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 
 from exports.models import Export
@@ -39,9 +41,12 @@ def _kept_quarter(side) -> list[Export]:
     return files
 
 
+@pytest.mark.parametrize("object_store", [False, True], ids=["MEDIA_ROOT", "stockage objet"])
 def test_the_files_of_an_expired_quarter_go_with_its_registrants(
-    side_a, side_b, django_capture_on_commit_callbacks
+    side_a, side_b, django_capture_on_commit_callbacks, request, object_store
 ):
+    if object_store:
+        request.getfixturevalue("object_storage")
     sent_quarter(side_a)
     with time_machine.travel(SENT - dt.timedelta(days=2), tick=False):
         expired = _files(side_a, 2020, 1)
@@ -49,12 +54,12 @@ def test_the_files_of_an_expired_quarter_go_with_its_registrants(
     sent_quarter(side_b)
     with time_machine.travel(SENT - dt.timedelta(days=2), tick=False):
         other = _files(side_b, 2020, 1)
-    assert all(export.path.is_file() for export in expired + kept + other)
+    assert all(default_storage.exists(export.fichier) for export in expired + kept + other)
 
     with time_machine.travel(PURGED, tick=False):
         [dry] = purge_recensement([side_a.collectivite], dry_run=True)
     assert dry.fichiers == 2
-    assert all(export.path.is_file() for export in expired)
+    assert all(default_storage.exists(export.fichier) for export in expired)
 
     with (
         time_machine.travel(PURGED, tick=False),
@@ -63,10 +68,10 @@ def test_the_files_of_an_expired_quarter_go_with_its_registrants(
         [count] = purge_recensement([side_a.collectivite])
     assert count.fichiers == 2
     assert not Export.objects.filter(pk__in=[export.pk for export in expired]).exists()
-    assert not any(export.path.exists() for export in expired)
+    assert not any(default_storage.exists(export.fichier) for export in expired)
     # Another quarter's files, and another collectivité's, stay.
     assert Export.objects.filter(pk__in=[e.pk for e in kept + other]).count() == 4
-    assert all(export.path.is_file() for export in kept + other)
+    assert all(default_storage.exists(export.fichier) for export in kept + other)
 
 
 def test_the_command_reports_the_files(side_a):

@@ -4,11 +4,13 @@ import hashlib
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from exports.exporters import PecotoExporter, previous_quarter
 from exports.models import EtatPortail, Export, Statut
 from exports.services import ExportRefused, run_export, set_portal_state
 from recensement.services import is_closed, numeroter
+from tests.conftest import kept_files, stored
 from tests.factories import RecenseFactory
 
 
@@ -30,15 +32,15 @@ def test_an_export_is_stored_with_its_size_hash_and_author(side_a, quarter, medi
     export = run_export(
         side_a.collectivite, "pecoto", {"annee": 2026, "trimestre": 1}, side_a.agent
     )
-    data = export.path.read_bytes()
+    data = stored(export.fichier)
     assert export.statut == Statut.TERMINE and export.downloadable
     assert export.nom_fichier == "RE_20261.txt"
-    assert export.path.is_relative_to(media_root)
+    assert (media_root / export.fichier).is_file()  # the local storage: MEDIA_ROOT
     assert (export.taille, export.sha256) == (len(data), hashlib.sha256(data).hexdigest())
     assert (export.cree_par, export.parametres) == (side_a.agent, {"annee": 2026, "trimestre": 1})
     assert export.description == "Fichier PECOTO — T1 2026"
     assert data.count(b"\r\n") == 5
-    assert not list(export.path.parent.glob(".*.part"))
+    assert not list((media_root / export.fichier).parent.glob(".*.part"))
 
 
 def test_the_same_data_gives_the_same_bytes(side_a, quarter):
@@ -126,7 +128,7 @@ def test_the_command_runs_the_same_exporter_and_keeps_the_export(side_a, quarter
         str(out),
     )
     export = Export.objects.get()
-    assert (out / "RE_20261.txt").read_bytes() == export.path.read_bytes()
+    assert (out / "RE_20261.txt").read_bytes() == stored(export.fichier)
     assert export.cree_par is None
 
 
@@ -156,7 +158,25 @@ def test_a_pecoto_export_costs_the_same_queries_for_10_or_200_registrants(side_a
         numeroter(collectivite, 2026, 1)
         with CaptureQueriesContext(connection) as captured:
             export = run_export(collectivite, "pecoto", {"annee": 2026, "trimestre": 1}, None)
-        assert export.path.read_bytes().count(b"\r\n") == count + 2
+        assert stored(export.fichier).count(b"\r\n") == count + 2
         return len(captured)
 
     assert queries(side_a.collectivite, 10) == queries(side_b.collectivite, 200)
+
+
+def test_an_export_kept_in_an_object_store_is_written_and_downloaded_through_it(
+    side_a, quarter, object_storage
+):
+    export = run_export(
+        side_a.collectivite, "pecoto", {"annee": 2026, "trimestre": 1}, side_a.agent
+    )
+
+    data = stored(export.fichier)
+    assert export.fichier == f"exports/{side_a.collectivite.code_insee}/{export.pk}-RE_20261.txt"
+    assert (export.taille, export.sha256) == (len(data), hashlib.sha256(data).hexdigest())
+    assert data.count(b"\r\n") == 5
+    assert kept_files(object_storage) == []  # neither the file nor a partial one on the disk
+    download = side_a.client.get(reverse("exports:download", args=[export.pk]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == data
+    assert download["Content-Length"] == str(len(data))

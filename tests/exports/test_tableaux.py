@@ -21,12 +21,12 @@ from electoral.services import inscrire, modifier, radier
 from exports.models import Export
 from exports.services import ExportRefused, run_export
 from exports.tableaux import build_tableau, render_tableau_pdf, tableau_movements
-from tests.conftest import agent_with_role
+from tests.conftest import agent_with_role, stored
 from tests.factories import BureauFactory, ElecteurFactory
 
 DU, AU = dt.date(2026, 1, 1), dt.date(2026, 3, 31)
 OPTIONS = {"liste": "p", "du": "2026-01-01", "au": "2026-03-31"}
-PAGE = re.compile(r"page (\d+) / (\d+)")
+PAGE = re.compile(r"Page (\d+) / (\d+)")
 
 
 def fold(text: str) -> str:
@@ -108,7 +108,7 @@ def db_counts(collectivite, liste="p", du=DU, au=AU) -> dict[str, dict[str, int]
 
 def render(side, **options) -> tuple[list[str], "Export"]:
     export = run_export(side.collectivite, "tableau", OPTIONS | options, side.agent)
-    return pages_text(export.path.read_bytes()), export
+    return pages_text(stored(export.fichier)), export
 
 
 def test_the_printed_totals_equal_the_movements_of_the_period(period):
@@ -142,7 +142,7 @@ def test_the_printed_totals_equal_the_movements_of_the_period(period):
 
 def test_the_recapitulatif_counts_each_bureau_by_reason_with_totals(period):
     pages, _ = render(period)
-    recap = pages[0] + " " + pages[1] if "page 1 / 2" in pages[0] else pages[0]
+    recap = pages[0] + " " + pages[1] if "Page 1 / 2" in pages[0] else pages[0]
     # Columns: volontaire, office (jeune majeur), changement de bureau (arrivée), total.
     assert "Bureau 0001 — Hôtel de ville 3 1 0 4" in recap
     assert "Bureau 0003 — Salle des fêtes 0 0 1 1" in recap
@@ -275,7 +275,7 @@ def test_an_agent_of_b_neither_produces_nor_downloads_the_tableau_of_a(
     assert response.status_code == 302
     mine = Export.objects.exclude(pk=export.pk).get()
     assert mine.collectivite == side_b.collectivite
-    text = " ".join(pages_text(mine.path.read_bytes()))
+    text = " ".join(pages_text(stored(mine.fichier)))
     assert "Mairie de Ajaccio" in text and "Total des additions : 0" in text
     assert "MARTIN" not in text and "Saint-Malo" not in text
 
@@ -315,7 +315,7 @@ def test_the_command_writes_the_tableau(period, tmp_path):
     )
     export = Export.objects.get()
     written = tmp_path / "tableau-p-20260101-20260331.pdf"
-    assert written.read_bytes() == export.path.read_bytes()
+    assert written.read_bytes() == stored(export.fichier)
     assert "Total des additions : 5" in pages_text(written.read_bytes())[0]
 
 
@@ -337,7 +337,7 @@ def bureau_list(town):
 def bureau_pdf(side, bureau, **options) -> tuple[str, "Export"]:
     data = {"liste": "p", "bureau": bureau.code, "ordre": "numero"} | options
     export = run_export(side.collectivite, "liste-bureau-pdf", data, side.agent)
-    return " ".join(pages_text(export.path.read_bytes())), export
+    return " ".join(pages_text(stored(export.fichier))), export
 
 
 def test_the_bureau_list_holds_its_active_voters_by_number_or_name(bureau_list):
@@ -353,7 +353,7 @@ def test_the_bureau_list_holds_its_active_voters_by_number_or_name(bureau_list):
     positions = [text.index(f" {name} ") for name in ("DURAND", "ÉTIENNE", "MARTIN")]
     assert positions == sorted(positions)
     assert "Mairie de Saint-Malo (code INSEE 35288) — Liste électorale, liste principale" in text
-    assert "Bureau 0001 — Hôtel de ville" in text and "page 1 / 1" in text
+    assert "Bureau 0001 — Hôtel de ville" in text and "Page 1 / 1" in text
 
 
 def test_surnames_typed_in_lower_case_are_printed_in_capitals(town):

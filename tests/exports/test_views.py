@@ -10,7 +10,7 @@ from exports.services import run_export
 from mairie.models import Role
 from recensement.models import Recense
 from recensement.services import is_closed
-from tests.conftest import agent_with_role
+from tests.conftest import agent_with_role, stored
 from tests.factories import RecenseFactory, UserFactory
 
 
@@ -104,7 +104,7 @@ def test_an_agent_generates_downloads_and_closes_the_quarter(
     download = side_a.client.get(reverse("exports:download", args=[export.pk]))
     assert download["Content-Disposition"] == 'attachment; filename="RE_20261.txt"'
     assert download["Content-Type"] == "text/plain; charset=us-ascii"
-    assert b"".join(download.streaming_content) == export.path.read_bytes()
+    assert b"".join(download.streaming_content) == stored(export.fichier)
     side_a.client.post(
         reverse("exports:portal_state", args=[export.pk]),
         {"etat": "pec_terminee", "message": "", "confirme": "1"},
@@ -171,7 +171,7 @@ def test_the_quarter_list_pdf_goes_through_the_same_mechanism(
         "liste-recenses-2026-T1.pdf",
         "application/pdf",
     )
-    assert export.path.read_bytes().startswith(b"%PDF")
+    assert stored(export.fichier).startswith(b"%PDF")
 
 
 def test_the_list_shows_only_the_collectivites_exports_and_filters_by_kind(side_a, side_b):
@@ -240,3 +240,19 @@ def test_a_failed_export_shows_its_reason_and_no_link(side_a, django_capture_on_
     cell = side_a.client.get(reverse("exports:status", args=[export.pk])).text
     assert "échec" in cell and "Les données ont changé" in cell
     assert reverse("exports:download", args=[export.pk]) not in cell
+
+
+def test_the_exports_list_pages_by_25_through_the_common_pagination(side_a):
+    for number in range(26):
+        Export.objects.create(
+            collectivite=side_a.collectivite,
+            kind="pecoto",
+            description=f"Export n° {number}",
+            cree_le=dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=number),
+        )
+    first = side_a.client.get(reverse("exports:index"))
+    assert len(first.context["page"]) == 25 and first.context["page"].has_next
+    assert "Export n° 25" in first.text and "Export n° 0<" not in first.text
+    second = side_a.client.get(reverse("exports:index"), {"page": "2"})
+    assert [export.description for export in second.context["page"]] == ["Export n° 0"]
+    assert "Précédente" in second.text and "Suivante" not in second.text

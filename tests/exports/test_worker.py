@@ -3,6 +3,7 @@
 import contextlib
 import datetime as dt
 import hashlib
+import io
 import os
 import signal
 import sqlite3
@@ -24,6 +25,7 @@ from django_tasks_db.models import DBTaskResult, TaskResultStatus
 from electoral.models import Mouvement
 from exports.models import Export, Statut
 from exports.services import prepare_export, queue_export, recover_interrupted
+from tests.conftest import stored
 from tests.factories import RecenseFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -47,7 +49,7 @@ def test_the_database_worker_generates_a_queued_export(side_a, settings, tmp_pat
         100,
         "RE_20261.txt",
     )
-    assert export.path.read_bytes().count(b"\r\n") == 4
+    assert stored(export.fichier).count(b"\r\n") == 4
     assert Export.objects.count() == 1
 
 
@@ -67,7 +69,7 @@ def test_the_worker_renders_a_long_tableau_in_child_processes(side_a, settings, 
     call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0.1")
     export.refresh_from_db()
     assert (export.statut, export.erreur) == (Statut.TERMINE, "")
-    first = pypdf.PdfReader(export.path).pages[0].extract_text()
+    first = pypdf.PdfReader(io.BytesIO(stored(export.fichier))).pages[0].extract_text()
     kinds = dict(Mouvement.objects.values_list("type").annotate(n=Count("id")))
     additions = kinds["inscription"] + kinds["modification"]  # every modification moves
     retranchements = kinds["radiation"] + kinds["modification"]
@@ -181,8 +183,8 @@ def test_an_export_whose_worker_is_killed_ends_in_failure_and_a_new_run_succeeds
     call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0.1")
     again.refresh_from_db()
     assert again.statut == Statut.TERMINE
-    assert hashlib.sha256(again.path.read_bytes()).hexdigest() == again.sha256
-    assert [p.name for p in folder.iterdir()] == [again.path.name]
+    assert hashlib.sha256(stored(again.fichier)).hexdigest() == again.sha256
+    assert [p.name for p in folder.iterdir()] == [Path(again.fichier).name]
 
 
 def test_a_running_export_whose_worker_is_alive_is_left_alone(side_a, settings, tmp_path):

@@ -350,6 +350,8 @@ def check(env: dict, acks: Acknowledged, deadline: float) -> list[str]:
     import django
 
     django.setup()
+    from django.core.files.storage import default_storage
+
     from electoral.models import Electeur
     from exports.models import Export, Statut
     from recensement.models import Recense
@@ -376,10 +378,12 @@ def check(env: dict, acks: Acknowledged, deadline: float) -> list[str]:
     exports = Export.objects.filter(kind="pecoto")
     finished = exports.filter(statut=Statut.TERMINE)
     for export in finished:
-        if not export.path.is_file():
+        if not default_storage.exists(export.fichier):
             problems.append(f"export {export.pk} : fichier absent")
-        elif hashlib.sha256(export.path.read_bytes()).hexdigest() != export.sha256:
-            problems.append(f"export {export.pk} : SHA-256 différent du fichier")
+            continue
+        with default_storage.open(export.fichier) as file:
+            if hashlib.sha256(file.read()).hexdigest() != export.sha256:
+                problems.append(f"export {export.pk} : SHA-256 différent du fichier")
     for export in exports.exclude(statut=Statut.TERMINE):
         problems.append(f"export {export.pk} : {export.statut} {export.erreur[:200]}")
     if exports.count() != acks.exports:

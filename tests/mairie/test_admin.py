@@ -41,6 +41,8 @@ def test_the_admin_edits_the_settings_in_french_and_keeps_who_changed_them(side_
         "responsable_telephone": "0299406200",
         "responsable_courriel": "recensement@saint-malo.example",
         "duree_conservation_recensement": "5",
+        "carte_decalage_horizontal": "1.5",
+        "carte_decalage_vertical": "0",
     }
     assert client.post(url, form).status_code == 302
     latest = side_a.collectivite.history.first()

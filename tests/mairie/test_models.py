@@ -1,18 +1,33 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from mairie.models import Affectation, Collectivite, Role, departement_of
+from mairie.models import (
+    Affectation,
+    Collectivite,
+    Commune,
+    Departement,
+    Role,
+    TypeCommune,
+    departement_as_written,
+    departement_as_written_sql,
+    departement_of,
+    is_code_commune,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("code", ["35288", "2A004", "2B033", "97105", "75056"])
+@pytest.mark.parametrize("code", ["35288", "2A004", "2B033", "97105", "75056", "98735"])
 def test_it_accepts_commune_codes(code):
     Collectivite(code_insee=code, nom="X").full_clean()
 
 
-@pytest.mark.parametrize("code", ["3528", "352880", "20004", "2C004", "00123", "ABCDE", "2a004"])
+@pytest.mark.parametrize(
+    "code",
+    ["3528", "352880", "20004", "2C004", "00123", "ABCDE", "2a004", "96001", "99134", "35288\n"],
+)
 def test_it_refuses_malformed_commune_codes(code):
+    assert not is_code_commune(code)
     with pytest.raises(ValidationError) as error:
         Collectivite(code_insee=code, nom="X").full_clean()
     assert "Code INSEE invalide" in str(error.value.message_dict["code_insee"])
@@ -20,13 +35,34 @@ def test_it_refuses_malformed_commune_codes(code):
 
 @pytest.mark.parametrize(
     ("code", "departement"),
-    [("35288", "035"), ("2A004", "02A"), ("2B033", "02B"), ("97105", "971"), ("97611", "976")],
+    [
+        ("35288", "035"),
+        ("2A004", "02A"),
+        ("2B033", "02B"),
+        ("97105", "971"),
+        ("97611", "976"),
+        ("98735", "987"),
+    ],
 )
 def test_it_derives_the_three_character_departement(code, departement):
     assert departement_of(code) == departement
     collectivite = Collectivite(code_insee=code, nom="X")
     collectivite.full_clean()
     assert collectivite.departement == departement
+
+
+@pytest.mark.parametrize(
+    ("stored", "written"),
+    [("035", "35"), ("02A", "2A"), ("02B", "2B"), ("971", "971"), ("", ""), ("0", "")],
+)
+def test_a_departement_is_written_without_the_leading_zero_it_is_stored_with(stored, written):
+    Departement.objects.create(
+        code="X", region_code="", cheflieu="", tncc="", ncc=stored, nccenr="", libelle=""
+    )
+    in_database = Departement.objects.values_list(departement_as_written_sql("ncc"), flat=True)
+
+    assert departement_as_written(stored) == written
+    assert list(in_database) == [written]
 
 
 def test_it_refuses_a_departement_that_does_not_match_the_code():
@@ -74,3 +110,39 @@ def test_collectivite_changes_are_kept_in_the_history(side_a):
 
 def test_for_user_lists_only_the_agents_collectivites(side_a, side_b):
     assert list(Collectivite.objects.for_user(side_a.agent)) == [side_a.collectivite]
+
+
+def test_the_maire_is_printed_first_name_then_surname_in_capitals():
+    collectivite = Collectivite(maire_prenom=" Anne ", maire_nom="Le Gall ")
+
+    assert collectivite.maire_as_printed == "Anne LE GALL"
+    assert Collectivite(maire_prenom="", maire_nom="").maire_as_printed == ""
+
+
+def commune(typecom: str, code: str, libelle: str, comparent: str = "") -> Commune:
+    return Commune.objects.create(
+        typecom=typecom,
+        code=code,
+        tncc="0",
+        ncc="",
+        nccenr="",
+        libelle=libelle,
+        comparent=comparent,
+    )
+
+
+def test_a_code_designates_the_current_commune_before_a_delegated_one():
+    commune(TypeCommune.COMD, "35288", "Saint-Servan", "35288")
+    commune(TypeCommune.COM, "35288", "Saint-Malo")
+    commune(TypeCommune.ARM, "75101", "Paris 1er Arrondissement", "75056")
+
+    assert Commune.objects.of_code("35288").libelle == "Saint-Malo"
+    assert Commune.objects.of_code("75101").libelle == "Paris 1er Arrondissement"
+
+
+def test_a_code_kept_only_by_a_delegated_commune_is_no_current_commune():
+    commune(TypeCommune.COMD, "35070", "Château-Malo", "35288")
+
+    assert Commune.objects.of_code("35070").libelle == "Château-Malo"
+    assert Commune.objects.of_code("35070", current=True) is None
+    assert Commune.objects.of_code("99134") is None

@@ -9,13 +9,8 @@ from hypothesis import strategies as st
 from electoral import benchmarks as reu_benchmark
 from electoral.demo import EUROPEENS
 from exports import benchmarks as list_benchmark
-from mairie.names import (
-    NOMS,
-    PRENOMS_PAR_GENERATION,
-    name_problem,
-    normalise_name,
-    validate_name,
-)
+from mairie.demo_names import NOMS, PRENOMS_PAR_GENERATION
+from mairie.names import name_problem, normalise_name, validate_name
 from mairie.text import exchange_text
 from recensement.demo import PRENOMS_FEMININS, PRENOMS_MASCULINS, PRENOMS_MERES, PRENOMS_PERES
 from tests.factories import ElecteurFactory, RecenseFactory

@@ -87,7 +87,7 @@ def test_it_lists_per_collectivite_the_codes_whose_meaning_changed(side_a, side_
 
 def test_it_changes_nothing(side_a, pays_2025):
     feroe = born_abroad(side_a.collectivite, "99101", "Îles Féroé", pere_nationalite="99135")
-    updated_at, history = feroe.updated_at, feroe.history.count()
+    modifie_le, history = feroe.modifie_le, feroe.history.count()
     run()
     feroe.refresh_from_db()
     assert (feroe.naissance_code_lieu, feroe.naissance_pays, feroe.pere_nationalite) == (
@@ -95,7 +95,7 @@ def test_it_changes_nothing(side_a, pays_2025):
         "Îles Féroé",
         "99135",
     )
-    assert (feroe.updated_at, feroe.history.count()) == (updated_at, history)
+    assert (feroe.modifie_le, feroe.history.count()) == (modifie_le, history)
 
 
 def test_it_reports_a_code_the_country_table_does_not_know(side_a, pays_2025):

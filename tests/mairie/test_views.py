@@ -142,3 +142,25 @@ def test_a_refused_login_says_why_in_the_error_summary(db, side_a):
     assert 'role="alert" id="erreurs" tabindex="-1" autofocus' in page.text
     assert page.text.count("Saisissez un nom d’utilisateur et un mot de passe valides") == 1
     assert "* champ obligatoire" in page.text.replace('<span class="asteriskField">*</span>', "*")
+
+
+@pytest.mark.parametrize("role", ["recensement", "elections", "responsable"])
+def test_the_navbar_and_home_page_show_the_modules_the_agents_role_allows(side_a, role):
+    from django.template import Context, Template
+
+    from mairie.models import Affectation
+    from tests.conftest import agent_with_role
+
+    client = agent_with_role(side_a.collectivite, role, f"agent-{role}")
+    affectation = Affectation.objects.get(user__username=f"agent-{role}")
+    page = client.get(reverse("home")).text
+    for module, url, card in [
+        ("recensement", reverse("recensement:index"), "Recensement citoyen"),
+        ("elections", reverse("electoral:index"), "Listes électorales"),
+    ]:
+        shown = affectation.allows(module)
+        assert (f'href="{url}"' in page) is shown, (role, module)
+        assert (card in page) is shown, (role, module)
+    assert ("Responsable recensement" in page) is affectation.allows("recensement")
+    template = Template('{% load roles %}{% if a|allows:"elections" %}oui{% else %}non{% endif %}')
+    assert template.render(Context({"a": None})) == "non"

@@ -287,3 +287,14 @@ def test_it_refuses_a_delegate_without_name_or_quality():
 def test_it_asks_to_choose_a_signatory(posted):
     with pytest.raises(AttestationRefused, match="Choisissez le signataire"):
         signataire_text(CollectiviteFactory.build(), posted)
+
+
+def test_the_seal_kept_in_an_object_store_is_printed(mairie, object_storage):
+    png = io.BytesIO()
+    Image.new("RGB", (120, 120), "navy").save(png, format="PNG")
+    mairie.collectivite.sceau.save("sceau.png", ContentFile(png.getvalue()))
+
+    pages, _ = pdf_pages(render_attestation_pdf(issue(mairie)))
+
+    assert mairie.collectivite.sceau_uri().startswith("data:image/png;base64,")
+    assert len(pages[0].images) == 1

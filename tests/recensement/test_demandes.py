@@ -23,8 +23,19 @@ from recensement.demandes import (
     countries,
     import_uploads,
     problems,
+    validate,
 )
-from recensement.models import DemandeEnLigne, Mode, PieceJointe, Recense, StatutDemande
+from recensement.forms import demande_form
+from recensement.models import (
+    DemandeEnLigne,
+    Mode,
+    PieceJointe,
+    Recense,
+    RecenseLocked,
+    StatutDemande,
+)
+from recensement.services import cloturer
+from tests.conftest import stored
 from tests.factories import RecenseFactory
 
 DATA = Path(__file__).parent / "data" / "demandes"
@@ -760,7 +771,7 @@ def test_a_person_already_registered_is_shown_with_the_record(side_a, referentie
     )
     demande = imported(side_a.collectivite)
     [problem] = problems(demande)
-    assert problem.recense == existing
+    assert problem.recense_id == existing.pk
     page = side_a.client.get(reverse("recensement:demande_detail", args=[demande.pk])).text
     assert reverse("recensement:detail", args=[existing.pk]) in page
 
@@ -854,6 +865,24 @@ def test_the_agent_completes_and_validates_a_request_into_a_registrant(side_a, r
         reverse("recensement:attestation", args=[recense.pk]), {"signataire": "maire"}
     )
     assert attestation["Content-Type"] == "application/pdf"
+
+
+def test_a_request_of_a_quarter_closed_while_it_was_completed_is_not_validated(side_a, referentiel):
+    demande = imported(side_a.collectivite)
+    url = reverse("recensement:demande_valider", args=[demande.pk])
+    data = browser_data(side_a.client.get(url).context["form"]) | {"situation_scolaire": "S"}
+    form = demande_form(demande, data)
+    assert form.is_valid()
+    cloturer(side_a.collectivite, 2026, 1, side_a.agent)
+
+    # The service refuses, whatever its caller checked before.
+    with pytest.raises(RecenseLocked, match="T1 2026 est clos"):
+        validate(demande, form.save(commit=False), side_a.agent)
+    # The view says so next to the form.
+    response = side_a.client.post(url, data)
+    assert "Le trimestre T1 2026 est clos" in response.text
+    demande.refresh_from_db()
+    assert demande.statut == StatutDemande.A_TRAITER and not Recense.objects.exists()
 
 
 def test_a_request_for_a_person_already_registered_cannot_be_validated(side_a, referentiel):
@@ -968,3 +997,27 @@ def test_a_person_born_in_the_united_kingdom_gets_99132(side_a, referentiel):
     import_uploads(side_a.collectivite, [upload("e.xml", data)])
     values = DemandeEnLigne.objects.get().donnees
     assert (values["naissance_code_lieu"], values["naissance_pays"]) == ("99132", "Royaume-Uni")
+
+
+def test_a_request_kept_in_an_object_store_is_served_from_it(side_a, referentiel, object_storage):
+    post(side_a.client, *[(name, valise(name)) for name in VALISE_FILES])
+
+    demande = DemandeEnLigne.objects.get()
+    assert stored(demande.fichier_xml) == valise("10870-XML.xml")
+    assert stored(demande.fichier_pdf) == valise("10870-PDF.pdf")
+    pieces = list(demande.pieces_jointes.all())
+    assert {piece.nom: stored(piece.fichier) for piece in pieces} == {
+        name: valise(name) for name in VALISE_PDFS[1:]
+    }
+    assert stored_files(object_storage) == []  # nothing on the local disk
+    downloads = {
+        reverse("recensement:demande_pdf", args=[demande.pk]): "10870-PDF.pdf",
+        **{
+            reverse("recensement:demande_piece", args=[demande.pk, piece.pk]): piece.nom
+            for piece in pieces
+        },
+    }
+    for url, name in downloads.items():
+        download = side_a.client.get(url)
+        assert download.status_code == 200
+        assert b"".join(download.streaming_content) == valise(name)

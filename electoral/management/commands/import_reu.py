@@ -3,7 +3,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from electoral.reu import ENCODING_NOTE, ImportReport, apply, preview
+from electoral.imports import run_file
+from electoral.reu import ENCODING_NOTE, ImportReport
 from mairie.commands import add_commune_argument, collectivite_from_code
 from mairie.text import french_number
 
@@ -87,12 +88,14 @@ class Command(BaseCommand):
             except get_user_model().DoesNotExist as error:
                 raise CommandError(f"Aucun utilisateur {options['utilisateur']}.") from error
 
-        told = {} if options["verbosity"] == 0 else {"progress": self.tell}
-        told["create_bureaux"] = options["creer_bureaux"]
-        if options["dry_run"]:
-            report = preview(collectivite, path, **told)
-        else:
-            report = apply(collectivite, path, user, **told)
+        report = run_file(
+            collectivite,
+            path,
+            user,
+            dry_run=options["dry_run"],
+            create_bureaux=options["creer_bureaux"],
+            progress=None if options["verbosity"] == 0 else self.tell,
+        )
         if not report.ok:
             raise CommandError(report.refusal)
         for line in report_lines(report):

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from exports.exporters import EXPORTERS
 from exports.services import ExportRefused, run_export
+from mairie import files
 from mairie.commands import add_commune_argument, collectivite_from_code
 
 
@@ -39,5 +40,6 @@ class Command(BaseCommand):
             raise CommandError("\n".join(lines)) from refusal
         options["output"].mkdir(parents=True, exist_ok=True)
         target = options["output"] / export.nom_fichier
-        shutil.copyfile(export.path, target)
+        with files.open_kept(export.fichier) as source, target.open("wb") as copy:
+            shutil.copyfileobj(source, copy, 1 << 20)
         self.stdout.write(f"{target} ({export.taille} octets, SHA-256 {export.sha256})")

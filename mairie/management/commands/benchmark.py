@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from mairie.benchmarks import BENCHMARKS, BenchmarkUnavailable
+from mairie.benchmarks import BenchmarkUnavailable, benchmarks
 
 
 class Command(BaseCommand):
@@ -12,12 +12,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        names = ", ".join(benchmark.name for benchmark in BENCHMARKS)
+        names = ", ".join(benchmark.name for benchmark in benchmarks())
         parser.add_argument("names", nargs="*", metavar="NOM[=TAILLE]", help=f"parmi : {names}")
         parser.add_argument("--size", type=int, help="taille des données de tous les bancs choisis")
 
     def handle(self, *args, **options) -> None:
-        known = {benchmark.name: benchmark for benchmark in BENCHMARKS}
+        known = {benchmark.name: benchmark for benchmark in benchmarks()}
         sizes: dict[str, int | None] = {}
         for argument in options["names"]:
             name, _, size = argument.partition("=")
@@ -28,7 +28,7 @@ class Command(BaseCommand):
             if size and not size.isdigit():
                 raise CommandError(f"Taille illisible pour {name} : « {size} ».")
             sizes[name] = int(size) if size else None
-        chosen = [known[name] for name in sizes] or BENCHMARKS
+        chosen = [known[name] for name in sizes] or list(known.values())
         rows = []
         for benchmark in chosen:
             size = sizes.get(benchmark.name) or options["size"] or benchmark.default_size

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandParser
 
-from mairie.demo import PARTS, create_demo
+from mairie.demo import create_demo, parts
 
 
 class Command(BaseCommand):
@@ -11,7 +11,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        for part in PARTS:
+        for part in parts():
             parser.add_argument(
                 f"--{part.option}",
                 type=int,
@@ -20,6 +20,6 @@ class Command(BaseCommand):
             )
 
     def handle(self, *args, **options) -> None:
-        sizes = {part.option: options[part.option] for part in PARTS}
+        sizes = {part.option: options[part.option] for part in parts()}
         for line in create_demo(sizes):
             self.stdout.write(line)
