@@ -8,20 +8,20 @@ two runs produce the same voters; a run tops the collectivité up to N voters, e
 and bureaux to the size N needs and never deletes.
 
 The movements are planned as the calls to `electoral.services` (inscrire, radier, modifier) that
-would make them, then applied in bulk, in date order, with the numbers, movements and history
-rows those calls would write: one service call per movement takes a row lock and a max() query,
-far too slow for the 100 000 voters of a benchmark.
+make them, in date order. The takeover's inscriptions go through the REU import instead, of an
+extraction the demo writes in the format ELIRE gives: the import is the services' set-based twin
+(most voters come in at once), and the demo writes nothing by itself.
 """
 
-import copy
 import datetime
 import math
 import random
-from collections import defaultdict
-from dataclasses import dataclass, field
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Max, Prefetch
+from django.db.models import Prefetch
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -29,19 +29,17 @@ from electoral.models import (
     BureauDeVote,
     Decoupage,
     Electeur,
-    Inscription,
     Liste,
     MotifInscription,
     MotifModification,
     MotifRadiation,
-    Mouvement,
     Parite,
-    TypeMouvement,
     Voie,
     voie_key,
 )
+from electoral.reu import apply, write_extraction
 from electoral.rules import identity, identity_of
-from electoral.services import ADRESSE_FIELDS, display_value, resolve_bureau
+from electoral.services import inscrire, modifier, radier, resolve_bureau
 from mairie.demo import DemoPart
 from mairie.demo_names import NOMS, prenoms_of_generation
 from mairie.models import (
@@ -630,191 +628,50 @@ def demo_steps(collectivite: Collectivite, count: int) -> list[Step]:
     return [step for *_, step in keyed]
 
 
-# --- the service calls, applied in bulk ----------------------------------------------------
+# --- the takeover file, then the service calls ------------------------------------------------
 
 
-class _Numbering:
-    """The numbers services._next_numero gives: one more than the highest active number of
-    the bureau's list, kept in memory as inscriptions come and go."""
-
-    def __init__(self, collectivite: Collectivite) -> None:
-        highest = (
-            Inscription.objects.actives()
-            .filter(bureau__collectivite=collectivite)
-            .order_by()
-            .values_list("bureau", "liste")
-            .annotate(last=Max("numero_ordre"))
-        )
-        self.before = {(bureau, liste): last or 0 for bureau, liste, last in highest}
-        self.top = dict(self.before)
-        self.given: dict[tuple[int, str], set[int]] = defaultdict(set)
-
-    def take(self, bureau: BureauDeVote, liste: str) -> int:
-        key = (bureau.pk, liste)
-        numero = self.top.get(key, 0) + 1
-        self.top[key] = numero
-        self.given[key].add(numero)
-        return numero
-
-    def release(self, inscription: Inscription) -> None:
-        key = (inscription.bureau_id, inscription.liste)
-        self.given[key].discard(inscription.numero_ordre)
-        if inscription.numero_ordre == self.top[key]:
-            self.top[key] = max(self.given[key], default=self.before.get(key, 0))
+def _taken_over(step: Step) -> bool:
+    return isinstance(step.op, Inscrire) and step.op.motif == MotifInscription.REPRISE_REU
 
 
-@dataclass
-class _Writer:
-    """Applies the steps as the services would, keeping in memory the rows they would write."""
-
-    collectivite: Collectivite
-    numbering: _Numbering
-    now: datetime.datetime
-    electeurs: list[Electeur] = field(default_factory=list)
-    inscriptions: list[Inscription] = field(default_factory=list)
-    mouvements: list[Mouvement] = field(default_factory=list)
-    # (saved object, copy of its state at that save, created?, history date)
-    history: list[tuple] = field(default_factory=list)
-    actives: dict[int, dict[str, Inscription]] = field(default_factory=dict)
-    clock: int = 0
-
-    def apply(self, step: Step) -> None:
-        # Each service call is a moment of its own: histories and movements keep their order.
-        self.clock += 1
-        when = self.now + datetime.timedelta(microseconds=self.clock)
-        {Inscrire: self.inscrire, Radier: self.radier, Modifier: self.modifier}[type(step.op)](
-            step.electeur, step.op, step.date, when
-        )
-
-    def _saved(self, obj, when: datetime.datetime, created: bool = False) -> None:
-        self.history.append((obj, copy.copy(obj), created, when))
-
-    def _record(self, electeur, kind, liste, motif, date_effet, when, **extra) -> None:
-        self.mouvements.append(
-            Mouvement(
-                collectivite=self.collectivite,
-                electeur=electeur,
-                type=kind,
-                liste=liste,
-                motif=motif,
-                date_effet=date_effet,
-                cree_le=when,
-                **extra,
-            )
-        )
-
-    def inscrire(
-        self, electeur: Electeur, op: Inscrire, day: datetime.date, when: datetime.datetime
-    ) -> None:
-        chosen = electeur.bureau or resolve_bureau(electeur.voie, electeur.numero_voie).bureau
-        created = id(electeur) not in self.actives
-        if created:
-            self.electeurs.append(electeur)
-            self.actives[id(electeur)] = {}
-        if created or electeur.bureau_id != chosen.pk:  # as services.inscrire
-            electeur.bureau = chosen
-            self._saved(electeur, when, created=created)
-        inscription = Inscription(
-            electeur=electeur,
-            liste=op.liste,
-            bureau=chosen,
-            numero_ordre=self.numbering.take(chosen, op.liste),
-            inscrit_le=day,
-        )
-        self.inscriptions.append(inscription)
-        self.actives[id(electeur)][op.liste] = inscription
-        self._saved(inscription, when, created=True)
-        self._record(
-            electeur, TypeMouvement.INSCRIPTION, op.liste, op.motif, day, when, bureau_apres=chosen
-        )
-
-    def radier(
-        self, electeur: Electeur, op: Radier, day: datetime.date, when: datetime.datetime
-    ) -> None:
-        inscription = self.actives[id(electeur)].pop(op.liste)
-        inscription.radie_le = day
-        self.numbering.release(inscription)
-        self._saved(inscription, when)
-        self._record(
-            electeur,
-            TypeMouvement.RADIATION,
-            op.liste,
-            op.motif,
-            day,
-            when,
-            bureau_avant=inscription.bureau,
-        )
-
-    def modifier(
-        self, electeur: Electeur, op: Modifier, day: datetime.date, when: datetime.datetime
-    ) -> None:
-        before = electeur.bureau
-        changed = {}
-        for name, value in op.changes.items():
-            if getattr(electeur, name) != value:
-                changed[name] = [display_value(getattr(electeur, name)), display_value(value)]
-                setattr(electeur, name, value)
-        after = before
-        if any(name in ADRESSE_FIELDS for name in changed):
-            after = resolve_bureau(electeur.voie, electeur.numero_voie).bureau
-        electeur.bureau = after
-        self._saved(electeur, when)
-        inscriptions = [
-            inscription for _, inscription in sorted(self.actives[id(electeur)].items())
-        ]
-        if after != before:
-            changed["bureau"] = [before.code, after.code]
-            for inscription in inscriptions:
-                self.numbering.release(inscription)
-                inscription.bureau = after
-                inscription.numero_ordre = self.numbering.take(after, inscription.liste)
-                self._saved(inscription, when)
-        for inscription in inscriptions:
-            self._record(
-                electeur,
-                TypeMouvement.MODIFICATION,
-                inscription.liste,
-                op.motif,
-                day,
-                when,
-                bureau_avant=before,
-                bureau_apres=after,
-                changements=changed,
-            )
-
-    def write(self) -> None:
-        """Insert the objects in their final state, then their history, save by save."""
-        for electeur in self.electeurs:
-            electeur.prepare()
-        Electeur.objects.bulk_create(self.electeurs, batch_size=BATCH_SIZE)
-        Inscription.objects.bulk_create(self.inscriptions, batch_size=BATCH_SIZE)
-        groups = defaultdict(list)
-        for obj, state, created, when in self.history:
-            state.pk = obj.pk
-            if isinstance(obj, Inscription):
-                state.electeur_id = obj.electeur_id
-            state._history_date = when
-            groups[type(obj), created].append(state)
-        for (model, created), states in groups.items():
-            # By slices: the historical rows of one slice are freed before the next is built.
-            for offset in range(0, len(states), BATCH_SIZE):
-                model.history.bulk_history_create(
-                    states[offset : offset + BATCH_SIZE],
-                    update=not created,
-                    default_change_reason=None,
-                )
-        Mouvement.objects.bulk_create(self.mouvements, batch_size=BATCH_SIZE)
+def _take_over(collectivite: Collectivite, steps: list[Step]) -> None:
+    """The takeover's inscriptions, through the REU import of the extraction they make (dated
+    the takeover); the voters it creates are then the steps' voters."""
+    for step in steps:
+        electeur = step.electeur
+        electeur.bureau = resolve_bureau(electeur.voie, electeur.numero_voie).bureau
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "extraction-reu.csv"
+        write_extraction(path, [(step.electeur, step.op.liste) for step in steps])
+        report = apply(collectivite, path, None, date_effet=steps[0].date)
+    if not report.ok or report.rejected:
+        reasons = report.refusal or "; ".join(line.reason for line in report.rejected_lines)
+        raise ValueError(f"Démonstration : extraction REU refusée ({reasons}).")
+    ids = dict(Electeur.objects.filter(collectivite=collectivite).values_list("ine", "pk"))
+    for step in steps:
+        step.electeur.pk = ids[step.electeur.ine]
 
 
 @transaction.atomic
 def create_electeurs(collectivite: Collectivite, count: int) -> int:
     """Top the collectivité up to `count` voters (never deletes), with their bureaux, streets,
-    découpage and movements; returns how many voters were created."""
-    writer = _Writer(collectivite, _Numbering(collectivite), timezone.now())
-    for step in demo_steps(collectivite, count):
-        writer.apply(step)
-    writer.write()
-    return len(writer.electeurs)
+    découpage and movements; returns how many voters were created. The lists are taken over
+    through the REU import of an extraction the demo writes, every later movement is a call to
+    electoral.services: the demo writes no row of its own."""
+    steps = demo_steps(collectivite, count)
+    takeover = [step for step in steps if _taken_over(step)]
+    if takeover:
+        _take_over(collectivite, takeover)
+    for step in steps:
+        match step.op:
+            case Inscrire(liste=liste, motif=motif) if not _taken_over(step):
+                inscrire(step.electeur, liste, motif, step.date, None)
+            case Radier(liste=liste, motif=motif):
+                radier(step.electeur, liste, motif, step.date, None)
+            case Modifier(changes=changes, motif=motif):
+                modifier(step.electeur, changes, motif, step.date, None)
+    return len({id(step.electeur) for step in steps})
 
 
 ELECTEURS = DemoPart("electeurs", "électeurs", 200, create_electeurs)

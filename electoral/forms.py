@@ -10,6 +10,7 @@ from django.forms.models import construct_instance
 from django.utils import timezone
 
 from electoral.models import (
+    MODIFIABLE_FIELDS,
     BureauDeVote,
     Decision,
     Decoupage,
@@ -35,7 +36,6 @@ from electoral.models import (
 )
 from electoral.procurations import local_voter
 from electoral.rules import NAME_FIELDS
-from electoral.services import MODIFIABLE_FIELDS
 from mairie.forms import (
     CompactForm,
     DateInput,

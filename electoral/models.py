@@ -4,11 +4,12 @@ them, so that the tableaux can be derived from movements."""
 
 import datetime
 import re
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -106,9 +107,18 @@ class Voie(CollectiviteOwned):
         super().save(*args, **kwargs)
 
 
+def electeur_key_of_folded(nom_key: str, usage_key: str, prenoms_key: str) -> str:
+    """What the voters' search reads, from the three names already folded by search_key (the
+    REU import folds each name once for many lines), cut to its column (folding may lengthen a
+    name). Electeur.save() derives its key from here too."""
+    return " ".join(filter(None, (nom_key, usage_key, prenoms_key)))[:ELECTEUR_KEY_LENGTH]
+
+
 def electeur_key(nom_naissance: str, nom_usage: str, prenoms: str) -> str:
-    """What the voters' search reads, cut to its column (folding may lengthen a name)."""
-    return search_key(f"{nom_naissance} {nom_usage} {prenoms}")[:ELECTEUR_KEY_LENGTH]
+    """What the voters' search reads: the folded birth name, name of use and first names."""
+    return electeur_key_of_folded(
+        search_key(nom_naissance), search_key(nom_usage), search_key(prenoms)
+    )
 
 
 def voie_key(type_voie: str, libelle: str) -> str:
@@ -254,6 +264,72 @@ class Electeur(CollectiviteOwned):
         return " ".join(street)
 
 
+# A voter's fields a modification changes, by kind (electoral.services.modifier, and the REU
+# import, which compares and writes them all but the street, found from the street's name).
+ETAT_CIVIL_FIELDS = (
+    "sexe",
+    "nom_naissance",
+    "nom_usage",
+    "prenoms",
+    "date_naissance",
+    "naissance_code_lieu",
+    "naissance_commune",
+    "naissance_departement",
+    "naissance_pays",
+    "nationalite",
+)
+ADRESSE_FIELDS = (
+    "numero_voie",
+    "voie",
+    "type_voie",
+    "libelle_voie",
+    "complement1",
+    "complement2",
+    "lieu_dit",
+    "code_postal",
+    "ville",
+    "pays",
+)
+# What an agent may change (the voter's form shows exactly these).
+MODIFIABLE_FIELDS = ETAT_CIVIL_FIELDS + ADRESSE_FIELDS
+
+
+def find_voies(
+    collectivite: Collectivite, addresses: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """The street (id) of each address, given as (folded name as voie_key gives it, postcode):
+    the collectivité's street of that name with the same postcode, else the first created of
+    that name; an address without one is left out. The voter services (one address) and the
+    REU import (every address of a file at once) attach voters to streets by this rule only."""
+    wanted = set(addresses)
+    names = sorted({name for name, _ in wanted})
+    first: dict[str, int] = {}
+    by_postcode: dict[tuple[str, str], int] = {}
+    for start in range(0, len(names), 500):  # a bounded number of query parameters
+        streets = (
+            Voie.objects.filter(collectivite=collectivite, recherche__in=names[start : start + 500])
+            .order_by("-pk")
+            .values_list("pk", "recherche", "code_postal")
+        )
+        for pk, name, code_postal in streets:  # the lowest id last: the first created wins
+            first[name] = by_postcode[name, code_postal] = pk
+    found = {}
+    for name, code_postal in wanted:
+        pk = by_postcode.get((name, code_postal)) or first.get(name)
+        if pk is not None:
+            found[name, code_postal] = pk
+    return found
+
+
+def find_voie(
+    collectivite: Collectivite, type_voie: str, libelle: str, code_postal: str
+) -> Voie | None:
+    """The street of one address, by find_voies's rule."""
+    address = (voie_key(type_voie, libelle), code_postal)
+    pk = find_voies(collectivite, [address]).get(address)
+    return None if pk is None else Voie.objects.get(pk=pk)
+
+
 def born_abroad(prefix: str = "") -> Q:
     """The one definition of a voter born abroad (`prefix`: the path to the Electeur, e.g.
     "electeur__"): the birthplace's INSEE code is a country's (99xxx, France's excepted), or
@@ -373,6 +449,31 @@ class Inscription(models.Model):
     def radiation_a_venir(self) -> bool:
         """A radiation recorded before dates to come were refused, not yet in effect."""
         return self.radie_le is not None and self.radie_le > timezone.localdate()
+
+
+def highest_numeros(lists: Iterable[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    """The highest numéro d'ordre among the active inscriptions of each of these lists of a
+    bureau, given as (bureau id, liste); a list without any is left out. The one rule of
+    numbering: a voter joining a bureau's list takes the next number (next_numero, and the REU
+    import for the lines that bring no free number of their own). Each is read off the
+    (bureau, liste, numéro) index."""
+    highest = {}
+    for bureau, liste in set(lists):
+        numero = (
+            Inscription.objects.actives()
+            .filter(bureau_id=bureau, liste=liste)
+            .aggregate(last=Max("numero_ordre"))["last"]
+        )
+        if numero is not None:
+            highest[bureau, liste] = numero
+    return highest
+
+
+def next_numero(bureau: BureauDeVote, liste: str) -> int:
+    """The number a voter joining the bureau's list takes: one more than the highest active
+    one (highest_numeros). The caller holds the bureau's row lock, so that two inscriptions
+    never share one."""
+    return highest_numeros([(bureau.pk, liste)]).get((bureau.pk, liste), 0) + 1
 
 
 def active_count(collectivite, liste: str = Liste.PRINCIPALE) -> int:

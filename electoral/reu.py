@@ -28,8 +28,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from electoral.models import (
+    ADRESSE_FIELDS,
     BUREAU_CODE_RE,
-    ELECTEUR_KEY_LENGTH,
+    ETAT_CIVIL_FIELDS,
     BureauDeVote,
     Electeur,
     Inscription,
@@ -38,7 +39,11 @@ from electoral.models import (
     MotifModification,
     Mouvement,
     TypeMouvement,
+    electeur_key_of_folded,
+    find_voies,
+    highest_numeros,
     normalise_bureau_code,
+    validate_date_effet,
     voie_key,
 )
 from electoral.rules import (
@@ -48,7 +53,6 @@ from electoral.rules import (
     duplicate_message,
     identity,
 )
-from electoral.services import ADRESSE_FIELDS
 from mairie.history import save_by
 from mairie.models import (
     CODE_COMMUNE,
@@ -260,28 +264,15 @@ COLUMN_BY_KEY = {
     _header_key(name): column for column in COLUMNS for name in (column.label, *column.aliases)
 }
 
-# Voter fields the file gives, in staging order; date_naissance is the only one not text.
+# Voter fields the file gives, in staging order; date_naissance is the only one not text. What a
+# modification changes (electoral.models), less the street, found from its name (find_voies),
+# plus what only the REU says: a birth date known in part, and the INE.
+_BORN = ETAT_CIVIL_FIELDS.index("date_naissance") + 1
 ELECTEUR_FIELDS = [
-    "sexe",
-    "nom_naissance",
-    "nom_usage",
-    "prenoms",
-    "date_naissance",
+    *ETAT_CIVIL_FIELDS[:_BORN],
     "date_naissance_incomplete",
-    "naissance_code_lieu",
-    "naissance_commune",
-    "naissance_departement",
-    "naissance_pays",
-    "nationalite",
-    "numero_voie",
-    "type_voie",
-    "libelle_voie",
-    "complement1",
-    "complement2",
-    "lieu_dit",
-    "code_postal",
-    "ville",
-    "pays",
+    *ETAT_CIVIL_FIELDS[_BORN:],
+    *(name for name in ADRESSE_FIELDS if name != "voie"),
     "ine",
 ]
 ADDRESS_FIELDS = [name for name in ADRESSE_FIELDS if name in ELECTEUR_FIELDS]
@@ -385,10 +376,11 @@ ISO_DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T][0-9:.]+)?")
 YEAR_RE = re.compile(r"[0-9]{4}")
 
 
-def _date(raw: str, today: datetime.date) -> tuple[str, str, str]:
+def _date(raw: str, today: datetime.date, date_effet: datetime.date) -> tuple[str, str, str]:
     """(ISO date, incomplete date as JJ/MM/AAAA, problem): "00/00/1953" and "1953" are
     incomplete (kept as 00/00/1953), not wrong; "31/02/1990" is impossible; a voter under 18
-    today or a date in the future or over 120 years ago is refused (electoral.rules)."""
+    on the import's date d'effet or a date in the future or over 120 years ago is refused
+    (electoral.rules)."""
     if not raw:
         return "", "", "date de naissance manquante"
     if match := DATE_RE.fullmatch(raw):
@@ -403,8 +395,8 @@ def _date(raw: str, today: datetime.date) -> tuple[str, str, str]:
         earliest, latest = birth_bounds(day, month, year)
     except ValueError:
         return "", "", f"date de naissance impossible « {raw} »"
-    # The import's movements take effect today: the voter must be 18 today (electoral.rules).
-    problem = birth_date_problem(earliest, latest, today, today, raw)
+    # The voter must be 18 on the date the import's movements take effect (electoral.rules).
+    problem = birth_date_problem(earliest, latest, date_effet, today, raw)
     if problem:
         return "", "", problem
     if not day or not month:
@@ -510,9 +502,11 @@ class _Reader:
         collectivite: Collectivite,
         report: ImportReport,
         progress: Progress,
+        date_effet: datetime.date,
     ) -> None:
         self.path = path
         self.collectivite = collectivite
+        self.date_effet = date_effet
         self.report = report
         self.progress = progress
         self.named = FileName.of(report.file_name)
@@ -717,7 +711,7 @@ class _Reader:
                 problems.extend(name_problems(nom, nom_usage, prenoms))
             parsed = dates.get(date)
             if parsed is None:
-                parsed = _date(date, today)
+                parsed = _date(date, today, self.date_effet)
                 if len(dates) < CACHE_LIMIT:
                     dates[date] = parsed
             iso, incomplete, problem = parsed
@@ -746,9 +740,7 @@ class _Reader:
             usage_key = folded.get(nom_usage)
             if usage_key is None:
                 usage_key = fold(nom_usage)
-            # As Electeur.save() computes it: search_key(f"{nom} {nom_usage} {prenoms}").
-            recherche = " ".join(filter(None, (nom_key, usage_key, prenoms_key)))
-            recherche = recherche[:ELECTEUR_KEY_LENGTH]
+            recherche = electeur_key_of_folded(nom_key, usage_key, prenoms_key)
             nkey = identity(nom_key, prenoms_key, iso or incomplete)
             street = ""
             if libelle_voie:
@@ -1093,7 +1085,7 @@ class _Sieve:
             return SEXE_CODES.get(_folded(value)) or None
 
         def date(value: str) -> str | None:
-            iso, incomplete, problem = _date(value, today)
+            iso, incomplete, problem = _date(value, today, reader.date_effet)
             return None if problem else f"{iso}|{incomplete}"
 
         def departement(value: str) -> str | None:
@@ -1253,6 +1245,7 @@ TEMPORARY_TABLES = [
     "reu_existing",
     "reu_line",
     "reu_voie",
+    "reu_highest",
     "reu_update",
     "reu_new",
     "reu_numero",
@@ -1281,6 +1274,7 @@ class _Import:
         progress: Progress,
         sift: bool = True,
         create_bureaux: CreateBureaux = False,
+        date_effet: datetime.date | None = None,
     ) -> None:
         self.cursor = cursor
         self.collectivite = collectivite
@@ -1289,7 +1283,7 @@ class _Import:
         self.user = user
         self.progress = progress
         self.now = timezone.now()
-        self.today = timezone.localdate()
+        self.date_effet = date_effet or timezone.localdate()
         self.present: set[str] = set()  # the voter fields the file has a column for
         vendors = {"postgresql": _Postgres, "sqlite": _Sqlite}
         if connection.vendor not in vendors:
@@ -1394,7 +1388,7 @@ class _Import:
         columns = ", ".join(f"{name} {kind}" for name, kind in STAGING_COLUMNS)
         self.sql(f"CREATE TEMPORARY TABLE reu_staging ({columns})")
         self.sql("CREATE TEMPORARY TABLE reu_same (rn bigint, electeur_id bigint)")
-        reader = _Reader(self.path, self.collectivite, self.report, self.progress)
+        reader = _Reader(self.path, self.collectivite, self.report, self.progress, self.date_effet)
         staging = [name for name, _ in STAGING_COLUMNS]
         sieve = _Sieve(self, reader) if self.sift and isinstance(self.db, _Postgres) else None
         self.sieve = sieve
@@ -1558,7 +1552,7 @@ class _Import:
                 for pk, liste, nom, prenoms, date, incomplete, ine in batch:
                     born = str(date) if date else incomplete
                     rows.append(
-                        (str(pk), liste, f"{search_key(nom)}|{search_key(prenoms)}|{born}", ine)
+                        (str(pk), liste, identity(search_key(nom), search_key(prenoms), born), ine)
                     )
                 self.db.load("reu_existing", ["electeur_id", "liste", "nkey", "ine"], rows)
         self.db.analyze("reu_existing")
@@ -1729,19 +1723,20 @@ class _Import:
         self.create_inscriptions()
 
     def streets(self) -> None:
-        """reu_voie: the collectivité's street of each address of the file, by its folded name
-        (the same postcode first), as electoral.services.new_electeur finds it."""
+        """reu_voie: the collectivité's street of each address of the file, by the rule of
+        electoral.models.find_voies (the same postcode first), as the voter services find it."""
         self.sql(
-            "CREATE TEMPORARY TABLE reu_voie AS "
-            "SELECT k.voie_key, k.code_postal, COALESCE("
-            " (SELECT MIN(v.id) FROM electoral_voie v WHERE v.collectivite_id = %s"
-            "  AND v.recherche = k.voie_key AND v.code_postal = k.code_postal),"
-            " (SELECT MIN(v.id) FROM electoral_voie v WHERE v.collectivite_id = %s"
-            "  AND v.recherche = k.voie_key)) AS voie_id "
-            "FROM (SELECT DISTINCT voie_key, COALESCE(code_postal, '') AS code_postal"
-            " FROM reu_staging WHERE voie_key IS NOT NULL) k",
-            [self.collectivite.pk, self.collectivite.pk],
+            "SELECT DISTINCT voie_key, COALESCE(code_postal, '') FROM reu_staging"
+            " WHERE voie_key IS NOT NULL"
         )
+        found = find_voies(self.collectivite, self.cursor.fetchall())
+        self.sql(
+            "CREATE TEMPORARY TABLE reu_voie (voie_key text, code_postal text, voie_id bigint)"
+        )
+        rows = ((key, code_postal, str(pk)) for (key, code_postal), pk in found.items())
+        # Loaded as the staging table is: a blank postcode becomes NULL, hence the COALESCE of
+        # the joins.
+        self.db.load("reu_voie", ["voie_key", "code_postal", "voie_id"], rows)
         self.lap("voies")
 
     def modification_movements(self) -> None:
@@ -1757,6 +1752,16 @@ class _Import:
             pairs.append(
                 (name, f"CASE WHEN {self.differs(name)} THEN {self.db.json_pair(old, new)} END")
             )
+        # The street the new address finds, named as the services name it (str(Voie)).
+        street = "COALESCE(TRIM({0}.type_voie || ' ' || {0}.libelle), '')"
+        pairs.append(
+            (
+                "voie",
+                f"CASE WHEN l.a_change = 1 AND e.voie_id {self.db.distinct} rv.voie_id THEN "
+                + self.db.json_pair(street.format("ov"), street.format("nv"))
+                + " END",
+            )
+        )
         pairs.append(
             (
                 "bureau",
@@ -1784,6 +1789,10 @@ class _Import:
             "JOIN electoral_electeur e ON e.id = l.electeur_id "
             "LEFT JOIN electoral_bureaudevote eb ON eb.id = e.bureau_id "
             "LEFT JOIN electoral_bureaudevote ib ON ib.id = l.bureau_avant_id "
+            "LEFT JOIN reu_voie rv ON rv.voie_key = p.voie_key"
+            " AND COALESCE(rv.code_postal, '') = COALESCE(p.code_postal, '') "
+            "LEFT JOIN electoral_voie ov ON ov.id = e.voie_id "
+            "LEFT JOIN electoral_voie nv ON nv.id = rv.voie_id "
             "WHERE l.etat = 'changed'",
         )
         self.lap("mouvements de modification")
@@ -1800,7 +1809,7 @@ class _Import:
             f" {source}",
             [
                 self.collectivite.pk,
-                connection.ops.adapt_datefield_value(self.today),
+                connection.ops.adapt_datefield_value(self.date_effet),
                 self.user.pk if self.user else None,
                 connection.ops.adapt_datetimefield_value(self.now),
             ],
@@ -1833,7 +1842,7 @@ class _Import:
             "FROM reu_update u JOIN reu_staging p ON p.line = u.primary_line "
             "JOIN electoral_bureaudevote b ON b.collectivite_id = %s AND b.code = p.bureau_code "
             "LEFT JOIN reu_voie rv ON rv.voie_key = p.voie_key"
-            " AND rv.code_postal = COALESCE(p.code_postal, '') "
+            " AND COALESCE(rv.code_postal, '') = COALESCE(p.code_postal, '') "
             f"WHERE {table}.id = u.electeur_id",
             [self.collectivite.pk],
         )
@@ -1869,7 +1878,7 @@ class _Import:
             "FROM reu_new n JOIN reu_staging p ON p.line = n.primary_line "
             "JOIN electoral_bureaudevote b ON b.collectivite_id = %s AND b.code = p.bureau_code "
             "LEFT JOIN reu_voie rv ON rv.voie_key = p.voie_key"
-            " AND rv.code_postal = COALESCE(p.code_postal, '') "
+            " AND COALESCE(rv.code_postal, '') = COALESCE(p.code_postal, '') "
             "ORDER BY n.electeur_id",
             [self.collectivite.pk, self.collectivite.pk],
         )
@@ -1887,6 +1896,20 @@ class _Import:
         # lines (a LIMIT is never hashed), as a hashed set of the numbers for a first import.
         few = self.report.new + self.report.changed < FEW_LINES
         free = f"({taken} LIMIT 1) IS NULL" if few else f"NOT EXISTS ({taken})"
+        # The others take the next numbers after the highest (electoral.models.highest_numeros)
+        # and the file's numbers kept.
+        self.sql(
+            "SELECT DISTINCT bureau_id, liste FROM reu_line WHERE etat = 'new' OR b_change = 1"
+        )
+        highest = highest_numeros(self.cursor.fetchall())
+        self.sql(
+            "CREATE TEMPORARY TABLE reu_highest (bureau_id bigint, liste text, numero integer)"
+        )
+        self.db.load(
+            "reu_highest",
+            ["bureau_id", "liste", "numero"],
+            ((str(bureau), liste, str(numero)) for (bureau, liste), numero in highest.items()),
+        )
         self.sql(
             "CREATE TEMPORARY TABLE reu_numero AS "
             "WITH need AS ("
@@ -1907,11 +1930,8 @@ class _Import:
             "), base AS ("
             "  SELECT bureau_id, liste, MAX(numero) AS base FROM ("
             "   SELECT bureau_id, liste, numero FROM kept"
-            "   UNION ALL"  # the highest number of each list of a bureau, read off its index
-            "   SELECT g.bureau_id, g.liste, (SELECT MAX(i.numero_ordre)"
-            "    FROM electoral_inscription i WHERE i.bureau_id = g.bureau_id"
-            "    AND i.liste = g.liste AND i.radie_le IS NULL)"
-            "   FROM (SELECT DISTINCT bureau_id, liste FROM kept) g"
+            "   UNION ALL"
+            "   SELECT bureau_id, liste, numero FROM reu_highest"
             "  ) taken GROUP BY bureau_id, liste"
             ") "
             "SELECT k.line, COALESCE(k.numero, COALESCE(b.base, 0) + row_number() OVER ("
@@ -1954,7 +1974,7 @@ class _Import:
             " inscrit_le) "
             "SELECT inscription_id, electeur_id, liste, bureau_id, numero, %s FROM reu_ins "
             "ORDER BY inscription_id",
-            [connection.ops.adapt_datefield_value(self.today)],
+            [connection.ops.adapt_datefield_value(self.date_effet)],
         )
         self.history(Inscription, "+", "JOIN reu_ins x ON x.inscription_id = t.id ORDER BY t.id")
         self.movements(
@@ -1968,6 +1988,33 @@ class _Import:
         self.lap("inscriptions créées")
 
 
+def write_extraction(path: Path, inscriptions: Iterable[tuple[Electeur, str]]) -> None:
+    """Write an extraction, as ELIRE gives it (the "field" variant of COLUMNS, ";"-separated),
+    of these voters (with their bureau) each on a list: the file this import reads back into
+    the same voters. The numéros d'ordre are left blank: the import gives the next ones."""
+    header = [column.label for column in COLUMNS]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";", quoting=csv.QUOTE_ALL)
+        writer.writerow(header)
+        for electeur, liste in inscriptions:
+            born = electeur.date_naissance
+            bureau = electeur.bureau
+            values = {name: getattr(electeur, name) for name in ELECTEUR_FIELDS}
+            values |= {
+                "commune_code": electeur.collectivite.code_insee,
+                "commune_libelle": electeur.collectivite.nom,
+                "liste": liste,
+                "date_naissance": born.strftime("%d/%m/%Y")
+                if born
+                else electeur.date_naissance_incomplete,
+                "bureau_code": bureau.code,
+                "bureau_libelle": bureau.libelle,
+                "canton": bureau.canton,
+                "circonscription": bureau.circonscription,
+            }
+            writer.writerow([values.get(column.field, "") for column in COLUMNS])
+
+
 def _read(
     collectivite: Collectivite,
     path: str | Path,
@@ -1977,14 +2024,25 @@ def _read(
     file_name: str,
     sift: bool,
     create_bureaux: CreateBureaux,
+    date_effet: datetime.date | None = None,
 ) -> ImportReport:
     path = Path(path)
     report = ImportReport(file_name=file_name or path.name)
+    if date_effet is not None:
+        validate_date_effet(date_effet)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            _Import(cursor, collectivite, path, report, user, progress, sift, create_bureaux).run(
-                apply
-            )
+            _Import(
+                cursor,
+                collectivite,
+                path,
+                report,
+                user,
+                progress,
+                sift,
+                create_bureaux,
+                date_effet,
+            ).run(apply)
             if not apply:
                 transaction.set_rollback(True)
     except _Refused as refusal:
@@ -2021,11 +2079,15 @@ def apply(
     file_name: str = "",
     sift: bool = True,
     create_bureaux: CreateBureaux = False,
+    date_effet: datetime.date | None = None,
 ) -> ImportReport:
     """Import the file in one transaction: new voters and inscriptions (movement "reprise de
     l'extraction REU"), changed voters (modification movement), each with its history record
     by `user`. A bureau the database does not know is created only when the agent asked for
     it (`create_bureaux`: True for all, or their codes), else its lines are rejected. Voters
     absent from the file are counted, not radiated: a radiation needs a reason an agent
-    gives."""
-    return _read(collectivite, path, user, True, progress, file_name, sift, create_bureaux)
+    gives. The movements take effect today, or on `date_effet` (a past day: the demo's takeover
+    of the lists two years ago), on which a new voter must be 18."""
+    return _read(
+        collectivite, path, user, True, progress, file_name, sift, create_bureaux, date_effet
+    )

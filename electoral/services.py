@@ -1,7 +1,11 @@
 """Movements on the electoral lists, each applied in one transaction, and the numbering.
 
 A voter joins a list, leaves it or changes bureau only through these functions, which record
-the Mouvement the tableaux are derived from."""
+the Mouvement the tableaux are derived from. Their set-based twin is the REU import
+(electoral.reu.apply), which writes the same rows for a whole extraction at once: both take
+their vocabulary from electoral.models (the fields a modification changes, the next numéro
+d'ordre, the street of an address, the search key), and a test checks that inscribing voters
+here and importing the same voters write the same voters, inscriptions and movements."""
 
 import datetime
 import re
@@ -10,12 +14,14 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from simple_history.utils import bulk_update_with_history
 
 from electoral.models import (
+    ADRESSE_FIELDS,
+    MODIFIABLE_FIELDS,
     BureauDeVote,
     Decoupage,
     Electeur,
@@ -24,6 +30,8 @@ from electoral.models import (
     Mouvement,
     TypeMouvement,
     Voie,
+    find_voie,
+    next_numero,
     validate_date_effet,
 )
 from electoral.rules import (
@@ -37,31 +45,6 @@ from mairie.models import Collectivite
 from mairie.text import search_key
 
 LEADING_NUMBER = re.compile(r"^\s*(\d+)")
-# Fields of a voter a modification may change, by kind of modification.
-ADRESSE_FIELDS = [
-    "numero_voie",
-    "voie",
-    "type_voie",
-    "libelle_voie",
-    "complement1",
-    "complement2",
-    "lieu_dit",
-    "code_postal",
-    "ville",
-    "pays",
-]
-ETAT_CIVIL_FIELDS = [
-    "sexe",
-    "nom_naissance",
-    "nom_usage",
-    "prenoms",
-    "date_naissance",
-    "naissance_code_lieu",
-    "naissance_commune",
-    "naissance_departement",
-    "naissance_pays",
-    "nationalite",
-]
 
 # The fields of a voter's identity (electoral.rules): a change of them is checked again.
 IDENTITY_FIELDS = {"nom_naissance", "prenoms", "date_naissance"}
@@ -199,12 +182,7 @@ def _lock(bureau: BureauDeVote) -> None:
 
 def _next_numero(bureau: BureauDeVote, liste: str) -> int:
     _lock(bureau)
-    last = (
-        Inscription.objects.actives()
-        .filter(bureau=bureau, liste=liste)
-        .aggregate(last=Max("numero_ordre"))["last"]
-    )
-    return (last or 0) + 1
+    return next_numero(bureau, liste)
 
 
 def _bureau_for(electeur: Electeur, bureau: BureauDeVote | None) -> BureauDeVote:
@@ -403,15 +381,11 @@ def refonte(bureau: BureauDeVote, liste: str, user: AbstractBaseUser | None) -> 
 
 
 def new_electeur(collectivite: Collectivite, **fields) -> Electeur:
-    """An unsaved voter of the collectivité, with its street found by name when it exists."""
+    """An unsaved voter of the collectivité, with its street found by name when it exists
+    (electoral.models.find_voie: the same postcode first, as the REU import finds it)."""
     electeur = Electeur(collectivite=collectivite, **fields)
     if electeur.voie is None and electeur.libelle_voie:
-        electeur.voie = Voie.objects.filter(
-            collectivite=collectivite,
-            recherche=search_key(f"{electeur.type_voie} {electeur.libelle_voie}"),
-        ).first()
+        electeur.voie = find_voie(
+            collectivite, electeur.type_voie, electeur.libelle_voie, electeur.code_postal
+        )
     return electeur
-
-
-# What `modifier` may change: the voter's form shows exactly these.
-MODIFIABLE_FIELDS = ETAT_CIVIL_FIELDS + ADRESSE_FIELDS

@@ -76,7 +76,7 @@ def test_the_walk_sees_every_way_of_importing_a_demo_module():
 
 def test_the_feature_modules_are_found():
     names = {name for name, _ in feature_modules()}
-    assert {"mairie.models", "recensement.apps", "electoral.tasks", "exports.exporters"} <= names
+    assert {"mairie.models", "recensement.apps", "electoral.imports", "exports.exporters"} <= names
     assert "mairie.demo" not in names and "exports.tableaux_benchmark" not in names
     assert "mairie.management.commands.benchmark" not in names
 

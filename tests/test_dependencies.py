@@ -1,4 +1,5 @@
-"""The one-way dependencies of docs/style.md, read from the source's import statements."""
+"""The one-way dependencies between the apps (mairie <- recensement / electoral <- exports),
+read from the source's import statements."""
 
 import ast
 from pathlib import Path

@@ -23,6 +23,7 @@ from electoral.models import (
     Voie,
     born_abroad,
 )
+from electoral.reu import HISTORY_REASON
 from electoral.services import inscrire, modifier, radier, resolve_bureau
 from exports.liste_electorale import Extraction
 from mairie.models import Collectivite
@@ -211,13 +212,14 @@ def test_a_moved_voter_s_history_keeps_the_old_then_the_new_address(town):
 
 
 def _rows(collectivite: Collectivite) -> dict[str, dict]:
-    """What the movements wrote, voter by voter (by INE), without ids and timestamps."""
+    """What the movements wrote, voter by voter (by INE), without ids, timestamps and the
+    history's change reason (the import names itself there)."""
 
     def values(obj, skip=()) -> dict:
         return {
             f.attname: getattr(obj, f.attname)
             for f in obj._meta.concrete_fields
-            if f.attname not in {"id", "history_id", "history_date", *skip}
+            if f.attname not in {"id", "history_id", "history_date", "history_change_reason", *skip}
         }
 
     rows = {}
@@ -241,10 +243,15 @@ def _rows(collectivite: Collectivite) -> dict[str, dict]:
     return rows
 
 
-def test_the_bulk_path_writes_the_rows_the_services_write(side_a, today):
+def test_the_demo_writes_through_the_import_the_rows_the_services_write(side_a, today):
     collectivite = side_a.collectivite
     assert create_electeurs(collectivite, 300) == 300
     bulk = _rows(collectivite)
+    # The takeover came in through the REU import, each later movement through a service.
+    reasons = Counter(Electeur.history.values_list("history_type", "history_change_reason"))
+    taken_over = Mouvement.objects.filter(motif=MotifInscription.REPRISE_REU)
+    assert reasons["+", HISTORY_REASON] == taken_over.values("electeur").distinct().count() > 200
+    assert reasons["+", None] == 300 - reasons["+", HISTORY_REASON] > 20
 
     Mouvement.objects.all().delete()
     Inscription.objects.all().delete()

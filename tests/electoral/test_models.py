@@ -1,5 +1,22 @@
-from electoral.models import Electeur, born_abroad
-from tests.factories import ElecteurFactory
+from hypothesis import example, given
+
+from electoral.models import (
+    ELECTEUR_KEY_LENGTH,
+    BureauDeVote,
+    Electeur,
+    Inscription,
+    Liste,
+    born_abroad,
+    electeur_key,
+    find_voie,
+    find_voies,
+    highest_numeros,
+    next_numero,
+    voie_key,
+)
+from mairie.text import search_key
+from tests.factories import BureauFactory, ElecteurFactory, VoieFactory
+from tests.hostile import TEXT
 
 # (code INSEE du lieu, département, pays de naissance) -> born abroad?
 BIRTHPLACES = {
@@ -30,6 +47,73 @@ def test_born_abroad_is_a_country_code_the_departement_99_or_a_foreign_country_a
         )
     abroad = Electeur.objects.filter(born_abroad()).values_list("nom_naissance", flat=True)
     assert set(abroad) == {name for name, (*_, expected) in BIRTHPLACES.items() if expected}
+
+
+@given(nom=TEXT, usage=TEXT, prenoms=TEXT)
+@example(nom="Cœur-L'Haÿ", usage="", prenoms="Zoé")
+@example(nom="N\u0301GUYEN", usage="\u00a8", prenoms="\u0301ANH")  # marks, spacing diaeresis
+@example(nom="ß" * 100, usage="Æ" * 100, prenoms="ﬃ" * 150)  # folding lengthens past the column
+@example(nom=" - ", usage="D'", prenoms="  Jean--Marie  ")
+def test_the_search_key_of_the_names_folded_apart_is_the_key_of_the_names_together(
+    nom, usage, prenoms
+):
+    """The REU import folds each name on its own (electeur_key_of_folded); the search reads the
+    key the voter's save() writes: both are the fold of the three names as one text."""
+    together = search_key(f"{nom} {usage} {prenoms}")[:ELECTEUR_KEY_LENGTH]
+    assert electeur_key(nom, usage, prenoms) == together
+    electeur = Electeur(nom_naissance=nom, nom_usage=usage, prenoms=prenoms)
+    electeur.prepare()
+    assert electeur.recherche == together
+
+
+def test_a_street_is_found_by_its_name_the_same_postcode_first(side_a, side_b):
+    collectivite = side_a.collectivite
+    first = VoieFactory(collectivite=collectivite, libelle="des Lilas", code_postal="35400")
+    other = VoieFactory(
+        collectivite=collectivite, type_voie="RUE", libelle="DES LILAS", code_postal="35800"
+    )
+    VoieFactory(collectivite=side_b.collectivite, type_voie="Rue", libelle="des Lilas")
+    lilas = voie_key("rue", "des lilas")
+
+    found = find_voies(collectivite, [(lilas, "35800"), (lilas, "35400"), (lilas, "")])
+    assert found == {(lilas, "35800"): other.pk, (lilas, "35400"): first.pk, (lilas, ""): first.pk}
+    assert find_voies(collectivite, [(voie_key("Rue", "des Roses"), "35400")]) == {}
+    assert find_voie(collectivite, "Rue", "des Lilas", "35800") == other
+    assert find_voie(side_b.collectivite, "Rue", "des Roses", "") is None
+
+
+def test_the_next_number_follows_the_highest_active_one_of_the_bureau_s_list(side_a):
+    collectivite = side_a.collectivite
+    ecole, gymnase = (
+        BureauFactory(collectivite=collectivite),
+        BureauFactory(collectivite=collectivite),
+    )
+    for numero, radie in ((1, False), (4, False), (9, True)):
+        Inscription.objects.create(
+            electeur=ElecteurFactory(collectivite=collectivite),
+            liste=Liste.PRINCIPALE,
+            bureau=ecole,
+            numero_ordre=numero,
+            inscrit_le="2025-01-06",
+            radie_le="2025-02-03" if radie else None,
+        )
+    Inscription.objects.create(
+        electeur=ElecteurFactory(collectivite=collectivite),
+        liste=Liste.EUROPEENNE,
+        bureau=gymnase,
+        numero_ordre=7,
+        inscrit_le="2025-01-06",
+    )
+    bureaux = BureauDeVote.objects.filter(collectivite=collectivite)
+
+    lists = [(bureau.pk, liste) for bureau in bureaux for liste in Liste.values]
+    assert highest_numeros(lists) == {
+        (ecole.pk, Liste.PRINCIPALE): 4,
+        (gymnase.pk, Liste.EUROPEENNE): 7,
+    }
+    assert next_numero(ecole, Liste.PRINCIPALE) == 5
+    assert next_numero(ecole, Liste.MUNICIPALE) == 1
+    assert next_numero(gymnase, Liste.EUROPEENNE) == 8
 
 
 def test_inscriptions_and_decoupage_rules_are_scoped_through_their_voter_and_street(side_a, side_b):

@@ -2,22 +2,34 @@ import datetime as dt
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 
 from electoral import reu as reu_import
 from electoral.models import (
     BureauDeVote,
+    Decoupage,
     Electeur,
     Inscription,
     Liste,
     MotifInscription,
+    MotifModification,
+    MotifRadiation,
     Mouvement,
     TypeMouvement,
     active_count,
 )
-from electoral.reu import MAX_REJECTED_LINES, FileName, ImportReport, apply, preview
-from electoral.services import inscrire
+from electoral.reu import (
+    MAX_REJECTED_LINES,
+    FileName,
+    ImportReport,
+    apply,
+    preview,
+    write_extraction,
+)
+from electoral.rules import anniversary
+from electoral.services import inscrire, modifier, new_electeur, radier
 from mairie.text import search_key
 from tests.factories import (
     BureauFactory,
@@ -1343,3 +1355,254 @@ def test_the_first_import_of_a_commune_creates_its_bureaux_when_asked(side_a, re
     out = capsys.readouterr().out
     assert "Bureaux de vote créés : 0001 ECOLE JULES FERRY, 0002 GYMNASE DU NAYE" in out
     assert BureauDeVote.objects.count() == 2 and Electeur.objects.count() == 3
+
+
+# Voters as stored (codes normalised as the import stores them), with their bureau's code and
+# the lists they join, for the services and the import alike.
+TWINS = [
+    (
+        {
+            "sexe": "F",
+            "nom_naissance": "CŒUR-L'HAŸ",
+            "nom_usage": "de La Fontaine",
+            "prenoms": "Zoé Ærwen",
+            "date_naissance": dt.date(1960, 5, 12),
+            "naissance_code_lieu": "35288",
+            "naissance_commune": "SAINT-MALO",
+            "naissance_departement": "035",
+            "naissance_pays": "FRANCE",
+            "numero_voie": "3",
+            "type_voie": "RUE",
+            "libelle_voie": "DES LILAS",
+            "code_postal": "35800",  # the street of that postcode, not the first created
+            "ville": "SAINT-MALO",
+            "pays": "FRANCE",
+            "ine": "200000001",
+        },
+        "0001",
+        ["p"],
+    ),
+    (
+        {
+            "sexe": "M",
+            "nom_naissance": "MÜLLER",
+            "prenoms": "JÜRGEN",
+            "date_naissance": dt.date(1975, 2, 1),
+            "naissance_code_lieu": "99109",
+            "naissance_commune": "BERLIN",
+            "naissance_pays": "ALLEMAGNE",
+            "nationalite": "ALLEMANDE",
+            "numero_voie": "12 BIS",
+            "type_voie": "Rue",
+            "libelle_voie": "des Lilas",
+            "complement1": "Bâtiment A",
+            "code_postal": "35400",
+            "ville": "SAINT-MALO",
+            "ine": "200000002",
+        },
+        "0001",
+        ["ce", "cm"],
+    ),
+    (
+        {
+            "sexe": "F",
+            "nom_naissance": "LE GALL",
+            "prenoms": "ANNE",
+            "date_naissance_incomplete": "00/00/1953",
+            "lieu_dit": "LA VILLE ES OFFRAYS",
+            "code_postal": "35400",
+            "ville": "SAINT-MALO",
+            "ine": "200000003",
+        },
+        "0002",
+        ["p"],
+    ),
+]
+
+
+def _written(collectivite, ines) -> dict[str, dict]:
+    """The rows written for these voters, by INE, without ids, timestamps and change reasons."""
+
+    def values(obj, skip=()) -> dict:
+        ignored = {"id", "history_id", "history_date", "history_change_reason", "cree_le", *skip}
+        return {
+            f.attname: getattr(obj, f.attname)
+            for f in obj._meta.concrete_fields
+            if f.attname not in ignored
+        }
+
+    rows = {}
+    for electeur in Electeur.objects.filter(collectivite=collectivite, ine__in=ines):
+        rows[electeur.ine] = {
+            "électeur": values(electeur),
+            "inscriptions": sorted(
+                tuple(values(i, {"electeur_id"}).values()) for i in electeur.inscriptions.all()
+            ),
+            "mouvements": sorted(
+                tuple(values(m, {"electeur_id"}).values()) for m in electeur.mouvements.all()
+            ),
+            "historique": [values(h) for h in electeur.history.all()],
+            "historique des inscriptions": sorted(
+                tuple(values(h, {"electeur_id"}).values())
+                for h in Inscription.history.filter(electeur_id=electeur.pk)
+            ),
+        }
+    return rows
+
+
+def test_the_services_and_the_import_write_the_same_voters_inscriptions_and_movements(
+    side_a, tmp_path
+):
+    """The import is the services' set-based twin: inscribing voters one by one (new_electeur,
+    inscrire) and importing the same voters write the same rows: the same street (the same
+    postcode first), search key, next numbers after the highest active one, movements."""
+    collectivite, agent = side_a.collectivite, side_a.agent
+    bureaux = {
+        code: BureauFactory(collectivite=collectivite, code=code, canton="3516")
+        for code in ("0001", "0002")
+    }
+    lilas = VoieFactory(collectivite=collectivite, libelle="des Lilas", code_postal="35400")
+    lilas_paramé = VoieFactory(
+        collectivite=collectivite, type_voie="RUE", libelle="DES LILAS", code_postal="35800"
+    )
+    # Numbers already given: the next after the highest active one, a radiated one not counted.
+    for prenoms, liste in (("UN", "p"), ("DEUX", "p"), ("TROIS", "ce")):
+        electeur = ElecteurFactory.build(collectivite=collectivite, prenoms=prenoms)
+        inscrire(electeur, liste, MotifInscription.VOLONTAIRE, DAY, agent, bureaux["0001"])
+    last = Electeur.objects.get(prenoms="DEUX")
+    radier(last, "p", MotifRadiation.DECES, DAY, agent)
+    ines = [fields["ine"] for fields, _, _ in TWINS]
+
+    def forget() -> None:
+        voters = Electeur.objects.filter(ine__in=ines)
+        Mouvement.objects.filter(electeur__in=voters).delete()
+        Inscription.history.filter(electeur_id__in=voters.values("pk")).delete()
+        Inscription.objects.filter(electeur__in=voters).delete()
+        Electeur.history.filter(id__in=voters.values("pk")).delete()
+        voters.delete()
+
+    today = dt.date.today()
+    for fields, code, listes in TWINS:
+        electeur = new_electeur(collectivite, **fields)
+        for liste in listes:
+            inscrire(electeur, liste, MotifInscription.REPRISE_REU, today, agent, bureaux[code])
+    by_services = _written(collectivite, ines)
+    forget()
+    path = tmp_path / "extraction.csv"
+    write_extraction(
+        path,
+        [
+            (Electeur(collectivite=collectivite, bureau=bureaux[code], **fields), liste)
+            for fields, code, listes in TWINS
+            for liste in listes
+        ],
+    )
+    report = apply(collectivite, path, agent)
+    assert (report.new, report.new_voters, report.rejected) == (4, 3, 0)
+    by_import = _written(collectivite, ines)
+
+    assert by_import == by_services
+    coeur, muller, le_gall = (by_import[ine]["électeur"] for ine in ines)
+    assert (coeur["voie_id"], muller["voie_id"], le_gall["voie_id"]) == (
+        lilas_paramé.pk,
+        lilas.pk,
+        None,
+    )
+    assert coeur["recherche"] == "COEUR L HAY DE LA FONTAINE ZOE AERWEN"
+    numbers = {
+        ine: [numero for liste, _, numero, *_ in by_import[ine]["inscriptions"]] for ine in ines
+    }
+    assert numbers == {"200000001": [2], "200000002": [2, 1], "200000003": [1]}
+
+
+def test_an_import_dated_in_the_past_takes_effect_that_day_on_voters_of_age_then(side_a, reu):
+    collectivite = side_a.collectivite
+    BureauFactory(collectivite=collectivite, code="0001")
+    today = dt.date.today()
+    takeover = today - dt.timedelta(days=730)
+    young = anniversary(today, -18) - dt.timedelta(days=30)  # 18 today, 16 at the takeover
+    path = reu(
+        [
+            voter(nom="MARTIN", ine="300000001"),
+            voter(nom="DURAND", date=young.strftime("%d/%m/%Y"), ine="300000002"),
+        ]
+    )
+
+    report = apply(collectivite, path, side_a.agent, date_effet=takeover)
+
+    assert (report.new, report.rejected) == (1, 1)
+    assert "moins de 18 ans" in report.rejected_lines[0].reason
+    inscription = Inscription.objects.get(electeur__ine="300000001")
+    assert inscription.inscrit_le == takeover
+    assert Mouvement.objects.get(electeur__ine="300000001").date_effet == takeover
+    with pytest.raises(ValidationError):
+        apply(collectivite, path, side_a.agent, date_effet=today + dt.timedelta(days=1))
+
+
+def test_a_move_through_the_services_and_through_a_reimport_records_the_same_movement(
+    side_a, side_b, tmp_path
+):
+    """Two towns alike, one voter in each; one moves through modifier, the other through the
+    next extraction: the same voter, inscription and movement (the street named in both)."""
+
+    def town(collectivite):
+        bureaux = [BureauFactory(collectivite=collectivite, code=code) for code in ("0001", "0002")]
+        streets = [
+            VoieFactory(collectivite=collectivite, libelle=libelle, code_postal="35400")
+            for libelle in ("des Lilas", "des Roses")
+        ]
+        for voie, bureau in zip(streets, bureaux, strict=True):
+            Decoupage.objects.create(voie=voie, bureau=bureau)
+        return bureaux, streets
+
+    def extraction(collectivite, numero, voie, bureau):
+        path = tmp_path / f"{collectivite.code_insee}-{numero}.csv"
+        martin = Electeur(
+            collectivite=collectivite,
+            sexe="F",
+            nom_naissance="MARTIN",
+            prenoms="ANNE",
+            date_naissance=dt.date(1970, 1, 1),
+            numero_voie=numero,
+            type_voie=voie.type_voie,
+            libelle_voie=voie.libelle,
+            code_postal="35400",
+            ville="SAINT-MALO",
+            ine="400000001",
+            bureau=bureau,
+        )
+        write_extraction(path, [(martin, "p")])
+        return path
+
+    def written(collectivite) -> tuple:
+        electeur = Electeur.objects.get(collectivite=collectivite)
+        inscription = electeur.inscriptions.get()
+        movement = electeur.mouvements.get(type=TypeMouvement.MODIFICATION)
+        return (
+            (electeur.numero_voie, str(electeur.voie), electeur.bureau.code),
+            (inscription.bureau.code, inscription.numero_ordre),
+            (movement.motif, movement.bureau_avant.code, movement.bureau_apres.code),
+            movement.changements,
+        )
+
+    towns = {}
+    for side in (side_a, side_b):
+        collectivite = side.collectivite
+        (lilas_bureau, _), (lilas, _) = towns[collectivite.pk] = town(collectivite)
+        apply(collectivite, extraction(collectivite, "3", lilas, lilas_bureau), None)
+    (_, roses_bureau), (_, roses) = towns[side_a.collectivite.pk]
+    martin = Electeur.objects.get(collectivite=side_a.collectivite)
+    changes = {"numero_voie": "5", "voie": roses, "libelle_voie": roses.libelle}
+    modifier(martin, changes, MotifModification.ADRESSE, dt.date.today(), None)
+    (_, roses_bureau), (_, roses) = towns[side_b.collectivite.pk]
+    collectivite = side_b.collectivite
+    report = apply(collectivite, extraction(collectivite, "5", roses, roses_bureau), None)
+    assert report.changed == 1
+
+    assert written(side_b.collectivite) == written(side_a.collectivite)
+    assert written(side_a.collectivite)[3] == {
+        "numero_voie": ["3", "5"],
+        "voie": ["Rue des Lilas", "Rue des Roses"],
+        "libelle_voie": ["des Lilas", "des Roses"],
+        "bureau": ["0001", "0002"],
+    }
