@@ -1,6 +1,8 @@
 import datetime as dt
 import os
+import re
 
+import pypdf
 import pytest
 from playwright.sync_api import expect
 
@@ -19,7 +21,10 @@ from tests.factories import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_agent_records_a_procuration_sees_the_refusal_then_cancels_it(page):
+def test_an_agent_records_a_procuration_finds_the_mandataire_on_the_emargement_then_cancels_it(
+    page, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
     saint_malo = CollectiviteFactory(code_insee="35288", nom="Saint-Malo")
     agent = UserFactory(username="yann", first_name="Yann", last_name="Kerbrat")
     AffectationFactory(user=agent, collectivite=saint_malo, role=Role.ELECTIONS)
@@ -66,6 +71,23 @@ def test_an_agent_records_a_procuration_sees_the_refusal_then_cancels_it(page):
             name=f"Élections municipales, les deux tours (14/03/{next_year} et 21/03/{next_year})",
         )
     ).to_be_visible()
+
+    # The émargement list of the bureau names the mandataire under the mandant.
+    page.get_by_role("link", name="Exports").first.click()
+    form = page.get_by_role("form", name="Listes d'émargement (PDF)")
+    form.get_by_label("Scrutin").select_option(label=f"Élections municipales (14/03/{next_year})")
+    form.get_by_label("Tours").select_option(label="deux tours")
+    form.get_by_label("Bureau").select_option(label="0001 — École du Naye")
+    form.get_by_role("button", name="Vérifier").click()
+    expect(page.get_by_text("2 électeurs ; 1 procuration")).to_be_visible()
+    page.get_by_role("button", name="Générer le fichier").click()
+    expect(page.get_by_role("alert")).to_contain_text("génération lancée")
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile(r"emargement-p-35288-bureau-0001")).click()
+    reader = pypdf.PdfReader(download.value.path())
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert "LE GOFF\nLouise\nProcuration : MARTIN Paul" in text
+    assert "RIOU\nLouise\n" in text and "RIOU\nLouise\nProcuration" not in text
 
     # The same mandataire, in France again, for the other voter: L.73 refuses it.
     page.goto(f"/elections/electeurs/{mandants[1].pk}/procuration/")
