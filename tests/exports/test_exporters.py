@@ -20,6 +20,15 @@ def test_every_exporter_is_in_the_one_registry_under_its_identifier():
         "liste-xml",
         "tableau",
         "liste-bureau-pdf",
+        "emargement",
+        "cartes",
+        "cartes-revenues",
+        "registre-procurations",
+        "jures-pv",
+        "jures-liste",
+        "jures-csv",
+        "commission-convocations",
+        "commission-registre",
     }
     assert {e.identifier: e for e in exporters} == EXPORTERS
 
