@@ -17,11 +17,8 @@ peak memory. The data are written in a throwaway collectivité, committed (the f
 interpreters read them) and deleted at the end."""
 
 import datetime
-import json
 import os
 import random
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from html import escape
@@ -31,7 +28,8 @@ from django.db import transaction
 
 from electoral.models import BureauDeVote, Electeur, Inscription, Liste, Scrutin
 from exports import cartes, emargement
-from mairie.benchmarks import Benchmark, free_code_insee
+from exports.tableaux_benchmark import SINGLE
+from mairie.benchmarks import Benchmark, free_code_insee, fresh_interpreter
 from mairie.demo_names import NOMS, prenoms_of_generation
 from mairie.models import Collectivite
 
@@ -39,8 +37,9 @@ TARGET_SPEEDUP = 10
 TARGET_MB = 500
 BUREAUX = 60
 
-# The exporter's own code in a fresh interpreter: every bureau's cahier, zipped, to a file.
-VOLUME = """
+# The exporter's own code in a fresh interpreter: every bureau's cahier (zipped) or every card,
+# to a file.
+WRITE = """
 import json, os, sys, time
 import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mairie.settings")
@@ -48,26 +47,20 @@ django.setup()
 from exports.pdf_pool import cpu_seconds, peak_kb
 from exports import cartes, emargement
 from electoral.models import Scrutin
-scrutin = Scrutin.objects.select_related("collectivite").get(pk=int(sys.argv[1]))
-options = emargement.Options(scrutin.collectivite, "p", scrutin, 2, scrutin.premier_tour)
+kind, pk, path = sys.argv[1:4]
+scrutin = Scrutin.objects.select_related("collectivite").get(pk=int(pk))
+if kind == "cartes":
+    options = cartes.Options(scrutin.collectivite, "p", scrutin.premier_tour)
+    write = cartes.write_cards
+else:
+    options = emargement.Options(scrutin.collectivite, "p", scrutin, 2, scrutin.premier_tour)
+    write = emargement.write_zip
 started = time.perf_counter()
-with open(sys.argv[2], "wb") as out:
-    rows = emargement.write_zip(options, out, lambda done, total: None)
+with open(path, "wb") as out:
+    rows = write(options, out, lambda done, total: None)
 seconds = time.perf_counter() - started
 print(json.dumps({"seconds": seconds, "rows": rows, "peak_kb": peak_kb(),
-                  "bytes": os.path.getsize(sys.argv[2]), "cpu": cpu_seconds()}))
-"""
-
-# The reference: one WeasyPrint render of an HTML table of the same columns.
-REFERENCE = """
-import json, sys, time
-from exports.pdf_pool import cpu_seconds, peak_kb
-from mairie.pdf import write_pdf
-html = sys.stdin.buffer.read().decode()
-started = time.perf_counter()
-data = write_pdf(html, sys.argv[1])
-print(json.dumps({"seconds": time.perf_counter() - started, "peak_kb": peak_kb(),
-                  "bytes": len(data), "cpu": cpu_seconds()}))
+                  "bytes": os.path.getsize(path), "cpu": cpu_seconds()}))
 """
 
 STYLE = """
@@ -136,25 +129,6 @@ def create_voters(collectivite: Collectivite, size: int, seed: int = 2026) -> Sc
     )
 
 
-# The cards' code in a fresh interpreter: every card of the list, to a file.
-CARDS = """
-import json, os, sys, time
-import django
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mairie.settings")
-django.setup()
-from exports.pdf_pool import cpu_seconds, peak_kb
-from exports import cartes
-from electoral.models import Scrutin
-scrutin = Scrutin.objects.select_related("collectivite").get(pk=int(sys.argv[1]))
-options = cartes.Options(scrutin.collectivite, "p", scrutin.premier_tour)
-started = time.perf_counter()
-with open(sys.argv[2], "wb") as out:
-    rows = cartes.write_cards(options, out, lambda done, total: None)
-seconds = time.perf_counter() - started
-print(json.dumps({"seconds": seconds, "rows": rows, "peak_kb": peak_kb(),
-                  "bytes": os.path.getsize(sys.argv[2]), "cpu": cpu_seconds()}))
-"""
-
 CARD_STYLE = """
 @page { size: A4; margin: 0; }
 body { font-family: "Liberation Sans Mairie"; margin: 0; }
@@ -210,18 +184,6 @@ def reference_html(options: emargement.Options, bureau: BureauDeVote) -> tuple[s
     return html, len(rows)
 
 
-def _fresh(script: str, args: list[str], data: bytes = b"") -> dict:
-    completed = subprocess.run(
-        [sys.executable, "-c", script, *args],
-        input=data,
-        capture_output=True,
-        check=True,
-        cwd=settings.BASE_DIR,
-        env=os.environ.copy(),
-    )
-    return json.loads(completed.stdout)
-
-
 def run(size: int, write: Callable[[str], None]) -> bool:
     return _run(size, write, cards=False)
 
@@ -244,7 +206,8 @@ def _run(size: int, write: Callable[[str], None], cards: bool) -> bool:
     try:
         output = settings.MEDIA_ROOT / "benchmark-emargement.out"
         output.parent.mkdir(parents=True, exist_ok=True)
-        volume = _fresh(CARDS if cards else VOLUME, [str(scrutin.pk), str(output)])
+        kind = "cartes" if cards else "emargement"
+        volume = fresh_interpreter(WRITE, [kind, str(scrutin.pk), str(output)])
         output.unlink(missing_ok=True)
         rate = volume["rows"] / volume["seconds"]
         what = (
@@ -262,7 +225,7 @@ def _run(size: int, write: Callable[[str], None], cards: bool) -> bool:
         )
         first = BureauDeVote.objects.get(collectivite=collectivite, code="0001")
         html, sample = reference_html(options, first)
-        reference = _fresh(REFERENCE, [str(settings.MEDIA_ROOT)], html.encode())
+        reference = fresh_interpreter(SINGLE, [str(settings.MEDIA_ROOT)], html.encode())
         reference_rate = sample / reference["seconds"]
         write(
             f"référence (WeasyPrint, un document du bureau 0001) : {sample} lignes en "

@@ -757,17 +757,23 @@ class RegistreProcurationsExporter(Exporter):
         return Rendered(streamed.filename, streamed.content_type, out.getvalue())
 
 
-class TirageForm(CompactForm):
-    tirage = forms.ModelChoiceField(label="Tirage", queryset=TirageJures.objects.none())
+def record_form(name: str, label: str, model) -> type[CompactForm]:
+    """A form choosing one of the collectivité's `model` records (by id: the page's list, or a
+    command's --NAME): another collectivité's is not one of the choices."""
 
     def __init__(self, *args, collectivite: Collectivite | None = None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["tirage"].queryset = TirageJures.objects.filter(collectivite=collectivite)
+        CompactForm.__init__(self, *args, **kwargs)
+        self.fields[name].queryset = model.objects.filter(collectivite=collectivite)
+
+    field = forms.ModelChoiceField(label=label, queryset=model.objects.none())
+    return type(f"{model.__name__}Form", (CompactForm,), {name: field, "__init__": __init__})
 
 
-class TirageExporter(Exporter):
-    form_class = TirageForm
+class RecordExporter(Exporter):
+    """A document of one record (a draw, a meeting): the form's one field names it."""
+
     role = Role.ELECTIONS
+    option: str  # the form's field
     label: str
 
     @classmethod
@@ -775,8 +781,17 @@ class TirageExporter(Exporter):
         return cls.form_class(data, collectivite=collectivite, **kwargs)
 
     def __init__(self, collectivite: Collectivite, options: dict) -> None:
-        self.tirage = options["tirage"]
-        super().__init__(collectivite, {"tirage": self.tirage.pk})
+        self.record = options[self.option]
+        super().__init__(collectivite, {self.option: self.record.pk})
+
+
+class TirageExporter(RecordExporter):
+    form_class = record_form("tirage", "Tirage", TirageJures)
+    option = "tirage"
+
+    @property
+    def tirage(self) -> TirageJures:
+        return self.record
 
     def describe(self) -> str:
         return f"{self.label} — tirage {self.tirage.annee} du {self.tirage.cree_le:%d/%m/%Y}"
@@ -826,28 +841,13 @@ class JuresCsvExporter(TirageExporter):
         return Rendered(f"{self.stem}.csv", "text/csv; charset=utf-8", out.getvalue())
 
 
-class ReunionForm(CompactForm):
-    reunion = forms.ModelChoiceField(label="Réunion", queryset=ReunionCommission.objects.none())
+class ReunionExporter(RecordExporter):
+    form_class = record_form("reunion", "Réunion", ReunionCommission)
+    option = "reunion"
 
-    def __init__(self, *args, collectivite: Collectivite | None = None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["reunion"].queryset = ReunionCommission.objects.filter(
-            collectivite=collectivite
-        )
-
-
-class ReunionExporter(Exporter):
-    form_class = ReunionForm
-    role = Role.ELECTIONS
-    label: str
-
-    @classmethod
-    def form(cls, collectivite: Collectivite, data=None, **kwargs) -> forms.Form:
-        return cls.form_class(data, collectivite=collectivite, **kwargs)
-
-    def __init__(self, collectivite: Collectivite, options: dict) -> None:
-        self.reunion = options["reunion"]
-        super().__init__(collectivite, {"reunion": self.reunion.pk})
+    @property
+    def reunion(self) -> ReunionCommission:
+        return self.record
 
     def describe(self) -> str:
         return f"{self.label} — réunion du {self.reunion.date:%d/%m/%Y}"

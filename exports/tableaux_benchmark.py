@@ -8,12 +8,9 @@ Targets: at least 1.5 times the single document's rows per second, and at most 5
 memory (the joining process plus the rendering processes, each at its peak)."""
 
 import datetime
-import json
 import os
 import pickle
 import random
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 
@@ -31,7 +28,7 @@ from electoral.models import (
     TypeMouvement,
 )
 from exports.tableaux import build_tableau, tableau_html, tableau_parts
-from mairie.benchmarks import Benchmark, free_code_insee
+from mairie.benchmarks import Benchmark, free_code_insee, fresh_interpreter
 from mairie.demo_names import NOMS, prenoms_of_generation
 from mairie.models import Collectivite
 
@@ -164,14 +161,7 @@ def _parallel(parts: list) -> dict:
 
 
 def _fresh(script: str, data: bytes) -> dict:
-    completed = subprocess.run(
-        [sys.executable, "-c", script, str(settings.MEDIA_ROOT)],
-        input=data,
-        capture_output=True,
-        check=True,
-        cwd=settings.BASE_DIR,
-    )
-    return json.loads(completed.stdout)
+    return fresh_interpreter(script, [str(settings.MEDIA_ROOT)], data)
 
 
 def run(size: int, write: Callable[[str], None]) -> bool:

@@ -5,7 +5,11 @@ Each feature app's benchmark modules declare their benchmarks, named by dotted p
 any feature code imports benchmark code.
 """
 
+import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -112,3 +116,17 @@ def free_code_insee() -> str:
     territory has (96 is no département, 99xxx would read as a country, abroad)."""
     taken = set(Collectivite.objects.values_list("code_insee", flat=True))
     return next(f"{code}" for code in range(97999, 97900, -1) if f"{code}" not in taken)
+
+
+def fresh_interpreter(script: str, args: list[str], data: bytes = b"") -> dict:
+    """Run `script` in a new Python interpreter of this project (its own peak memory counts from
+    a known start), `data` on its standard input; returns the JSON it prints."""
+    completed = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        input=data,
+        capture_output=True,
+        check=True,
+        cwd=settings.BASE_DIR,
+        env=os.environ.copy(),
+    )
+    return json.loads(completed.stdout)
