@@ -14,6 +14,7 @@ urlpatterns = [
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("collectivite/choisir/", views.choose_collectivite, name="choose_collectivite"),
+    path("aide/", views.aide, name="aide"),
     path("referentiel/communes/", views.commune_autocomplete, name="commune_autocomplete"),
     path("recensement/", include("recensement.urls")),
     path("elections/", include("electoral.urls")),

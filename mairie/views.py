@@ -74,3 +74,9 @@ def commune_autocomplete(request: HttpRequest) -> HttpResponse:
             ]
         }
     )
+
+
+def aide(request: HttpRequest) -> HttpResponse:
+    """The help: the quarter's steps and the Ma JDC portal, the electoral files and ELIRE, the
+    election documents, a glossary. Every page links to its section (mairie.aide)."""
+    return render(request, "mairie/aide.html")

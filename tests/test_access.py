@@ -196,6 +196,7 @@ ACCESS: dict[str, Access] = {
         methods=("post",), foreign=lambda b: ({}, {"collectivite": b.collectivite.pk})
     ),
     "commune_autocomplete": Access(),
+    "aide": Access(),
     "recensement:index": Access(role=Role.RECENSEMENT),
     "recensement:create": Access(role=Role.RECENSEMENT),
     "recensement:trimestres": Access(role=Role.RECENSEMENT),

@@ -1,6 +1,7 @@
 from django import template
 from django.forms import BoundField
 
+from mairie.aide import section_for
 from mairie.text import french_number
 
 register = template.Library()
@@ -52,3 +53,10 @@ def _anchor(field: BoundField) -> str:
     if field.is_hidden or not field.auto_id:
         return ""
     return field.id_for_label or f"{field.auto_id}_0"
+
+
+@register.simple_tag(takes_context=True)
+def help_section(context) -> str:
+    """The id of the help section for the page being shown (mairie.aide)."""
+    request = context.get("request")
+    return section_for(request) if request is not None else ""
