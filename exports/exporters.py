@@ -42,6 +42,7 @@ from mairie.models import Affectation, Collectivite, Role
 from mairie.problems import Problem
 from mairie.text import strip_accents
 from recensement.models import Recense, quarter_label
+from recensement.notice import notice_filename, render_notice_pdf
 from recensement.services import due_quarter
 
 
@@ -83,6 +84,9 @@ class Exporter:
     role: str  # the agents who may run it and see its files
     # Files the agent deposits on a portal, whose answer is recorded on the export.
     has_portal_state = False
+    # Files made from the registrants of one quarter (options `annee`, `trimestre`): the
+    # retention purge deletes them with the quarter's registrants.
+    of_quarter = False
     # Templates receive the classes themselves: they must not instantiate them.
     do_not_call_in_templates = True
 
@@ -120,6 +124,7 @@ class Exporter:
 class QuarterExporter(Exporter):
     form_class = QuarterForm
     role = Role.RECENSEMENT
+    of_quarter = True
 
     @property
     def quarter(self) -> tuple[int, int]:
@@ -188,6 +193,52 @@ class ListeRecensesExporter(QuarterExporter):
             self.collectivite, list(self.recenses()), annee, trimestre, timezone.localdate()
         )
         return Rendered(f"liste-recenses-{annee}-T{trimestre}.pdf", "application/pdf", data)
+
+
+class NoticeForm(CompactForm):
+    recense = forms.ModelChoiceField(
+        label="N° de fiche du recensé",
+        queryset=Recense.objects.none(),
+        widget=forms.NumberInput(attrs={"min": 1}),
+        help_text="Le numéro qui termine l'adresse de sa fiche (…/recensement/123/).",
+    )
+
+    def __init__(self, *args, collectivite: Collectivite | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["recense"].queryset = Recense.objects.filter(collectivite=collectivite)
+
+
+class NoticeExporter(Exporter):
+    """The notice individuelle of one registrant (recensement.notice), as the registrant's
+    page prints it; another collectivité's registrant is not among the choices."""
+
+    identifier = "notice"
+    verbose_name = "Notice individuelle d'un recensé (PDF)"
+    form_class = NoticeForm
+    role = Role.RECENSEMENT
+    of_quarter = True
+
+    @classmethod
+    def form(cls, collectivite: Collectivite, data=None, **kwargs) -> forms.Form:
+        return cls.form_class(data, collectivite=collectivite, **kwargs)
+
+    def __init__(self, collectivite: Collectivite, options: dict) -> None:
+        self.recense = options["recense"]
+        super().__init__(
+            collectivite,
+            {
+                "recense": self.recense.pk,
+                "annee": self.recense.annee,
+                "trimestre": self.recense.trimestre,
+            },
+        )
+
+    def describe(self) -> str:
+        return f"Notice individuelle — {self.recense}"
+
+    def render(self) -> Rendered:
+        data = render_notice_pdf(self.recense)
+        return Rendered(notice_filename(self.recense), "application/pdf", data)
 
 
 class ListeForm(CompactForm):
@@ -904,6 +955,7 @@ EXPORTERS: dict[str, type[Exporter]] = {
     for exporter in (
         PecotoExporter,
         ListeRecensesExporter,
+        NoticeExporter,
         ListeCsvExporter,
         ListeXmlExporter,
         TableauExporter,

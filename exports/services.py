@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult, TaskResultStatus
 
-from exports.exporters import EXPORTERS, Exporter, QuarterExporter, Streamed
+from exports.exporters import EXPORTERS, Exporter, Streamed
 from exports.models import EtatPortail, Export, Statut
 from exports.streaming import Progress, Throttled
 from mairie import files
@@ -261,13 +261,9 @@ def purge_expired_quarters(
     sender, *, collectivite: Collectivite, quarters: list[tuple[int, int]], dry_run: bool, **kwargs
 ) -> int:
     """Receiver of recensement.services.quarters_expired: the files made from the registrants of
-    those quarters (PECOTO, liste des recensés) go with them, rows now and files once the purge
-    commits. Returns how many."""
-    kinds = [
-        identifier
-        for identifier, exporter in EXPORTERS.items()
-        if issubclass(exporter, QuarterExporter)
-    ]
+    those quarters (PECOTO, liste des recensés, notices) go with them, rows now and files once
+    the purge commits. Returns how many."""
+    kinds = [identifier for identifier, exporter in EXPORTERS.items() if exporter.of_quarter]
     of_quarters = Q()
     for annee, trimestre in quarters:
         of_quarters |= Q(parametres__annee=annee, parametres__trimestre=trimestre)

@@ -67,17 +67,6 @@ def lieu_naissance(recense: Recense) -> str:
     return f"{recense.naissance_commune} ({departement_as_written(departement)})"
 
 
-def _domicile(recense: Recense) -> list[str]:
-    lines = [
-        f"{recense.domicile_numero} {recense.domicile_voie}".strip(),
-        recense.domicile_complement.strip(),
-        f"{recense.domicile_code_postal} {recense.domicile_commune}".strip(),
-    ]
-    if is_abroad(recense.domicile_code_lieu):
-        lines.append(recense.domicile_pays)
-    return [line for line in lines if line]
-
-
 def render_attestation_pdf(attestation: Attestation) -> bytes:
     """The printable attestation: one A4 page, fonts and images from the local disk only."""
     recense = attestation.recense
@@ -90,7 +79,7 @@ def render_attestation_pdf(attestation: Attestation) -> bytes:
             "collectivite": collectivite,
             "e": "e" if recense.sexe == Sexe.FEMININ else "",
             "lieu_naissance": lieu_naissance(recense),
-            "domicile": _domicile(recense),
+            "domicile": recense.address_lines("domicile"),
             "delivree_le": timezone.localtime(attestation.delivree_le),
         },
     )

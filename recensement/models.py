@@ -371,6 +371,20 @@ class Recense(CollectiviteOwned):
         departement = getattr(self, f"{prefix}_departement")
         return f"{commune} ({departement_name(departement)})" if departement else commune
 
+    def address_lines(self, prefix: str) -> list[str]:
+        """A stored address ("domicile", "residence") as printed, line by line: number and
+        street, complement, postal code and commune, and the country abroad."""
+        names = ("numero", "voie", "complement", "code_postal", "commune", "code_lieu", "pays")
+        part = {name: getattr(self, f"{prefix}_{name}") for name in names}
+        lines = [
+            f"{part['numero']} {part['voie']}".strip(),
+            part["complement"].strip(),
+            f"{part['code_postal']} {part['commune']}".strip(),
+        ]
+        if is_abroad(part["code_lieu"]):
+            lines.append(part["pays"])
+        return [line for line in lines if line]
+
     @property
     def lieu_naissance(self) -> str:
         return self.place_name("naissance")

@@ -18,5 +18,6 @@ urlpatterns = [
     path("<int:pk>/modifier/", views.edit, name="edit"),
     path("<int:pk>/supprimer/", views.delete, name="delete"),
     path("<int:pk>/attestation/", views.attestation, name="attestation"),
+    path("<int:pk>/notice/", views.notice, name="notice"),
     path("<int:pk>/attestation/annuler/", views.attestation_cancel, name="attestation_cancel"),
 ]

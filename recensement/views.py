@@ -34,6 +34,7 @@ from recensement.models import (
     Trimestre,
     quarter_label,
 )
+from recensement.notice import notice_filename, render_notice_pdf
 from recensement.services import (
     QuarterError,
     closed_message,
@@ -129,6 +130,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "recense": recense,
             "attestation": recense.attestation,
             "attestations": recense.attestations.select_related("delivree_par", "annulee_par"),
+            "demandes_en_ligne": recense.demandes_en_ligne.exclude(fichier_pdf=""),
             "history": history_entries(recense),
             "signataires": Signataire.choices,
             "cancel_form": AttestationCancelForm(),
@@ -232,6 +234,15 @@ def attestation(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(render_attestation_pdf(issued), content_type="application/pdf")
     filename = f"attestation-recensement-{recense.pk}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@recensement_agent
+def notice(request: HttpRequest, pk: int) -> HttpResponse:
+    """The notice individuelle, to print and sign; printing it records nothing."""
+    recense = _recense(request, pk)
+    response = HttpResponse(render_notice_pdf(recense), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{notice_filename(recense)}"'
     return response
 
 

@@ -211,6 +211,7 @@ ACCESS: dict[str, Access] = {
     "recensement:attestation": Access(
         role=Role.RECENSEMENT, methods=("post",), foreign=b_recense, sample_kwargs=PK
     ),
+    "recensement:notice": Access(role=Role.RECENSEMENT, foreign=b_recense, sample_kwargs=PK),
     "recensement:attestation_cancel": Access(
         role=Role.RESPONSABLE,
         methods=("post",),

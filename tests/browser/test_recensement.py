@@ -127,3 +127,23 @@ def test_once_delivered_changing_the_name_asks_for_confirmation(page):
     expect(page.get_by_role("heading", level=1)).to_contain_text("DURANT")
     recense.refresh_from_db()
     assert recense.nom_naissance == "Durant"
+
+
+def test_an_agent_prints_the_notice_individuelle_from_the_registrants_page(page):
+    saint_malo = CollectiviteFactory(code_insee="35288", nom="Saint-Malo")
+    agent = UserFactory(username="sophie")
+    AffectationFactory(user=agent, collectivite=saint_malo, role=Role.RECENSEMENT)
+    recense = RecenseFactory(collectivite=saint_malo, nom_naissance="Le Gall", prenoms="Maël")
+
+    page.goto(f"/recensement/{recense.pk}/")
+    page.get_by_label("Nom d’utilisateur").fill("sophie")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Imprimer la notice individuelle").click()
+
+    assert download.value.suggested_filename == f"notice-individuelle-{recense.pk}.pdf"
+    pdf = pypdf.PdfReader(io.BytesIO(download.value.path().read_bytes()))
+    text = " ".join(pdf.pages[0].extract_text().split())
+    assert "NOTICE INDIVIDUELLE DE RECENSEMENT" in text
+    assert "Nom de naissance LE GALL" in text and "Prénoms Maël" in text

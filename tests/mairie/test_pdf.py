@@ -40,6 +40,7 @@ from mairie.models import Collectivite
 from mairie.pdf import FACES, FAMILY, FONT_FOLDER
 from recensement.attestation import Signataire, issue_attestation, render_attestation_pdf
 from recensement.models import Recense
+from recensement.notice import FILIATION_LABELS, render_notice_pdf
 from tests.factories import BureauFactory, ElecteurFactory, RecenseFactory
 
 TODAY = dt.date(2026, 4, 2)
@@ -188,6 +189,52 @@ def attestation(town: Collectivite, side) -> Printed:
     return Printed(render_attestation_pdf(issued), heads)
 
 
+def notice(town: Collectivite, side) -> Printed:
+    """Every field at its longest, the residence abroad and both parents born abroad."""
+    recense = long_recense(town, 1)
+    for field, value in {
+        **longest_fields(
+            Recense,
+            residence_voie=VOIE,
+            residence_complement=COMPLEMENT,
+            residence_commune=COMMUNE,
+            residence_pays=PAYS,
+            pere_nom=UNBROKEN,
+            pere_prenoms=PRENOMS,
+            pere_naissance_commune=COMMUNE,
+            pere_naissance_pays=PAYS,
+            mere_nom=NOM,
+            mere_prenoms=PRENOMS,
+            mere_naissance_commune=COMMUNE,
+            mere_naissance_pays=PAYS,
+            etablissement=f"Lycée {COMMUNE}",
+            specialite=COMPLEMENT,
+            profession=COMPLEMENT,
+        ),
+        "residence_identique": False,
+        "residence_numero": "1234 B",
+        "residence_code_lieu": "99134",
+        "pere_naissance_code_lieu": "99134",
+        "mere_naissance_code_lieu": "99134",
+        "pere_date_naissance": dt.date(1978, 5, 3),
+        "mere_date_naissance": dt.date(1980, 11, 21),
+        "telephone_fixe": "0299112233",
+        "courriel": f"{'marie-bernadette.montmorency-laval' * 2}@example.fr"[:80],
+    }.items():
+        setattr(recense, field, value)
+    recense.save()
+    heads = [
+        *("Commune", "Code INSEE", "N° d’inscription", "Date de recensement", "Mode"),
+        *("Nom de naissance", "Nom d’usage", "Prénoms", "Sexe", "Date de naissance"),
+        *("Lieu de naissance", "Nationalité", "Acquise le", "Double nationalité"),
+        *("Domicile", "Résidence", "Téléphone", "Courriel", "Père", "Mère", *FILIATION_LABELS),
+        *("Frères et sœurs", "Situation familiale", "Enfants", "Pupille", "Situation scolaire"),
+        *("Établissement", "Diplôme le plus élevé", "Spécialité", "Profession"),
+        "Situation particulière",
+    ]
+    return Printed(render_notice_pdf(recense), heads)
+
+
 def liste_recenses(town: Collectivite, side) -> Printed:
     recenses = [long_recense(town, numero) for numero in range(1, 21)]
     heads = [
@@ -242,6 +289,7 @@ def liste_bureau(liste: str):
 
 DOCUMENTS = {
     "attestation": attestation,
+    "notice individuelle": notice,
     "liste des recensés": liste_recenses,
     "tableau": tableau,
     "liste d'un bureau": liste_bureau(Liste.PRINCIPALE),
