@@ -488,6 +488,9 @@ def demande_form(demande: DemandeEnLigne, data=None) -> RecenseForm:
 
 
 class RecenseFilterForm(NameSearchForm):
+    """The registrants list's search; its cleaned data are also the options of the CSV export
+    of that search (exports.exporters.RecensesCsvExporter), kept as JSON with the export."""
+
     date_naissance = forms.DateField(label="Né(e) le", required=False, widget=DateInput())
     trimestre = forms.ChoiceField(label="Trimestre", required=False)
     mode = forms.ChoiceField(
@@ -498,6 +501,11 @@ class RecenseFilterForm(NameSearchForm):
         required=False,
         choices=[("", "tous"), ("oui", "numérotés"), ("non", "non numérotés")],
     )
+    attestation = forms.ChoiceField(
+        label="Attestation",
+        required=False,
+        choices=[("", "toutes"), ("oui", "délivrée"), ("non", "non délivrée")],
+    )
 
     def __init__(self, *args, quarters: list[tuple[int, int]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -505,22 +513,33 @@ class RecenseFilterForm(NameSearchForm):
             (f"{year}-{quarter}", f"T{quarter} {year}") for year, quarter in quarters
         ]
 
+    def clean_date_naissance(self) -> str:
+        day = self.cleaned_data["date_naissance"]
+        return day.isoformat() if day else ""
+
     def filter(self, queryset):
         if not self.is_valid():
             return queryset.none()
-        data = self.cleaned_data
-        if data["q"]:
-            queryset = queryset.search(data["q"])
-        if data["date_naissance"]:
-            queryset = queryset.filter(date_naissance=data["date_naissance"])
-        if data["trimestre"]:
-            year, quarter = data["trimestre"].split("-")
-            queryset = queryset.filter(annee=int(year), trimestre=int(quarter))
-        if data["mode"]:
-            queryset = queryset.filter(mode=data["mode"])
-        if data["numerote"]:
-            queryset = queryset.filter(numero_inscription__isnull=data["numerote"] == "non")
-        return queryset
+        return search_recenses(queryset, self.cleaned_data)
+
+
+def search_recenses(queryset, criteria: dict):
+    """The registrants of `queryset` matching the list's search (RecenseFilterForm's cleaned
+    data): the list's page and its CSV export read them through this one function."""
+    if criteria.get("q"):
+        queryset = queryset.search(criteria["q"])
+    if criteria.get("date_naissance"):
+        queryset = queryset.filter(date_naissance=criteria["date_naissance"])
+    if criteria.get("trimestre"):
+        year, quarter = criteria["trimestre"].split("-")
+        queryset = queryset.filter(annee=int(year), trimestre=int(quarter))
+    if criteria.get("mode"):
+        queryset = queryset.filter(mode=criteria["mode"])
+    if criteria.get("numerote"):
+        queryset = queryset.filter(numero_inscription__isnull=criteria["numerote"] == "non")
+    if criteria.get("attestation"):
+        queryset = queryset.attestation_delivree(criteria["attestation"] == "oui")
+    return queryset
 
 
 class AttestationCancelForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -42,22 +42,11 @@ from recensement.services import (
     is_current_quarter,
     numbering_plan,
     numeroter,
+    quarters_between,
 )
 
 PAGE_SIZE = 50
 recensement_agent = agent_required(Role.RECENSEMENT)
-
-
-def quarters_between(recenses: QuerySet[Recense]) -> list[tuple[int, int]]:
-    """Every quarter from the newest registrant's back to the oldest one's: two index reads,
-    not a DISTINCT over all the registrants."""
-    quarter = ("annee", "trimestre")
-    newest = recenses.order_by("-annee", "-trimestre").values_list(*quarter).first()
-    oldest = recenses.order_by("annee", "trimestre").values_list(*quarter).first()
-    if newest is None:
-        return []
-    first, last = (annee * 4 + trimestre - 1 for annee, trimestre in (oldest, newest))
-    return [(index // 4, index % 4 + 1) for index in range(last, first - 1, -1)]
 
 
 def _recense(request: HttpRequest, pk: int) -> Recense:

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from mairie.models import Departement, Pays, Role
+from recensement.attestation import Signataire, cancel_attestation, issue_attestation
 from recensement.models import Mode, Recense, RecenseLocked
 from recensement.services import cloturer
 from tests.conftest import agent_with_role
@@ -249,6 +250,31 @@ def test_the_list_searches_without_accents_and_filters(side_a, side_b):
     assert names(mode="G") == ["MARTIN"]
     assert names(numerote="oui") == []
     assert names(numerote="non") == ["LEFÈVRE", "MARTIN"]
+
+
+def test_the_list_filters_on_the_attestation_a_cancelled_one_is_not_delivered(side_a, side_b):
+    delivered, cancelled, never = (
+        RecenseFactory(collectivite=side_a.collectivite, nom_naissance=name)
+        for name in ("DELIVRE", "ANNULE", "JAMAIS")
+    )
+    for recense in (delivered, cancelled):
+        issue_attestation(recense, side_a.agent, Signataire.MAIRE)
+    cancel_attestation(cancelled.attestation, side_a.agent, "Imprimée avec une erreur")
+    other = RecenseFactory(collectivite=side_b.collectivite, nom_naissance="DELIVRE")
+    issue_attestation(other, side_b.agent, Signataire.MAIRE)
+    url = reverse("recensement:index")
+
+    def names(**params):
+        return sorted(r.nom_naissance for r in side_a.client.get(url, params).context["page"])
+
+    assert names(attestation="oui") == ["DELIVRE"]
+    assert names(attestation="non") == ["ANNULE", "JAMAIS"]
+    assert names() == ["ANNULE", "DELIVRE", "JAMAIS"]
+    # The detail page says the same of each.
+    for recense, said in ((delivered, True), (cancelled, False), (never, False)):
+        detail = side_a.client.get(reverse("recensement:detail", args=[recense.pk]))
+        assert (detail.context["attestation"] is not None) is said
+        assert ("Pas encore délivrée" not in detail.text) is said
 
 
 def test_surnames_are_shown_in_capitals_as_typed_otherwise(side_a):
