@@ -5,6 +5,7 @@ from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 
 from mairie.forms import (
@@ -516,6 +517,15 @@ class RecenseFilterForm(NameSearchForm):
     def clean_date_naissance(self) -> str:
         day = self.cleaned_data["date_naissance"]
         return day.isoformat() if day else ""
+
+    @classmethod
+    def query(cls, data, *keep: str) -> str:
+        """The search of `data` as a query string: its own fields (and `keep`), nothing else."""
+        query = QueryDict(mutable=True)
+        for name in [*cls.base_fields, *keep]:
+            if data.get(name):
+                query[name] = data[name]
+        return query.urlencode()
 
     def filter(self, queryset):
         if not self.is_valid():

@@ -1,8 +1,9 @@
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from mairie import files
@@ -68,8 +69,20 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "recensement/index.html",
-        {"filters": filters, "page": page},
+        {
+            "filters": filters,
+            "page": page,
+            "search": RecenseFilterForm.query(request.GET),
+            "back": RecenseFilterForm.query(request.GET, "page"),
+        },
     )
+
+
+def list_url(retour: str) -> str:
+    """The registrants list at the search and page a detail page was opened from (`retour`, a
+    query string): always the list's own path, whatever `retour` holds (no open redirect)."""
+    query = RecenseFilterForm.query(QueryDict(retour), "page")
+    return f"{reverse('recensement:index')}?{query}" if query else reverse("recensement:index")
 
 
 def _form(request: HttpRequest, recense: Recense | None, message: str) -> HttpResponse:
@@ -116,6 +129,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "recensement/detail.html",
         {
             "recense": recense,
+            "back_url": list_url(request.GET.get("retour", "")),
             "attestation": recense.attestation,
             "attestations": recense.attestations.select_related("delivree_par", "annulee_par"),
             "history": history_entries(recense),

@@ -16,6 +16,7 @@ def test_every_exporter_is_in_the_one_registry_under_its_identifier():
     assert {e.identifier for e in exporters} == {
         "pecoto",
         "liste-recenses",
+        "recenses-csv",
         "liste-csv",
         "liste-xml",
         "tableau",

@@ -371,6 +371,21 @@ def test_the_next_page_keeps_the_filters(side_a):
     assert 'href="?q=durand&amp;mode=R&amp;page=1"' in second.text
 
 
+def test_the_detail_page_leads_back_to_the_list_at_the_search_it_was_opened_from(side_a):
+    recense = RecenseFactory(collectivite=side_a.collectivite)
+    index, detail = reverse("recensement:index"), reverse("recensement:detail", args=[recense.pk])
+    listed = side_a.client.get(index, {"q": "durand", "mode": "R", "page": "1"}).text
+    link = f"{detail}?retour=q%3Ddurand%26mode%3DR%26page%3D1"
+    assert f'href="{link}"' in listed
+    opened = side_a.client.get(link).text
+    assert f'<a href="{index}?q=durand&amp;mode=R&amp;page=1">' in opened
+    assert f'<a href="{index}">' in side_a.client.get(detail).text
+    # Whatever `retour` holds, the link stays on the list: no open redirect.
+    for hostile in ("https://evil.example/", "//evil.example/x", "q=a&next=//evil.example"):
+        page = side_a.client.get(detail, {"retour": hostile}).context
+        assert page["back_url"] in (index, f"{index}?q=a")
+
+
 def test_the_quarter_filter_offers_every_quarter_from_the_newest_to_the_oldest(side_a):
     for day in (dt.date(2026, 2, 10), dt.date(2026, 11, 16)):
         RecenseFactory(collectivite=side_a.collectivite, date_recensement=day)
