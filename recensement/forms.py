@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from mairie.forms import (
     ABROAD,
+    CompactForm,
     DateInput,
     NameSearchForm,
     clean_names,
@@ -35,6 +36,7 @@ from recensement.models import (
     quarter_of,
 )
 from recensement.services import closed_message, closed_quarters
+from recensement.statistics import Period
 
 PARENT_FIELDS = ["nom", "prenoms", "date_naissance", "nationalite"]
 PHONE_FIELDS = ["telephone_fixe", "telephone_portable"]
@@ -550,6 +552,28 @@ def search_recenses(queryset, criteria: dict):
     if criteria.get("attestation"):
         queryset = queryset.attestation_delivree(criteria["attestation"] == "oui")
     return queryset
+
+
+class StatistiquesForm(CompactForm):
+    annee = forms.IntegerField(label="Année", min_value=2000, max_value=2100, required=False)
+    trimestre = forms.TypedChoiceField(
+        label="Trimestre",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "toute l'année")] + [(q, f"T{q}") for q in range(1, 5)],
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["annee"].initial = timezone.localdate().year
+
+    @property
+    def period(self) -> Period:
+        """The chosen year or quarter; the current year when none (or a wrong one) is given."""
+        if self.is_valid() and self.cleaned_data["annee"]:
+            return Period(self.cleaned_data["annee"], self.cleaned_data["trimestre"])
+        return Period(timezone.localdate().year)
 
 
 class AttestationCancelForm(forms.Form):

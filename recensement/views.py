@@ -11,7 +11,7 @@ from mairie.history import history_entries
 from mairie.models import Role
 from mairie.pagination import page_of
 from mairie.scoping import agent_required
-from recensement import demandes
+from recensement import demandes, statistics
 from recensement.attestation import (
     AttestationRefused,
     Signataire,
@@ -25,6 +25,7 @@ from recensement.forms import (
     DemandesUploadForm,
     RecenseFilterForm,
     RecenseForm,
+    StatistiquesForm,
     demande_form,
 )
 from recensement.models import (
@@ -164,6 +165,23 @@ def trimestres(request: HttpRequest) -> HttpResponse:
         for row in counts
     ]
     return render(request, "recensement/trimestres.html", {"rows": rows})
+
+
+@recensement_agent
+def statistiques(request: HttpRequest) -> HttpResponse:
+    form = StatistiquesForm(request.GET)
+    period, collectivite = form.period, request.collectivite
+    context = {
+        "form": form,
+        "period": period,
+        "total": statistics.total(collectivite, period),
+        "modes": statistics.by_sex_and_mode(collectivite, period),
+        "naissance": statistics.born_abroad(collectivite, period),
+        "nationalite": statistics.nationality(collectivite, period),
+        "demandes": statistics.online_and_counter(collectivite, period),
+        "delais": statistics.delays(collectivite, period),
+    }
+    return render(request, "recensement/statistiques.html", context)
 
 
 @recensement_agent
