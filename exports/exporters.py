@@ -5,11 +5,13 @@ renders (filename, content type, bytes), or, for big files, writes them as a str
 import datetime
 import io
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from defusedcsv import csv as defusedcsv
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
@@ -41,9 +43,11 @@ from mairie.forms import CompactForm, DateInput
 from mairie.models import Affectation, Collectivite, Role
 from mairie.problems import Problem
 from mairie.text import strip_accents
-from recensement.models import Recense, quarter_label
+from recensement.attestation import lieu_naissance
+from recensement.forms import RecenseFilterForm, search_recenses
+from recensement.models import ATTESTATION_DELIVREE, Attestation, Mode, Recense, quarter_label
 from recensement.notice import notice_filename, render_notice_pdf
-from recensement.services import due_quarter
+from recensement.services import due_quarter, quarters_between
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,6 @@ class Exporter:
     has_portal_state = False
     # Files made from the registrants of one quarter (options `annee`, `trimestre`): the
     # retention purge deletes them with the quarter's registrants.
-    of_quarter = False
     # Templates receive the classes themselves: they must not instantiate them.
     do_not_call_in_templates = True
 
@@ -98,6 +101,12 @@ class Exporter:
     def form(cls, collectivite: Collectivite, data=None, **kwargs) -> forms.Form:
         """The options form; an exporter whose choices depend on the collectivité overrides it."""
         return cls.form_class(data, **kwargs)
+
+    @classmethod
+    def holding(cls, quarters: list[tuple[int, int]]) -> Q:
+        """Its exports that hold registrants of `quarters`, which the retention purge deletes
+        with them: none by default."""
+        return Q(pk__in=[])
 
     def describe(self) -> str:
         raise NotImplementedError
@@ -124,7 +133,6 @@ class Exporter:
 class QuarterExporter(Exporter):
     form_class = QuarterForm
     role = Role.RECENSEMENT
-    of_quarter = True
 
     @property
     def quarter(self) -> tuple[int, int]:
@@ -135,6 +143,14 @@ class QuarterExporter(Exporter):
         return Recense.objects.filter(
             collectivite=self.collectivite, annee=annee, trimestre=trimestre
         ).order_by("numero_inscription", "pk")
+
+    @classmethod
+    def holding(cls, quarters: list[tuple[int, int]]) -> Q:
+        """Its exports that hold registrants of `quarters` (the retention purge deletes them)."""
+        held = Q(pk__in=[])
+        for annee, trimestre in quarters:
+            held |= Q(parametres__annee=annee, parametres__trimestre=trimestre)
+        return held
 
     def describe(self) -> str:
         return f"{self.verbose_name} — {quarter_label(*self.quarter)}"
@@ -216,11 +232,15 @@ class NoticeExporter(Exporter):
     verbose_name = "Notice individuelle d'un recensé (PDF)"
     form_class = NoticeForm
     role = Role.RECENSEMENT
-    of_quarter = True
 
     @classmethod
     def form(cls, collectivite: Collectivite, data=None, **kwargs) -> forms.Form:
         return cls.form_class(data, collectivite=collectivite, **kwargs)
+
+    @classmethod
+    def holding(cls, quarters: list[tuple[int, int]]) -> Q:
+        """The notice of a registrant of one of `quarters` (its options name the quarter)."""
+        return QuarterExporter.holding(quarters)
 
     def __init__(self, collectivite: Collectivite, options: dict) -> None:
         self.recense = options["recense"]
@@ -239,6 +259,158 @@ class NoticeExporter(Exporter):
     def render(self) -> Rendered:
         data = render_notice_pdf(self.recense)
         return Rendered(notice_filename(self.recense), "application/pdf", data)
+
+
+class CsvExporter(Exporter):
+    """A CSV file of rows: the exporter gives its French header and yields its rows, and this
+    base writes them (";", CRLF, UTF-8) through defusedcsv, so that no value starting like a
+    spreadsheet formula is read as one."""
+
+    header: list[str]
+    content_type = "text/csv; charset=utf-8"
+
+    @property
+    def filename(self) -> str:
+        raise NotImplementedError
+
+    def count(self) -> int:
+        raise NotImplementedError
+
+    def rows(self) -> Iterator[list]:
+        raise NotImplementedError
+
+    def write(self, out: BinaryIO, progress: Progress) -> Streamed:
+        class Utf8:
+            def write(self, text: str) -> int:
+                return out.write(text.encode("utf-8"))
+
+        writer = defusedcsv.writer(Utf8(), delimiter=";", lineterminator="\r\n")
+        writer.writerow(self.header)
+        total = self.count()
+        for done, row in enumerate(self.rows(), start=1):
+            writer.writerow(row)
+            progress(done, total)
+        return Streamed(self.filename, self.content_type)
+
+    def render(self) -> Rendered:
+        out = io.BytesIO()
+        streamed = self.write(out, no_progress)
+        return Rendered(streamed.filename, streamed.content_type, out.getvalue())
+
+
+def _date(day: datetime.date | datetime.datetime | None) -> str:
+    if isinstance(day, datetime.datetime):
+        day = timezone.localdate(day)
+    return f"{day:%d/%m/%Y}" if day else ""
+
+
+class RecensesCsvExporter(CsvExporter):
+    """The registrants of a search of the list (its filters are the options), one line each,
+    in the list's order: the file of the search the agent sees."""
+
+    identifier = "recenses-csv"
+    verbose_name = "Recensés d'une recherche (CSV)"
+    form_class = RecenseFilterForm
+    role = Role.RECENSEMENT
+    header = [
+        "N° d'inscription",
+        "Trimestre",
+        "Nom de naissance",
+        "Nom d'usage",
+        "Prénoms",
+        "Sexe",
+        "Date de naissance",
+        "Lieu de naissance",
+        "Nationalité",
+        "Date de recensement",
+        "Mode",
+        "Délai",
+        "Adresse",
+        "Complément",
+        "Code postal",
+        "Commune",
+        "Téléphones",
+        "Courriel",
+        "Attestation délivrée le",
+    ]
+
+    @classmethod
+    def form(cls, collectivite: Collectivite, data=None, **kwargs) -> forms.Form:
+        quarters = quarters_between(Recense.objects.for_collectivite(collectivite))
+        return cls.form_class(data, quarters=quarters, **kwargs)
+
+    @classmethod
+    def holding(cls, quarters: list[tuple[int, int]]) -> Q:
+        """A search of one of `quarters`, or of no quarter in particular, may hold their
+        registrants."""
+        return Q(parametres__trimestre="") | Q(
+            parametres__trimestre__in=[f"{annee}-{trimestre}" for annee, trimestre in quarters]
+        )
+
+    def recenses(self) -> QuerySet[Recense]:
+        return search_recenses(Recense.objects.for_collectivite(self.collectivite), self.options)
+
+    def describe(self) -> str:
+        o = self.options
+        field = RecenseFilterForm.base_fields
+        criteria = [
+            f"« {o['q']} »" if o["q"] else "",
+            f"né(e) le {datetime.date.fromisoformat(o['date_naissance']):%d/%m/%Y}"
+            if o["date_naissance"]
+            else "",
+            quarter_label(*map(int, o["trimestre"].split("-"))) if o["trimestre"] else "",
+            Mode(o["mode"]).label if o["mode"] else "",
+            dict(field["numerote"].choices)[o["numerote"]] if o["numerote"] else "",
+            f"attestation {dict(field['attestation'].choices)[o['attestation']]}"
+            if o["attestation"]
+            else "",
+        ]
+        said = ", ".join(c for c in criteria if c) or "tous les recensés"
+        return f"Recensés (CSV) — {said}"[:200]
+
+    def preview(self) -> list[str]:
+        count = self.count()
+        return [f"{count} recensé{pluralize(count)} dans le fichier."]
+
+    def problems(self) -> list[Problem]:
+        if not self.recenses().exists():
+            return [Problem(None, "Recherche", "", "aucun recensé ne correspond à cette recherche")]
+        return []
+
+    @property
+    def filename(self) -> str:
+        return f"recenses-{self.collectivite.code_insee}-{timezone.localdate():%Y%m%d}.csv"
+
+    def count(self) -> int:
+        return self.recenses().count()
+
+    def rows(self) -> Iterator[list]:
+        delivered = Attestation.objects.filter(ATTESTATION_DELIVREE, recense=OuterRef("pk"))
+        recenses = self.recenses().annotate(
+            attestation_le=Subquery(delivered.values("delivree_le")[:1])
+        )
+        for r in recenses.iterator(chunk_size=2000):
+            yield [
+                f"{r.numero_inscription:04d}" if r.numero_inscription is not None else "",
+                quarter_label(r.annee, r.trimestre),
+                r.nom_naissance.upper(),
+                r.nom_usage.upper(),
+                r.prenoms,
+                r.get_sexe_display(),
+                _date(r.date_naissance),
+                lieu_naissance(r),
+                r.get_nationalite_display(),
+                _date(r.date_recensement),
+                r.get_mode_display(),
+                r.motif_mode,
+                f"{r.domicile_numero} {r.domicile_voie}".strip(),
+                r.domicile_complement,
+                r.domicile_code_postal,
+                r.domicile_commune,
+                ", ".join(r.telephones),
+                r.courriel,
+                _date(r.attestation_le),
+            ]
 
 
 class ListeForm(CompactForm):
@@ -956,6 +1128,7 @@ EXPORTERS: dict[str, type[Exporter]] = {
         PecotoExporter,
         ListeRecensesExporter,
         NoticeExporter,
+        RecensesCsvExporter,
         ListeCsvExporter,
         ListeXmlExporter,
         TableauExporter,

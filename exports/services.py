@@ -261,13 +261,13 @@ def purge_expired_quarters(
     sender, *, collectivite: Collectivite, quarters: list[tuple[int, int]], dry_run: bool, **kwargs
 ) -> int:
     """Receiver of recensement.services.quarters_expired: the files made from the registrants of
-    those quarters (PECOTO, liste des recensés, notices) go with them, rows now and files once
-    the purge commits. Returns how many."""
-    kinds = [identifier for identifier, exporter in EXPORTERS.items() if exporter.of_quarter]
-    of_quarters = Q()
-    for annee, trimestre in quarters:
-        of_quarters |= Q(parametres__annee=annee, parametres__trimestre=trimestre)
-    expired = Export.objects.filter(of_quarters, collectivite=collectivite, kind__in=kinds)
+    those quarters (PECOTO, liste des recensés, the CSV of a search that may hold them: each
+    exporter's `holding`) go with them, rows now and files once the purge commits. Returns how
+    many."""
+    holding = Q(pk__in=[])
+    for identifier, exporter in EXPORTERS.items():
+        holding |= Q(exporter.holding(quarters), kind=identifier)
+    expired = Export.objects.filter(holding, collectivite=collectivite)
     if dry_run:
         return expired.count()
     names = [export.fichier for export in expired if export.fichier]

@@ -12,7 +12,7 @@ from mairie.documents import render_pdf
 from mairie.history import save_by
 from mairie.models import Collectivite, Sexe, departement_as_written
 from mairie.places import is_abroad
-from recensement.models import Attestation, Mode, Recense
+from recensement.models import ATTESTATION_DELIVREE, Attestation, Mode, Recense
 
 
 class AttestationRefused(Exception):
@@ -87,7 +87,7 @@ def render_attestation_pdf(attestation: Attestation) -> bytes:
 
 def _refuse_if_issued(recense: Recense) -> None:
     issued = (
-        recense.attestations.filter(annulee_le__isnull=True).select_related("delivree_par").first()
+        recense.attestations.filter(ATTESTATION_DELIVREE).select_related("delivree_par").first()
     )
     if issued is None:
         return

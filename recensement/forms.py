@@ -5,10 +5,12 @@ from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 
 from mairie.forms import (
     ABROAD,
+    CompactForm,
     DateInput,
     NameSearchForm,
     clean_names,
@@ -34,6 +36,7 @@ from recensement.models import (
     quarter_of,
 )
 from recensement.services import closed_message, closed_quarters
+from recensement.statistics import Period
 
 PARENT_FIELDS = ["nom", "prenoms", "date_naissance", "nationalite"]
 PHONE_FIELDS = ["telephone_fixe", "telephone_portable"]
@@ -488,6 +491,9 @@ def demande_form(demande: DemandeEnLigne, data=None) -> RecenseForm:
 
 
 class RecenseFilterForm(NameSearchForm):
+    """The registrants list's search; its cleaned data are also the options of the CSV export
+    of that search (exports.exporters.RecensesCsvExporter), kept as JSON with the export."""
+
     date_naissance = forms.DateField(label="Né(e) le", required=False, widget=DateInput())
     trimestre = forms.ChoiceField(label="Trimestre", required=False)
     mode = forms.ChoiceField(
@@ -498,6 +504,11 @@ class RecenseFilterForm(NameSearchForm):
         required=False,
         choices=[("", "tous"), ("oui", "numérotés"), ("non", "non numérotés")],
     )
+    attestation = forms.ChoiceField(
+        label="Attestation",
+        required=False,
+        choices=[("", "toutes"), ("oui", "délivrée"), ("non", "non délivrée")],
+    )
 
     def __init__(self, *args, quarters: list[tuple[int, int]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -505,22 +516,64 @@ class RecenseFilterForm(NameSearchForm):
             (f"{year}-{quarter}", f"T{quarter} {year}") for year, quarter in quarters
         ]
 
+    def clean_date_naissance(self) -> str:
+        day = self.cleaned_data["date_naissance"]
+        return day.isoformat() if day else ""
+
+    @classmethod
+    def query(cls, data, *keep: str) -> str:
+        """The search of `data` as a query string: its own fields (and `keep`), nothing else."""
+        query = QueryDict(mutable=True)
+        for name in [*cls.base_fields, *keep]:
+            if data.get(name):
+                query[name] = data[name]
+        return query.urlencode()
+
     def filter(self, queryset):
         if not self.is_valid():
             return queryset.none()
-        data = self.cleaned_data
-        if data["q"]:
-            queryset = queryset.search(data["q"])
-        if data["date_naissance"]:
-            queryset = queryset.filter(date_naissance=data["date_naissance"])
-        if data["trimestre"]:
-            year, quarter = data["trimestre"].split("-")
-            queryset = queryset.filter(annee=int(year), trimestre=int(quarter))
-        if data["mode"]:
-            queryset = queryset.filter(mode=data["mode"])
-        if data["numerote"]:
-            queryset = queryset.filter(numero_inscription__isnull=data["numerote"] == "non")
-        return queryset
+        return search_recenses(queryset, self.cleaned_data)
+
+
+def search_recenses(queryset, criteria: dict):
+    """The registrants of `queryset` matching the list's search (RecenseFilterForm's cleaned
+    data): the list's page and its CSV export read them through this one function."""
+    if criteria.get("q"):
+        queryset = queryset.search(criteria["q"])
+    if criteria.get("date_naissance"):
+        queryset = queryset.filter(date_naissance=criteria["date_naissance"])
+    if criteria.get("trimestre"):
+        year, quarter = criteria["trimestre"].split("-")
+        queryset = queryset.filter(annee=int(year), trimestre=int(quarter))
+    if criteria.get("mode"):
+        queryset = queryset.filter(mode=criteria["mode"])
+    if criteria.get("numerote"):
+        queryset = queryset.filter(numero_inscription__isnull=criteria["numerote"] == "non")
+    if criteria.get("attestation"):
+        queryset = queryset.attestation_delivree(criteria["attestation"] == "oui")
+    return queryset
+
+
+class StatistiquesForm(CompactForm):
+    annee = forms.IntegerField(label="Année", min_value=2000, max_value=2100, required=False)
+    trimestre = forms.TypedChoiceField(
+        label="Trimestre",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "toute l'année")] + [(q, f"T{q}") for q in range(1, 5)],
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["annee"].initial = timezone.localdate().year
+
+    @property
+    def period(self) -> Period:
+        """The chosen year or quarter; the current year when none (or a wrong one) is given."""
+        if self.is_valid() and self.cleaned_data["annee"]:
+            return Period(self.cleaned_data["annee"], self.cleaned_data["trimestre"])
+        return Period(timezone.localdate().year)
 
 
 class AttestationCancelForm(forms.Form):

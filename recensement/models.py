@@ -139,6 +139,20 @@ def _place(prefix: str, label: str, required: bool = True) -> dict[str, models.F
     }
 
 
+# An issuance of the attestation counts as delivered until it is cancelled: the detail page, the
+# list's filter, the refusal of a second issuance and the uniqueness constraint read this one rule.
+ATTESTATION_DELIVREE = models.Q(annulee_le__isnull=True)
+
+
+class RecenseQuerySet(SearchableQuerySet):
+    def attestation_delivree(self, delivered: bool = True) -> "RecenseQuerySet":
+        """The registrants whose attestation is delivered (or, `delivered` false, is not)."""
+        issued = models.Exists(
+            Attestation.objects.filter(ATTESTATION_DELIVREE, recense=models.OuterRef("pk"))
+        )
+        return self.filter(issued if delivered else ~issued)
+
+
 class Recense(CollectiviteOwned):
     # Recensement
     date_recensement = models.DateField("date de recensement", default=timezone.localdate)
@@ -276,7 +290,7 @@ class Recense(CollectiviteOwned):
     cree_le = models.DateTimeField("saisi le", auto_now_add=True)
     modifie_le = models.DateTimeField("modifié le", auto_now=True)
 
-    objects = SearchableQuerySet.as_manager()
+    objects = RecenseQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["recherche", "identite", "modifie_le"])
 
     class Meta:
@@ -418,7 +432,7 @@ class Recense(CollectiviteOwned):
     @property
     def attestation(self) -> "Attestation | None":
         """The valid (not cancelled) issuance of the attestation, if any."""
-        return self.attestations.filter(annulee_le__isnull=True).first()
+        return self.attestations.filter(ATTESTATION_DELIVREE).first()
 
 
 class Trimestre(CollectiviteOwned):
@@ -537,7 +551,7 @@ class Attestation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["recense"],
-                condition=models.Q(annulee_le__isnull=True),
+                condition=ATTESTATION_DELIVREE,
                 name="une_attestation_valide",
             )
         ]

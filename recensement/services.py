@@ -31,6 +31,18 @@ class QuarterError(Exception):
     """The operation is refused; the message (French) is for the agent."""
 
 
+def quarters_between(recenses: QuerySet[Recense]) -> list[tuple[int, int]]:
+    """Every quarter from the newest registrant's back to the oldest one's: two index reads,
+    not a DISTINCT over all the registrants."""
+    quarter = ("annee", "trimestre")
+    newest = recenses.order_by("-annee", "-trimestre").values_list(*quarter).first()
+    oldest = recenses.order_by("annee", "trimestre").values_list(*quarter).first()
+    if newest is None:
+        return []
+    first, last = (annee * 4 + trimestre - 1 for annee, trimestre in (oldest, newest))
+    return [(index // 4, index % 4 + 1) for index in range(last, first - 1, -1)]
+
+
 def closed_quarters(collectivite: Collectivite) -> set[tuple[int, int]]:
     return set(
         Trimestre.objects.filter(collectivite=collectivite, cloture_le__isnull=False).values_list(

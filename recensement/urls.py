@@ -8,6 +8,7 @@ urlpatterns = [
     path("nouveau/", views.create, name="create"),
     path("trimestres/", views.trimestres, name="trimestres"),
     path("trimestres/numeroter/", views.numerotation, name="numerotation"),
+    path("statistiques/", views.statistiques, name="statistiques"),
     path("demandes/", views.demandes_index, name="demandes"),
     path("demandes/<int:pk>/", views.demande_detail, name="demande_detail"),
     path("demandes/<int:pk>/pdf/", views.demande_pdf, name="demande_pdf"),

@@ -1,8 +1,9 @@
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.db.models import Count, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from mairie import files
@@ -10,7 +11,7 @@ from mairie.history import history_entries
 from mairie.models import Role
 from mairie.pagination import page_of
 from mairie.scoping import agent_required
-from recensement import demandes
+from recensement import demandes, statistics
 from recensement.attestation import (
     AttestationRefused,
     Signataire,
@@ -24,6 +25,7 @@ from recensement.forms import (
     DemandesUploadForm,
     RecenseFilterForm,
     RecenseForm,
+    StatistiquesForm,
     demande_form,
 )
 from recensement.models import (
@@ -43,22 +45,11 @@ from recensement.services import (
     is_current_quarter,
     numbering_plan,
     numeroter,
+    quarters_between,
 )
 
 PAGE_SIZE = 50
 recensement_agent = agent_required(Role.RECENSEMENT)
-
-
-def quarters_between(recenses: QuerySet[Recense]) -> list[tuple[int, int]]:
-    """Every quarter from the newest registrant's back to the oldest one's: two index reads,
-    not a DISTINCT over all the registrants."""
-    quarter = ("annee", "trimestre")
-    newest = recenses.order_by("-annee", "-trimestre").values_list(*quarter).first()
-    oldest = recenses.order_by("annee", "trimestre").values_list(*quarter).first()
-    if newest is None:
-        return []
-    first, last = (annee * 4 + trimestre - 1 for annee, trimestre in (oldest, newest))
-    return [(index // 4, index % 4 + 1) for index in range(last, first - 1, -1)]
 
 
 def _recense(request: HttpRequest, pk: int) -> Recense:
@@ -80,8 +71,20 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "recensement/index.html",
-        {"filters": filters, "page": page},
+        {
+            "filters": filters,
+            "page": page,
+            "search": RecenseFilterForm.query(request.GET),
+            "back": RecenseFilterForm.query(request.GET, "page"),
+        },
     )
+
+
+def list_url(retour: str) -> str:
+    """The registrants list at the search and page a detail page was opened from (`retour`, a
+    query string): always the list's own path, whatever `retour` holds (no open redirect)."""
+    query = RecenseFilterForm.query(QueryDict(retour), "page")
+    return f"{reverse('recensement:index')}?{query}" if query else reverse("recensement:index")
 
 
 def _form(request: HttpRequest, recense: Recense | None, message: str) -> HttpResponse:
@@ -128,6 +131,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "recensement/detail.html",
         {
             "recense": recense,
+            "back_url": list_url(request.GET.get("retour", "")),
             "attestation": recense.attestation,
             "attestations": recense.attestations.select_related("delivree_par", "annulee_par"),
             "demandes_en_ligne": recense.demandes_en_ligne.exclude(fichier_pdf=""),
@@ -163,6 +167,23 @@ def trimestres(request: HttpRequest) -> HttpResponse:
         for row in counts
     ]
     return render(request, "recensement/trimestres.html", {"rows": rows})
+
+
+@recensement_agent
+def statistiques(request: HttpRequest) -> HttpResponse:
+    form = StatistiquesForm(request.GET)
+    period, collectivite = form.period, request.collectivite
+    context = {
+        "form": form,
+        "period": period,
+        "total": statistics.total(collectivite, period),
+        "modes": statistics.by_sex_and_mode(collectivite, period),
+        "naissance": statistics.born_abroad(collectivite, period),
+        "nationalite": statistics.nationality(collectivite, period),
+        "demandes": statistics.online_and_counter(collectivite, period),
+        "delais": statistics.delays(collectivite, period),
+    }
+    return render(request, "recensement/statistiques.html", context)
 
 
 @recensement_agent

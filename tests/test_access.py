@@ -200,6 +200,7 @@ ACCESS: dict[str, Access] = {
     "recensement:index": Access(role=Role.RECENSEMENT),
     "recensement:create": Access(role=Role.RECENSEMENT),
     "recensement:trimestres": Access(role=Role.RECENSEMENT),
+    "recensement:statistiques": Access(role=Role.RECENSEMENT),
     "recensement:numerotation": Access(role=Role.RECENSEMENT, methods=("get", "post")),
     "recensement:detail": Access(role=Role.RECENSEMENT, foreign=b_recense, sample_kwargs=PK),
     "recensement:edit": Access(

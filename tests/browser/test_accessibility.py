@@ -139,6 +139,7 @@ def test_the_main_pages_have_no_serious_accessibility_violation(page, mairie):
             reverse("recensement:edit", args=[mairie["recense"].pk]),
             reverse("recensement:delete", args=[mairie["recense"].pk]),
             reverse("recensement:trimestres"),
+            reverse("recensement:statistiques"),
             reverse("exports:index"),
             reverse("electoral:index"),
             reverse("electoral:detail", args=[mairie["electeur"].pk]),

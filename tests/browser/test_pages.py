@@ -44,6 +44,7 @@ def test_the_list_pages_do_not_scroll_sideways_on_a_phone(page, mairie):  # noqa
         reverse("recensement:index"),
         reverse("recensement:detail", args=[mairie["recense"].pk]),
         reverse("recensement:trimestres"),
+        reverse("recensement:statistiques"),
         reverse("recensement:demandes"),
         reverse("exports:index"),
         reverse("electoral:index"),

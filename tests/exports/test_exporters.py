@@ -17,6 +17,7 @@ def test_every_exporter_is_in_the_one_registry_under_its_identifier():
         "pecoto",
         "liste-recenses",
         "notice",
+        "recenses-csv",
         "liste-csv",
         "liste-xml",
         "tableau",

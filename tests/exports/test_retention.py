@@ -82,3 +82,28 @@ def test_the_command_reports_the_files(side_a):
     with time_machine.travel(PURGED, tick=False):
         call_command("purge_recensement", "--dry-run", stdout=out)
     assert "2 fichier(s) généré(s) à supprimer" in out.getvalue()
+
+
+def test_a_csv_of_a_search_that_may_hold_an_expired_quarter_goes_with_it(
+    side_a, django_capture_on_commit_callbacks
+):
+    sent_quarter(side_a)
+    _kept_quarter(side_a)
+    with time_machine.travel(SENT.replace(year=2021) + dt.timedelta(days=1), tick=False):
+        of = {
+            search: run_export(side_a.collectivite, "recenses-csv", options, side_a.agent)
+            for search, options in (
+                ("all", {}),
+                ("expired", {"trimestre": "2020-1"}),
+                ("kept", {"trimestre": "2020-2"}),
+            )
+        }
+    with (
+        time_machine.travel(PURGED, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        [count] = purge_recensement([side_a.collectivite])
+    assert count.fichiers == 2  # the search of all quarters and that of the expired one
+    assert list(Export.objects.filter(kind="recenses-csv")) == [of["kept"]]
+    assert not default_storage.exists(of["all"].fichier)
+    assert default_storage.exists(of["kept"].fichier)

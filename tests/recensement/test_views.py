@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from mairie.models import Departement, Pays, Role
+from recensement.attestation import Signataire, cancel_attestation, issue_attestation
 from recensement.models import Mode, Recense, RecenseLocked
 from recensement.services import cloturer
 from tests.conftest import agent_with_role
@@ -251,6 +252,31 @@ def test_the_list_searches_without_accents_and_filters(side_a, side_b):
     assert names(numerote="non") == ["LEFÈVRE", "MARTIN"]
 
 
+def test_the_list_filters_on_the_attestation_a_cancelled_one_is_not_delivered(side_a, side_b):
+    delivered, cancelled, never = (
+        RecenseFactory(collectivite=side_a.collectivite, nom_naissance=name)
+        for name in ("DELIVRE", "ANNULE", "JAMAIS")
+    )
+    for recense in (delivered, cancelled):
+        issue_attestation(recense, side_a.agent, Signataire.MAIRE)
+    cancel_attestation(cancelled.attestation, side_a.agent, "Imprimée avec une erreur")
+    other = RecenseFactory(collectivite=side_b.collectivite, nom_naissance="DELIVRE")
+    issue_attestation(other, side_b.agent, Signataire.MAIRE)
+    url = reverse("recensement:index")
+
+    def names(**params):
+        return sorted(r.nom_naissance for r in side_a.client.get(url, params).context["page"])
+
+    assert names(attestation="oui") == ["DELIVRE"]
+    assert names(attestation="non") == ["ANNULE", "JAMAIS"]
+    assert names() == ["ANNULE", "DELIVRE", "JAMAIS"]
+    # The detail page says the same of each.
+    for recense, said in ((delivered, True), (cancelled, False), (never, False)):
+        detail = side_a.client.get(reverse("recensement:detail", args=[recense.pk]))
+        assert (detail.context["attestation"] is not None) is said
+        assert ("Pas encore délivrée" not in detail.text) is said
+
+
 def test_surnames_are_shown_in_capitals_as_typed_otherwise(side_a):
     recense = RecenseFactory(
         collectivite=side_a.collectivite,
@@ -343,6 +369,21 @@ def test_the_next_page_keeps_the_filters(side_a):
     second = side_a.client.get(url, {"q": "durand", "mode": "R", "page": "2"})
     assert len(second.context["page"]) == 1
     assert 'href="?q=durand&amp;mode=R&amp;page=1"' in second.text
+
+
+def test_the_detail_page_leads_back_to_the_list_at_the_search_it_was_opened_from(side_a):
+    recense = RecenseFactory(collectivite=side_a.collectivite)
+    index, detail = reverse("recensement:index"), reverse("recensement:detail", args=[recense.pk])
+    listed = side_a.client.get(index, {"q": "durand", "mode": "R", "page": "1"}).text
+    link = f"{detail}?retour=q%3Ddurand%26mode%3DR%26page%3D1"
+    assert f'href="{link}"' in listed
+    opened = side_a.client.get(link).text
+    assert f'<a href="{index}?q=durand&amp;mode=R&amp;page=1">' in opened
+    assert f'<a href="{index}">' in side_a.client.get(detail).text
+    # Whatever `retour` holds, the link stays on the list: no open redirect.
+    for hostile in ("https://evil.example/", "//evil.example/x", "q=a&next=//evil.example"):
+        page = side_a.client.get(detail, {"retour": hostile}).context
+        assert page["back_url"] in (index, f"{index}?q=a")
 
 
 def test_the_quarter_filter_offers_every_quarter_from_the_newest_to_the_oldest(side_a):
