@@ -52,6 +52,7 @@ class Export(CollectiviteOwned):
         "état sur le portail", max_length=20, choices=EtatPortail.choices, blank=True
     )
     message_portail = models.TextField("message du portail", blank=True)
+    etat_portail_le = models.DateTimeField("état du portail enregistré le", null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["progression"])
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult, TaskResultStatus
 
-from exports.exporters import EXPORTERS, Exporter, Streamed
+from exports.exporters import EXPORTERS, Exporter, QuarterExporter, Streamed
 from exports.models import EtatPortail, Export, Statut
 from exports.streaming import Progress, Throttled
 from mairie import files
@@ -23,6 +23,7 @@ from mairie.models import Collectivite
 from mairie.problems import Problem
 from recensement import services as recensement_services
 from recensement.models import quarter_label
+from recensement.quarters import FileState, Quarter, QuarterFile
 
 
 class ExportRefused(Exception):
@@ -246,6 +247,8 @@ def set_portal_state(export: Export, etat: str, message: str, user: AbstractBase
         stored = Export.objects.select_for_update().get(pk=export.pk).etat_portail
         if stored == EtatPortail.PEC_TERMINEE and etat != EtatPortail.PEC_TERMINEE:
             raise ExportRefused(final_state_message(export))
+        if etat != stored:
+            export.etat_portail_le = timezone.now()
         export.etat_portail, export.message_portail = etat, message.strip()
         save_by(export, user)
         if etat == EtatPortail.PEC_TERMINEE:
@@ -274,3 +277,52 @@ def purge_expired_quarters(
     deleted = expired.delete()[1].get(Export._meta.label, 0)
     transaction.on_commit(lambda: files.delete(*names))
     return deleted
+
+
+def _quarter_file(export: Export) -> QuarterFile:
+    if export.pending:
+        state, date = FileState.EN_GENERATION, export.cree_le
+    elif export.statut == Statut.ECHEC:
+        state, date = FileState.ECHEC, export.termine_le or export.cree_le
+    elif export.etat_portail:
+        state, date = FileState(export.etat_portail), export.etat_portail_le or export.termine_le
+    else:
+        state, date = FileState.GENERE, export.termine_le
+    exporter = EXPORTERS[export.kind](export.collectivite, export.parametres)
+    return QuarterFile(
+        state=state,
+        date=date,
+        export_id=export.pk,
+        filename=export.nom_fichier,
+        portal_text=exporter.portal_text(),
+        message=export.message_portail,
+    )
+
+
+def _stands_for_its_quarter(export: Export) -> tuple[bool, bool]:
+    """Sort key, lowest first: the file taken in charge, then any file not failed."""
+    return (export.etat_portail != EtatPortail.PEC_TERMINEE, export.statut == Statut.ECHEC)
+
+
+def quarter_files(
+    collectivite: Collectivite, quarters: list[Quarter]
+) -> dict[Quarter, QuarterFile]:
+    """Each quarter's file deposited on a portal (PECOTO): the one taken in charge, else the
+    newest not failed, else the newest failure; a quarter without any is left out. Registered
+    with recensement.quarters, for the quarters page."""
+    if not quarters:
+        return {}
+    kinds = [
+        identifier
+        for identifier, exporter in EXPORTERS.items()
+        if issubclass(exporter, QuarterExporter) and exporter.has_portal_state
+    ]
+    of_quarters = Q()
+    for annee, trimestre in quarters:
+        of_quarters |= Q(parametres__annee=annee, parametres__trimestre=trimestre)
+    exports = Export.objects.filter(of_quarters, collectivite=collectivite, kind__in=kinds)
+    found: dict[Quarter, Export] = {}
+    newest_first = exports.select_related("collectivite").order_by("-cree_le", "-id")
+    for export in sorted(newest_first, key=_stands_for_its_quarter):
+        found.setdefault((export.parametres["annee"], export.parametres["trimestre"]), export)
+    return {quarter: _quarter_file(export) for quarter, export in found.items()}

@@ -62,11 +62,15 @@ def index(request: HttpRequest) -> HttpResponse:
     kind_filter = request.GET.get("type", "")
     if kind_filter in kinds:
         exports = exports.filter(kind=kind_filter)
+    single = request.GET.get("export", "")
+    if single.isdigit():  # one file, as the quarters page links to it
+        exports = exports.filter(pk=single)
     chosen = request.GET.get("kind", "")
     context = {
         "page": page_of(exports, request.GET.get("page"), PAGE_SIZE),
         "kinds": [(kind, EXPORTERS[kind]) for kind in kinds],
         "kind_filter": kind_filter,
+        "single": single.isdigit(),
         "chosen": chosen,
         "generators": [
             (

@@ -37,6 +37,7 @@ from recensement.models import (
     quarter_label,
 )
 from recensement.notice import notice_filename, render_notice_pdf
+from recensement.quarters import quarter_rows
 from recensement.services import (
     QuarterError,
     closed_message,
@@ -146,26 +147,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @recensement_agent
 def trimestres(request: HttpRequest) -> HttpResponse:
-    """Each quarter with its counts and state, and the numbering action."""
-    counts = (
-        Recense.objects.for_request(request)
-        .values("annee", "trimestre")
-        .annotate(total=Count("id"), numerotes=Count("numero_inscription"))
-        .order_by("-annee", "-trimestre")
+    """Each quarter's whole state on one line, with the one action that comes next."""
+    rows = quarter_rows(
+        request.collectivite,
+        Recense.objects.for_request(request),
+        Trimestre.objects.for_request(request),
     )
-    states = {
-        (t.annee, t.trimestre): t
-        for t in Trimestre.objects.for_request(request).select_related("cloture_par")
-    }
-    rows = [
-        {
-            **row,
-            "restants": row["total"] - row["numerotes"],
-            "etat": states.get((row["annee"], row["trimestre"])),
-            "en_cours": is_current_quarter(row["annee"], row["trimestre"]),
-        }
-        for row in counts
-    ]
     return render(request, "recensement/trimestres.html", {"rows": rows})
 
 

@@ -185,6 +185,21 @@ def test_the_list_shows_only_the_collectivites_exports_and_filters_by_kind(side_
     assert list(side_a.client.get(url, {"type": "pecoto"}).context["page"]) == [mine]
 
 
+def test_the_list_narrows_to_one_file_as_the_quarters_page_links_to_it(side_a, side_b):
+    numbered(side_a.collectivite)
+    numbered(side_b.collectivite)
+    first = run_export(side_a.collectivite, "pecoto", {"annee": 2026, "trimestre": 1}, None)
+    run_export(side_a.collectivite, "pecoto", {"annee": 2026, "trimestre": 1}, None)
+    theirs = run_export(side_b.collectivite, "pecoto", {"annee": 2026, "trimestre": 1}, None)
+    url = reverse("exports:index")
+    one = side_a.client.get(url, {"export": first.pk})
+    assert list(one.context["page"]) == [first]
+    assert f'<a href="{url}">Tous les exports</a>' in one.text
+    assert list(side_a.client.get(url, {"export": theirs.pk}).context["page"]) == []
+    assert len(side_a.client.get(url, {"export": "x"}).context["page"]) == 2
+    assert list(side_a.client.get(url, {"export": "9" * 30}).context["page"]) == []
+
+
 def test_files_of_another_collectivite_are_404(side_a, side_b):
     numbered(side_b.collectivite)
     theirs = run_export(side_b.collectivite, "pecoto", {"annee": 2026, "trimestre": 1}, None)

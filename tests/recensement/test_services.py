@@ -116,7 +116,7 @@ def test_the_quarters_page_shows_counts_and_numbers_on_request(side_a, side_b):
     RecenseFactory(collectivite=side_b.collectivite)
     url = reverse("recensement:trimestres")
     page = side_a.client.get(url)
-    assert page.context["rows"][0]["total"] == 3
+    assert page.context["rows"][0].total == 3
     assert "3 à numéroter" in page.text
     response = side_a.client.post(
         reverse("recensement:numerotation"),
