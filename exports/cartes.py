@@ -9,6 +9,8 @@ Sorted by bureau, then in the order of the delivery rounds: street, house number
 bureau starts a sheet of its own. Drawn with ReportLab, like the émargement lists."""
 
 import datetime
+import io
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -199,29 +201,57 @@ def write_test_sheet(collectivite: Collectivite, out: BinaryIO) -> None:
     canvas.save()
 
 
-def write_cards(options: Options, out: BinaryIO, progress: Callable[[int, int], None]) -> int:
-    """Every card, four to a sheet, a new sheet for each bureau; returns the number of cards."""
-    register_fonts()
-    rows = sorted(inscriptions(options), key=delivery_key)
-    bureaux = BureauDeVote.objects.for_collectivite(options.collectivite).in_bulk()
+def _write_pdf(options: Options, rows: list[Inscription], bureaux: dict, out: BinaryIO) -> None:
+    """The cards of `rows` (sorted), four to a sheet, a new sheet for each bureau."""
     canvas = Canvas(out, pagesize=A4, pageCompression=1, invariant=1)
     canvas.setTitle(f"Cartes électorales — {options.collectivite.nom}")
     slot, current = 0, None
-    for done, inscription in enumerate(rows, start=1):
+    for inscription in rows:
         if slot and (slot == PER_SHEET or inscription.bureau_a_date_id != current):
             canvas.showPage()
             slot = 0
         current = inscription.bureau_a_date_id
-        values = card_values(options, inscription, bureaux)
-        draw_card(canvas, _origin(options.collectivite, slot), values)
+        draw_card(
+            canvas, _origin(options.collectivite, slot), card_values(options, inscription, bureaux)
+        )
         slot += 1
-        if done % 1000 == 0:
-            progress(done, len(rows))
     if slot:
         canvas.showPage()
     canvas.save()
-    progress(len(rows), len(rows))
-    return len(rows)
+
+
+def groups(options: Options) -> list[tuple[str, object]]:
+    """(file name's part, the bureau's id or None) of each bundle of cards: one bureau, or every
+    bureau and then the voters without one."""
+    if options.bureau is not None:
+        return [(options.bureau.code, options.bureau.pk)]
+    codes = BureauDeVote.objects.for_collectivite(options.collectivite).order_by("code")
+    return [(code, pk) for pk, code in codes.values_list("pk", "code")] + [("sans-bureau", None)]
+
+
+def write_cards(options: Options, out: BinaryIO, progress: Callable[[int, int], None]) -> int:
+    """The cards of one bureau as a PDF, or, for every bureau, a ZIP of one PDF per bureau:
+    ReportLab keeps a document's pages until it is saved, so a city's cards are written bureau
+    by bureau and never held at once. Returns the number of cards."""
+    register_fonts()
+    bureaux = BureauDeVote.objects.for_collectivite(options.collectivite).in_bulk()
+    every = inscriptions(options)
+    bundles = groups(options)
+    done = 0
+    archive = None if options.bureau else zipfile.ZipFile(out, "w")
+    for index, (name, pk) in enumerate(bundles, start=1):
+        rows = sorted(every.filter(bureau_a_date_id=pk), key=delivery_key)
+        if rows and archive is None:
+            _write_pdf(options, rows, bureaux, out)
+        elif rows:
+            buffer = io.BytesIO()
+            _write_pdf(options, rows, bureaux, buffer)
+            archive.writestr(f"cartes-{options.liste}-bureau-{name}.pdf", buffer.getvalue())
+        done += len(rows)
+        progress(index, len(bundles))
+    if archive is not None:
+        archive.close()
+    return done
 
 
 def write_returned(

@@ -871,9 +871,10 @@ class CartesExporter(Exporter):
             cartes.write_test_sheet(self.collectivite, out)
             return Streamed("cartes-feuille-de-test.pdf", "application/pdf")
         cartes.write_cards(s, out, progress)
-        bureau = f"-bureau-{s.bureau.code}" if s.bureau else ""
-        name = f"cartes-{s.liste}-{self.collectivite.code_insee}-{s.date:%Y%m%d}{bureau}.pdf"
-        return Streamed(name, "application/pdf")
+        stem = f"cartes-{s.liste}-{self.collectivite.code_insee}-{s.date:%Y%m%d}"
+        if s.bureau:
+            return Streamed(f"{stem}-bureau-{s.bureau.code}.pdf", "application/pdf")
+        return Streamed(f"{stem}.zip", "application/zip")
 
     def render(self) -> Rendered:
         out = io.BytesIO()

@@ -4,6 +4,7 @@ collectivité's offsets; the test sheet; the cards the post brings back."""
 import datetime as dt
 import io
 import re
+import zipfile
 from decimal import Decimal
 
 import pypdf
@@ -29,6 +30,14 @@ def today():
 
 def pdf(export) -> pypdf.PdfReader:
     return pypdf.PdfReader(io.BytesIO(stored(export.fichier)))
+
+
+def zipped(export) -> dict[str, pypdf.PdfReader]:
+    """Every bureau's cards: one PDF each in the ZIP."""
+    with zipfile.ZipFile(io.BytesIO(stored(export.fichier))) as archive:
+        return {
+            name: pypdf.PdfReader(io.BytesIO(archive.read(name))) for name in archive.namelist()
+        }
 
 
 @pytest.fixture
@@ -76,9 +85,12 @@ def card_names(reader: pypdf.PdfReader) -> list[list[str]]:
 def test_cards_are_sorted_by_bureau_then_street_number_and_name_four_to_a_sheet(town):
     side, _, voters = town
     export = run_export(side.collectivite, "cartes", {"liste": "p"}, None)
-    reader = pdf(export)
-    # Bureau 0001: Amiral 1, Tilleuls 3 (ADAM, CARRE), Tilleuls 12; then 0002 on a sheet of its own.
-    assert card_names(reader) == [["MARTIN", "ADAM", "CARRE", "ZOLA"], ["BRUN"]]
+    files = zipped(export)
+    assert sorted(files) == ["cartes-p-bureau-0001.pdf", "cartes-p-bureau-0002.pdf"]
+    # Bureau 0001: Amiral 1, Tilleuls 3 (ADAM, CARRE), Tilleuls 12; then 0002's own file.
+    reader = files["cartes-p-bureau-0001.pdf"]
+    assert card_names(reader) == [["MARTIN", "ADAM", "CARRE", "ZOLA"]]
+    assert card_names(files["cartes-p-bureau-0002.pdf"]) == [["BRUN"]]
     text = reader.pages[0].extract_text()
     adam = voters["ADAM"]
     assert f"INE : {adam.ine}" in text
@@ -124,7 +136,8 @@ def test_since_a_date_only_the_inscribed_or_changed_voters(town):
         voters["ZOLA"], {"numero_voie": "14"}, "adresse", dt.date(2026, 11, 20), None, bureau=b1
     )
     export = run_export(side.collectivite, "cartes", {"liste": "p", "depuis": "2026-11-01"}, None)
-    text = " ".join(page.extract_text() for page in pdf(export).pages)
+    readers = zipped(export).values()
+    text = " ".join(page.extract_text() for reader in readers for page in reader.pages)
     assert "NOUVEAU" in text and "ZOLA" in text
     assert not any(name in text for name in ("ADAM", "MARTIN", "BRUN", "CARRE"))
 
