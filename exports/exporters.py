@@ -88,8 +88,8 @@ class Exporter:
     role: str  # the agents who may run it and see its files
     # Files the agent deposits on a portal, whose answer is recorded on the export.
     has_portal_state = False
-    # Files made from the registrants of one quarter (options `annee`, `trimestre`): the
-    # retention purge deletes them with the quarter's registrants.
+    # Its form's choices are the collectivité's own (bureaux, scrutins, registrants…).
+    scoped_form = False
     # Templates receive the classes themselves: they must not instantiate them.
     do_not_call_in_templates = True
 
@@ -99,7 +99,9 @@ class Exporter:
 
     @classmethod
     def form(cls, collectivite: Collectivite, data=None, **kwargs) -> forms.Form:
-        """The options form; an exporter whose choices depend on the collectivité overrides it."""
+        """The options form; given the collectivité when its choices are the collectivité's."""
+        if cls.scoped_form:
+            kwargs["collectivite"] = collectivite
         return cls.form_class(data, **kwargs)
 
     @classmethod
@@ -233,9 +235,7 @@ class NoticeExporter(Exporter):
     form_class = NoticeForm
     role = Role.RECENSEMENT
 
-    @classmethod
-    def form(cls, collectivite: Collectivite, data=None, **kwargs) -> forms.Form:
-        return cls.form_class(data, collectivite=collectivite, **kwargs)
+    scoped_form = True
 
     @classmethod
     def holding(cls, quarters: list[tuple[int, int]]) -> Q:
@@ -449,9 +449,7 @@ class ListeExporter(Exporter):
     extension: str
     content_type: str
 
-    @classmethod
-    def form(cls, collectivite: Collectivite, data=None, **kwargs) -> forms.Form:
-        return cls.form_class(data, collectivite=collectivite, **kwargs)
+    scoped_form = True
 
     def __init__(self, collectivite: Collectivite, options: dict) -> None:
         bureau = options["bureau"]
@@ -615,9 +613,7 @@ class ListeBureauExporter(Exporter):
     form_class = ListeBureauForm
     role = Role.ELECTIONS
 
-    @classmethod
-    def form(cls, collectivite: Collectivite, data=None, **kwargs) -> forms.Form:
-        return cls.form_class(data, collectivite=collectivite, **kwargs)
+    scoped_form = True
 
     @property
     def bureau(self) -> BureauDeVote:
@@ -708,9 +704,7 @@ class EmargementExporter(Exporter):
     form_class = EmargementForm
     role = Role.ELECTIONS
 
-    @classmethod
-    def form(cls, collectivite: Collectivite, data=None, **kwargs) -> forms.Form:
-        return cls.form_class(data, collectivite=collectivite, **kwargs)
+    scoped_form = True
 
     def __init__(self, collectivite: Collectivite, options: dict) -> None:
         self.bureau = options["bureau"]
@@ -821,9 +815,7 @@ class CartesExporter(Exporter):
     form_class = CartesForm
     role = Role.ELECTIONS
 
-    @classmethod
-    def form(cls, collectivite: Collectivite, data=None, **kwargs) -> forms.Form:
-        return cls.form_class(data, collectivite=collectivite, **kwargs)
+    scoped_form = True
 
     def __init__(self, collectivite: Collectivite, options: dict) -> None:
         self.test = bool(options.get("test"))
@@ -943,9 +935,7 @@ class RegistreProcurationsExporter(Exporter):
     form_class = RegistreProcurationsForm
     role = Role.ELECTIONS
 
-    @classmethod
-    def form(cls, collectivite: Collectivite, data=None, **kwargs) -> forms.Form:
-        return cls.form_class(data, collectivite=collectivite, **kwargs)
+    scoped_form = True
 
     def __init__(self, collectivite: Collectivite, options: dict) -> None:
         self.bureau = options["bureau"]
@@ -1000,9 +990,7 @@ class RecordExporter(Exporter):
     option: str  # the form's field
     label: str
 
-    @classmethod
-    def form(cls, collectivite: Collectivite, data=None, **kwargs) -> forms.Form:
-        return cls.form_class(data, collectivite=collectivite, **kwargs)
+    scoped_form = True
 
     def __init__(self, collectivite: Collectivite, options: dict) -> None:
         self.record = options[self.option]
