@@ -29,7 +29,7 @@ from django.db import transaction
 from electoral.models import BureauDeVote, Electeur, Inscription, Liste, Scrutin
 from exports import cartes, emargement
 from exports.tableaux_benchmark import SINGLE
-from mairie.benchmarks import Benchmark, free_code_insee, fresh_interpreter
+from mairie.benchmarks import Benchmark, free_code_insee, fresh_interpreter, verdict
 from mairie.demo_names import NOMS, prenoms_of_generation
 from mairie.models import Collectivite
 
@@ -241,15 +241,7 @@ def _run(size: int, write: Callable[[str], None], cards: bool) -> bool:
             collectivite.delete()
     speedup = rate / reference_rate
     peak_mb = volume["peak_kb"] / 1024
-    fast, small = speedup >= TARGET_SPEEDUP, peak_mb <= TARGET_MB
-    write(
-        f"débit : {speedup:.1f} × la référence (objectif ≥ {TARGET_SPEEDUP}) : "
-        + ("PASS" if fast else "FAIL")
-    )
-    write(
-        f"mémoire : {peak_mb:.0f} Mo (objectif ≤ {TARGET_MB} Mo) : " + ("PASS" if small else "FAIL")
-    )
-    return fast and small
+    return verdict(write, speedup, TARGET_SPEEDUP, peak_mb, TARGET_MB)
 
 
 EMARGEMENT = Benchmark(

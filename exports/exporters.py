@@ -1042,15 +1042,21 @@ class JuresListeExporter(TirageExporter):
         return Rendered(f"{self.stem}-liste-preparatoire.pdf", "application/pdf", out.getvalue())
 
 
-class JuresCsvExporter(TirageExporter):
+class JuresCsvExporter(TirageExporter, CsvExporter):
     identifier = "jures-csv"
     verbose_name = "Jurés d'assises : liste préparatoire pour le greffe (CSV)"
     label = "Liste préparatoire des jurés d'assises (CSV)"
+    header = registres.CSV_HEADER
 
-    def render(self) -> Rendered:
-        out = io.BytesIO()
-        registres.write_jures_csv(self.tirage, out)
-        return Rendered(f"{self.stem}.csv", "text/csv; charset=utf-8", out.getvalue())
+    @property
+    def filename(self) -> str:
+        return f"{self.stem}.csv"
+
+    def count(self) -> int:
+        return len(self.tirage.tires)
+
+    def rows(self) -> Iterator[list]:
+        return iter(registres.jures_csv_rows(self.tirage))
 
 
 class ReunionExporter(RecordExporter):

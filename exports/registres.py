@@ -5,7 +5,6 @@ the commission de contrôle's register of decisions."""
 import datetime
 from typing import BinaryIO
 
-from defusedcsv import csv as defusedcsv
 from django.utils import timezone
 from reportlab.lib.pagesizes import A4, landscape
 
@@ -134,11 +133,11 @@ CSV_HEADER = [
 ]
 
 
-def write_jures_csv(tirage: TirageJures, out: BinaryIO) -> int:
-    """The liste préparatoire for the greffe, one line per name, in the order of the draw."""
+def jures_csv_rows(tirage: TirageJures) -> list[list]:
+    """The liste préparatoire for the greffe, one line per name (CSV_HEADER), in the order of
+    the draw."""
     lines = []
-    voters = drawn_voters(tirage)
-    for order, e in enumerate(voters, start=1):
+    for order, e in enumerate(drawn_voters(tirage), start=1):
         born = f"{e.date_naissance:%d/%m/%Y}" if e.date_naissance else e.date_naissance_incomplete
         lines.append(
             [
@@ -155,15 +154,7 @@ def write_jures_csv(tirage: TirageJures, out: BinaryIO) -> int:
                 e.ine,
             ]
         )
-
-    class Text:
-        def write(self, text: str) -> int:
-            return out.write(text.encode("utf-8"))
-
-    writer = defusedcsv.writer(Text(), delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    writer.writerows(lines)
-    return len(voters)
+    return lines
 
 
 def write_registre_decisions(reunion: ReunionCommission, out: BinaryIO) -> int:

@@ -28,7 +28,7 @@ from electoral.models import (
     TypeMouvement,
 )
 from exports.tableaux import build_tableau, tableau_html, tableau_parts
-from mairie.benchmarks import Benchmark, free_code_insee, fresh_interpreter
+from mairie.benchmarks import Benchmark, free_code_insee, fresh_interpreter, verdict
 from mairie.demo_names import NOMS, prenoms_of_generation
 from mairie.models import Collectivite
 
@@ -209,16 +209,7 @@ def run(size: int, write: Callable[[str], None]) -> bool:
         f"mémoire de pointe {single['peak_kb'] / 1024:.0f} Mo ; charge {os.getloadavg()[0]:.1f}"
     )
     speedup = (rows / parallel) / single_rate
-    fast = speedup >= TARGET_SPEEDUP
-    small = peak_mb <= TARGET_MB
-    write(
-        f"débit : {speedup:.2f} × la référence (objectif ≥ {TARGET_SPEEDUP:g}) : "
-        + ("PASS" if fast else "FAIL")
-    )
-    write(
-        f"mémoire : {peak_mb:.0f} Mo (objectif ≤ {TARGET_MB} Mo) : " + ("PASS" if small else "FAIL")
-    )
-    return fast and small
+    return verdict(write, speedup, TARGET_SPEEDUP, peak_mb, TARGET_MB)
 
 
 TABLEAU_PDF = Benchmark(

@@ -130,3 +130,20 @@ def fresh_interpreter(script: str, args: list[str], data: bytes = b"") -> dict:
         env=os.environ.copy(),
     )
     return json.loads(completed.stdout)
+
+
+def verdict(
+    write: Callable[[str], None], speedup: float, target: float, peak_mb: float, target_mb: float
+) -> bool:
+    """Write the two verdict lines of a document benchmark (throughput against its reference,
+    peak memory) and say whether both targets are reached."""
+    fast, small = speedup >= target, peak_mb <= target_mb
+    write(
+        f"débit : {speedup:.2f} × la référence (objectif ≥ {target:g}) : "
+        + ("PASS" if fast else "FAIL")
+    )
+    write(
+        f"mémoire : {peak_mb:.0f} Mo (objectif ≤ {target_mb:g} Mo) : "
+        + ("PASS" if small else "FAIL")
+    )
+    return fast and small
