@@ -903,6 +903,11 @@ class _Postgres(_Database):
         """The folded birth name an identity (electoral.rules.identity) starts with."""
         return f"split_part({nkey}, '|', 1)"
 
+    def rows_of(self, table: str, column: str, keys: str) -> str:
+        """The rows of `table` whose `column` is one of the `keys` (a query), each read through
+        the column's index: for a few keys, the planner would scan the table to hash it."""
+        return f"(SELECT * FROM {table} WHERE {column} = ANY(ARRAY({keys})))"
+
 
 class _Sqlite(_Database):
     distinct = "IS NOT"
@@ -940,6 +945,9 @@ class _Sqlite(_Database):
 
     def nom_key(self, nkey: str) -> str:
         return f"substr({nkey}, 1, instr({nkey}, '|') - 1)"
+
+    def rows_of(self, table: str, column: str, keys: str) -> str:
+        return table
 
 
 class _Sieve:
@@ -1042,10 +1050,10 @@ class _Sieve:
         try:
             with transaction.atomic():
                 self.tables.append(self.raw)
+                # A cached sequence: numbering a million rows costs nothing then (0.3 s without).
                 cursor.execute(
-                    f"CREATE UNLOGGED TABLE {self.raw} (rn bigint GENERATED ALWAYS AS IDENTITY, "
-                    + ", ".join(f"{column} text" for column in columns)
-                    + ")"
+                    f"CREATE UNLOGGED TABLE {self.raw} (rn bigint GENERATED ALWAYS AS IDENTITY "
+                    "(CACHE 100000), " + ", ".join(f"{column} text" for column in columns) + ")"
                 )
                 raw = cursor.cursor
                 with self.reader.path.open("rb") as file:
@@ -1112,21 +1120,41 @@ class _Sieve:
             "bureau_code": bureau,
         }
         self.mapped = [name for name in readers if name in reader.positions]
-        sets = ", ".join(f"({self.column(name)})" for name in self.mapped)
+        # The distinct values, in parallel scans: the columns of few values together, the
+        # birth places together, the dates alone (a GROUPING SETS pass is not parallel).
+        groups = [
+            [name for name in group if name in self.mapped]
+            for group in (
+                ("liste", "sexe", "commune_code", "bureau_code"),
+                ("naissance_departement", "naissance_code_lieu"),
+                ("date_naissance",),
+            )
+        ]
+        groups = [group for group in groups if group]
+        width = max(map(len, groups))
         self.owner.sql(
-            f"SELECT {', '.join(self.column(name) for name in self.mapped)} FROM {self.raw} r "
-            f"GROUP BY GROUPING SETS ({sets})"
+            " UNION ALL ".join(
+                f"SELECT {index} AS g, "
+                + ", ".join(group + ["NULL"] * (width - len(group)))
+                + " FROM (SELECT DISTINCT "
+                + ", ".join(f"{self.column(name)} AS {name}" for name in group)
+                + f" FROM {self.raw} r) d{index}"
+                for index, group in enumerate(groups)
+            )
         )
+        distinct: dict[str, set[str]] = {name: set() for name in self.mapped}
+        for group, *values in self.owner.cursor.fetchall():
+            for name, value in zip(groups[group], values, strict=False):
+                distinct[name].add(value)
         rows: dict[str, list[tuple[str, str]]] = {name: [] for name in self.mapped}
         rejected: set[str] = set()
-        for values in self.owner.cursor.fetchall():
-            for name, value in zip(self.mapped, values, strict=True):
-                if value is not None:
-                    result = readers[name](value.strip())
-                    if result is None:
-                        rejected.add(name)
-                    else:
-                        rows[name].append((value, result))
+        for name, values in distinct.items():
+            for value in values:
+                result = readers[name](value.strip())
+                if result is None:
+                    rejected.add(name)
+                else:
+                    rows[name].append((value, result))
         # A column whose every value reads as itself is compared as it is, without a join: the
         # list codes, sexes and commune codes of an ELIRE file, mostly.
         self.direct = {
@@ -1235,6 +1263,9 @@ class _Sieve:
 # -- The import ----------------------------------------------------------------------------------
 
 TEMPORARY_TABLES = [
+    "reu_unmatched",
+    "reu_born",
+    "reu_name",
     "reu_twin",
     "reu_cand",
     "reu_unsure",
@@ -1251,6 +1282,13 @@ TEMPORARY_TABLES = [
     "reu_numero",
     "reu_ins",
 ]
+
+
+def _named(recherche: str, nom: str) -> str:
+    """Whether a voter's search column (electeur_key) starts with the folded birth name `nom`,
+    as a whole word: a condition only, the exact identity is compared afterwards. Not a LIKE:
+    the planner would probe the trigram index once per line (seconds), not scan once."""
+    return f"substr({recherche}, 1, length({nom}) + 1) IN ({nom}, {nom} || ' ')"
 
 
 def _table(model) -> str:
@@ -1296,6 +1334,7 @@ class _Import:
         )
         self.sieve: _Sieve | None = None
         self.sifted = 0  # lines the sieve found unchanged, never read in Python
+        self.by_name = False  # whether lines were matched by name (reu_born)
 
     # Helpers
 
@@ -1509,7 +1548,8 @@ class _Import:
             "SELECT COUNT(*) FROM reu_voter v "
             "WHERE NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.vkey = v.vkey)"
         )
-        if unmatched:
+        known = Electeur.objects.filter(collectivite=self.collectivite).exists()
+        if unmatched and known:
             self.match_by_name(
                 unmatched_without_ine=self.value(
                     "SELECT COUNT(*) FROM reu_voter v WHERE v.ine = '' "
@@ -1524,28 +1564,55 @@ class _Import:
             "CREATE TEMPORARY TABLE reu_existing "
             "(electeur_id bigint, liste text, nkey text, ine text)"
         )
-        # Names are folded in Python (mairie.text.search_key), as for the file's lines.
+        # Only a voter born on the day of a line still unmatched, whose folded search column
+        # starts with that line's folded birth name, can be its voter: a few among a million
+        # on a re-import. An identity holds the ISO date, or the incomplete one when the voter
+        # has no date.
+        self.sql(
+            "CREATE TEMPORARY TABLE reu_unmatched AS "
+            "SELECT DISTINCT s.date_naissance, s.date_naissance_incomplete,"
+            f" {self.db.nom_key('s.nkey')} AS nom FROM reu_staging s"
+            " WHERE NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.vkey = s.vkey)"
+        )
+        self.db.analyze("reu_unmatched")
+        named = _named("e.recherche", "u.nom")
+        # A hash of the few lines, probed by one scan of the voters. Kept whole (reu_born):
+        # the twins of the new voters are among them (twins_of_known_voters).
+        self.sql(
+            "CREATE TEMPORARY TABLE reu_born AS "
+            "SELECT e.id FROM reu_unmatched u JOIN electoral_electeur e"
+            " ON e.collectivite_id = %s AND e.date_naissance = u.date_naissance"
+            f" AND {named} UNION "
+            "SELECT e.id FROM reu_unmatched u JOIN electoral_electeur e"
+            " ON e.collectivite_id = %s AND e.date_naissance IS NULL"
+            f" AND e.date_naissance_incomplete = u.date_naissance_incomplete AND {named}",
+            [self.collectivite.pk] * 2,
+        )
+        self.db.analyze("reu_born")
+        self.by_name = True
+        # Voters already matched, or set aside by the sieve (which only sets aside voters
+        # with an INE), are no line's.
+        self.sql(
+            "CREATE TEMPORARY TABLE reu_name AS SELECT b.id FROM reu_born b "
+            "WHERE NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.electeur_id = b.id)"
+        )
+        self.db.analyze("reu_name")
+        self.sql(
+            "DELETE FROM reu_name WHERE id IN (SELECT f.electeur_id FROM reu_same f"
+            " JOIN reu_name b ON b.id = f.electeur_id)"
+        )
         query = (
             "SELECT e.id, i.liste, e.nom_naissance, e.prenoms, e.date_naissance,"
             " e.date_naissance_incomplete, e.ine "
-            "FROM electoral_electeur e JOIN electoral_inscription i"
-            " ON i.electeur_id = e.id AND i.radie_le IS NULL "
-            "WHERE e.collectivite_id = %s"
-            " AND NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.electeur_id = e.id)"
-            " AND NOT EXISTS (SELECT 1 FROM reu_same f WHERE f.electeur_id = e.id)"
-            # Only a voter born on the date of a line still unmatched can be its voter: a few
-            # among a million, on a re-import.
-            " AND (e.date_naissance IN (SELECT s.date_naissance FROM reu_staging s"
-            "   WHERE NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.vkey = s.vkey))"
-            "  OR e.date_naissance_incomplete IN (SELECT s.date_naissance_incomplete"
-            "   FROM reu_staging s WHERE s.date_naissance_incomplete <> ''"
-            "   AND NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.vkey = s.vkey)))"
+            "FROM reu_name b JOIN electoral_electeur e ON e.id = b.id "
+            "JOIN electoral_inscription i ON i.electeur_id = e.id AND i.radie_le IS NULL"
         )
         if not unmatched_without_ine:
-            query += " AND e.ine = ''"
+            query += " WHERE e.ine = ''"
 
+        # Names are folded in Python (mairie.text.search_key), as for the file's lines.
         with connection.chunked_cursor() as voters:
-            voters.execute(query, [self.collectivite.pk])
+            voters.execute(query)
             # In batches: no query may run on the connection while a COPY does.
             while batch := voters.fetchmany(10_000):
                 rows = []
@@ -1622,21 +1689,27 @@ class _Import:
         """The new voters (`new`: the SQL condition on `v`, a reu_voter) who have the identity
         of a known voter, with the reason their lines are rejected."""
         twins: dict[str, str] = {}
+        if not self.by_name:
+            return twins  # every line has its voter: no new voter
         # Known voters born on a new voter's date whose name starts as theirs: few rows, whose
-        # identity is folded here as the file's lines were.
+        # identity is folded here as the file's lines were. Matching by name found them all
+        # (reu_born), for the lines then unmatched.
+        electeurs = self.db.rows_of("electoral_electeur", "id", "SELECT id FROM reu_born")
         born_alike = (
             "e.date_naissance = p.date_naissance",
             "e.date_naissance IS NULL"
             " AND e.date_naissance_incomplete = p.date_naissance_incomplete",
         )
         self.sql(
-            " UNION ALL ".join(
+            # The new voters first: joined last, they were planned as one row, then scanned
+            # once per candidate.
+            f"WITH n AS MATERIALIZED (SELECT v.vkey, v.primary_line FROM reu_voter v WHERE {new}) "
+            + " UNION ALL ".join(
                 "SELECT v.vkey, v.primary_line, e.id, p.nkey, e.nom_naissance, e.prenoms,"
                 " e.date_naissance, e.date_naissance_incomplete "
-                "FROM reu_voter v JOIN reu_staging p ON p.line = v.primary_line "
-                f"JOIN electoral_electeur e ON e.collectivite_id = %s AND {born} "
-                f"WHERE {new} AND (e.recherche = {self.db.nom_key('p.nkey')}"
-                f" OR e.recherche LIKE {self.db.nom_key('p.nkey')} || ' %%')"
+                "FROM n v JOIN reu_staging p ON p.line = v.primary_line "
+                f"JOIN {electeurs} e ON e.collectivite_id = %s AND {born} "
+                f"WHERE {_named('e.recherche', self.db.nom_key('p.nkey'))}"
                 for born in born_alike
             )
             + " ORDER BY 2, 3",
@@ -1664,6 +1737,11 @@ class _Import:
         address = [self.differs(name) for name in ADDRESS_FIELDS if name in self.present]
         address_differs = " OR ".join(address) if address else "1 = 0"
         inscription_differs = "COALESCE(ib.code, '') <> s.bureau_code"
+        electeurs, inscriptions = "electoral_electeur", "electoral_inscription"
+        if self.value("SELECT COUNT(*) FROM reu_match") < FEW_LINES:
+            matched = "SELECT electeur_id FROM reu_match"
+            electeurs = self.db.rows_of(electeurs, "id", matched)
+            inscriptions = self.db.rows_of(inscriptions, "electeur_id", matched)
         self.sql(
             "CREATE TEMPORARY TABLE reu_line AS "
             "SELECT s.line, s.vkey, s.liste, m.electeur_id, i.id AS inscription_id,"
@@ -1678,9 +1756,9 @@ class _Import:
             "FROM reu_staging s "
             "JOIN reu_voter v ON v.vkey = s.vkey JOIN reu_staging p ON p.line = v.primary_line "
             "LEFT JOIN reu_match m ON m.vkey = s.vkey "
-            "LEFT JOIN electoral_electeur e ON e.id = m.electeur_id "
+            f"LEFT JOIN {electeurs} e ON e.id = m.electeur_id "
             "LEFT JOIN electoral_bureaudevote eb ON eb.id = e.bureau_id "
-            "LEFT JOIN electoral_inscription i ON i.electeur_id = m.electeur_id"
+            f"LEFT JOIN {inscriptions} i ON i.electeur_id = m.electeur_id"
             " AND i.liste = s.liste AND i.radie_le IS NULL "
             "LEFT JOIN electoral_bureaudevote ib ON ib.id = i.bureau_id "
             "LEFT JOIN electoral_bureaudevote b ON b.collectivite_id = %s"

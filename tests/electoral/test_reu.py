@@ -1153,6 +1153,7 @@ def test_the_sieve_gives_what_the_full_checks_give(side_a, reu):
         voter(nom="NOUVEAU", prenoms="LÉA", ine="100000063"),  # the new voter, twice
         voter(nom="ANNEE", prenoms="ZOE", date=f"00/00/{year - 17}"),
         voter(nom="ANNEE", prenoms="MAX", date=f"00/00/{year - 19}"),  # of age whatever the day
+        voter(nom="NOM B", prenoms="ANNE"),  # without an INE, the identity of a voter set aside
     ]
     path = reu(lines)
 
@@ -1162,13 +1163,14 @@ def test_the_sieve_gives_what_the_full_checks_give(side_a, reu):
     assert (sifted[0].sifted, full[0].sifted) == (6, 0)
     assert _comparable(sifted[0]) == _comparable(full[0])
     assert sifted[1] == full[1]
-    assert (sifted[0].new, sifted[0].changed, sifted[0].rejected) == (4, 4, 8)
+    assert (sifted[0].new, sifted[0].changed, sifted[0].rejected) == (4, 4, 9)
     reasons = {line.number: line.reason for line in sifted[0].rejected_lines}
     assert reasons[20].startswith("moins de 18 ans le ")
     assert reasons[21].startswith("date de naissance dans le futur")
     assert reasons[22].startswith("électeur en double : un électeur de même identité existe")
     assert reasons[23].endswith("même date de naissance qu'à la ligne 17")
     assert reasons[24].startswith("moins de 18 ans le ")
+    assert reasons[26].startswith("électeur en double : un électeur de même identité existe")
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="le tamis lit le fichier par COPY")
