@@ -1647,8 +1647,7 @@ class _Import:
         sets aside says what its voter says, and every voter is compared as stored first."""
         twins: dict[str, str] = {}
         new = "NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.vkey = v.vkey)"
-        if Electeur.objects.filter(collectivite=self.collectivite).exists():
-            twins.update(self.twins_of_known_voters(new))
+        twins.update(self.twins_of_known_voters(new))
         self.sql(
             # The identities of two voters of the file, in one pass over it: a few, or none.
             "WITH shared AS ("
@@ -1690,7 +1689,7 @@ class _Import:
         of a known voter, with the reason their lines are rejected."""
         twins: dict[str, str] = {}
         if not self.by_name:
-            return twins  # every line has its voter: no new voter
+            return twins  # no known voter, or every line has its voter: no new voter
         # Known voters born on a new voter's date whose name starts as theirs: few rows, whose
         # identity is folded here as the file's lines were. Matching by name found them all
         # (reu_born), for the lines then unmatched.
