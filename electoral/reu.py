@@ -1291,6 +1291,17 @@ def _named(recherche: str, nom: str) -> str:
     return f"substr({recherche}, 1, length({nom}) + 1) IN ({nom}, {nom} || ' ')"
 
 
+def _born_alike(voter: str, line: str) -> tuple[str, str]:
+    """The two ways a known voter (`voter`, a table alias) is born on the day of a line
+    (`line`): the same date, or no date and the same incomplete one. Matching by name and the
+    twins check read their candidates with these same conditions."""
+    return (
+        f"{voter}.date_naissance = {line}.date_naissance",
+        f"{voter}.date_naissance IS NULL"
+        f" AND {voter}.date_naissance_incomplete = {line}.date_naissance_incomplete",
+    )
+
+
 def _table(model) -> str:
     return model._meta.db_table
 
@@ -1580,12 +1591,11 @@ class _Import:
         # the twins of the new voters are among them (twins_of_known_voters).
         self.sql(
             "CREATE TEMPORARY TABLE reu_born AS "
-            "SELECT e.id FROM reu_unmatched u JOIN electoral_electeur e"
-            " ON e.collectivite_id = %s AND e.date_naissance = u.date_naissance"
-            f" AND {named} UNION "
-            "SELECT e.id FROM reu_unmatched u JOIN electoral_electeur e"
-            " ON e.collectivite_id = %s AND e.date_naissance IS NULL"
-            f" AND e.date_naissance_incomplete = u.date_naissance_incomplete AND {named}",
+            + " UNION ".join(
+                "SELECT e.id FROM reu_unmatched u JOIN electoral_electeur e"
+                f" ON e.collectivite_id = %s AND {born} AND {named}"
+                for born in _born_alike("e", "u")
+            ),
             [self.collectivite.pk] * 2,
         )
         self.db.analyze("reu_born")
@@ -1694,11 +1704,6 @@ class _Import:
         # identity is folded here as the file's lines were. Matching by name found them all
         # (reu_born), for the lines then unmatched.
         electeurs = self.db.rows_of("electoral_electeur", "id", "SELECT id FROM reu_born")
-        born_alike = (
-            "e.date_naissance = p.date_naissance",
-            "e.date_naissance IS NULL"
-            " AND e.date_naissance_incomplete = p.date_naissance_incomplete",
-        )
         self.sql(
             # The new voters first: joined last, they were planned as one row, then scanned
             # once per candidate.
@@ -1709,7 +1714,7 @@ class _Import:
                 "FROM n v JOIN reu_staging p ON p.line = v.primary_line "
                 f"JOIN {electeurs} e ON e.collectivite_id = %s AND {born} "
                 f"WHERE {_named('e.recherche', self.db.nom_key('p.nkey'))}"
-                for born in born_alike
+                for born in _born_alike("e", "p")
             )
             + " ORDER BY 2, 3",
             [self.collectivite.pk] * 2,
