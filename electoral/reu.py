@@ -950,10 +950,29 @@ class _Sqlite(_Database):
         return table
 
 
+class _CountedLines:
+    """A binary file that counts its physical lines as COPY reads it: no second reading."""
+
+    def __init__(self, file) -> None:
+        self.file = file
+        self.newlines = 0
+        self.last = b""
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.file.read(size)
+        if chunk:
+            self.newlines += chunk.count(b"\n")
+            self.last = chunk[-1:]
+        return chunk
+
+    def lines(self) -> int:
+        return self.newlines + (self.last not in (b"\n", b""))
+
+
 class _Sieve:
     """PostgreSQL, a re-import: most lines say what the database already says. The file is
     loaded as it is by COPY (reu_raw), and the lines whose every value equals the voter's, found
-    in SQL (reu_same), are counted unchanged without being read in Python; the others go
+    in SQL (reu_cand), are counted unchanged without being read in Python; the others go
     through the full checks, so the result is the full path's (tested on crafted files).
 
     A line is sifted out only when nothing can make the full path see it otherwise: it has an
@@ -973,6 +992,7 @@ class _Sieve:
         self.same = 0
         self.others = 0
         self.rows = 0
+        self.lines = 0  # physical lines of the file, counted as COPY reads it
         # Ordinary (unlogged) tables, named after the session: PostgreSQL's parallel workers
         # read them, not temporary ones; created in the import's transaction, no other session
         # sees them, and a rollback takes them away.
@@ -1000,7 +1020,7 @@ class _Sieve:
         if not self.copy(separator, len(names)):
             return False
         rows = self.rows
-        if not rows or rows + 1 != self.physical_lines():
+        if not rows or rows + 1 != self.lines:
             self.owner.sql(f"DROP TABLE {self.raw}")
             return False
         self.owner.lap("copie du fichier")
@@ -1008,9 +1028,8 @@ class _Sieve:
         self.owner.progress("recherche des lignes inchangées")
         self.maps()
         self.owner.lap("valeurs codées")
-        self.sift()
-        self.same = self.owner.value("SELECT COUNT(*) FROM reu_same")
-        self.others = rows - self.same
+        self.others = self.sift()
+        self.same = rows - self.others
         return True
 
     def header(self) -> tuple[str, list[str]] | None:
@@ -1028,14 +1047,6 @@ class _Sieve:
 
     def known_voters(self) -> bool:
         return Inscription.objects.for_collectivite(self.reader.collectivite).actives().exists()
-
-    def physical_lines(self) -> int:
-        newlines, last = 0, b""
-        with self.reader.path.open("rb") as file:
-            while chunk := file.read(1 << 22):
-                newlines += chunk.count(b"\n")
-                last = chunk[-1:]
-        return newlines + (last not in (b"\n", b""))
 
     def column(self, name: str) -> str:
         return f"r.c{self.reader.positions[name]}"
@@ -1057,13 +1068,15 @@ class _Sieve:
                 )
                 raw = cursor.cursor
                 with self.reader.path.open("rb") as file:
+                    counted = _CountedLines(file)
                     if hasattr(raw, "copy_expert"):
-                        raw.copy_expert(sql, file, size=1 << 16)
+                        raw.copy_expert(sql, counted, size=1 << 16)
                     else:  # psycopg 3
                         with raw.copy(sql) as copy:
-                            while chunk := file.read(1 << 16):
+                            while chunk := counted.read(1 << 16):
                                 copy.write(chunk)
                 self.rows = raw.rowcount
+                self.lines = counted.lines()
         except connection.Database.Error:
             return False  # a line COPY cannot read: the full path reports it
         return True
@@ -1173,7 +1186,8 @@ class _Sieve:
             self.owner.db.load(table, ["raw", "value"], rows[name], null="\\N")
             self.owner.db.analyze(table)
 
-    def sift(self) -> None:
+    def sift(self) -> int:
+        """The number of lines that take the full path."""
         reader, column = self.reader, self.column
         joins, conditions = [], []
         for name in self.mapped:
@@ -1218,7 +1232,7 @@ class _Sieve:
         # Every line, with its voter when it says what the voter says (else NULL).
         self.owner.sql(
             "CREATE TEMPORARY TABLE reu_cand AS "
-            f"SELECT r.ctid AS tid, r.rn, {ine} AS ine, {liste} AS liste, e.id AS electeur_id "
+            f"SELECT r.ctid AS tid, {ine} AS ine, {liste} AS liste, e.id AS electeur_id "
             f"FROM {self.raw} r {' '.join(joins)} "
             "LEFT JOIN (electoral_electeur e JOIN electoral_inscription i"
             "  ON i.electeur_id = e.id AND i.radie_le IS NULL)"
@@ -1237,12 +1251,13 @@ class _Sieve:
             "SELECT DISTINCT regexp_replace(ine, '[^0-9A-Za-z]', '', 'g') AS ine FROM reu_cand "
             f"GROUP BY ine HAVING bool_or(electeur_id IS NULL) OR COUNT(*) <> {lists}"
         )
+        # The lines that take the full path: a few; the others, a million, are written nowhere
+        # else (their voters, when matching by name needs them: Import.match_by_name).
         self.owner.sql(
-            "INSERT INTO reu_same (rn, electeur_id) SELECT c.rn, c.electeur_id FROM reu_cand c "
-            "WHERE c.electeur_id IS NOT NULL"
-            " AND NOT EXISTS (SELECT 1 FROM reu_unsure u WHERE u.ine = c.ine)"
+            "CREATE TEMPORARY TABLE reu_other AS SELECT DISTINCT c.tid FROM reu_cand c "
+            "WHERE c.electeur_id IS NULL OR EXISTS (SELECT 1 FROM reu_unsure u WHERE u.ine = c.ine)"
         )
-        self.owner.db.analyze("reu_same")
+        return self.owner.value("SELECT COUNT(*) FROM reu_other")
 
     def other_lines(self) -> Iterator[list[tuple[int, list[str]]]]:
         """The lines not sifted out, in batches of (line number, cells): no statement may run
@@ -1252,9 +1267,8 @@ class _Sieve:
         with connection.chunked_cursor() as lines:
             # By their row addresses: a few lines among a million are read, not a million.
             lines.execute(
-                f"SELECT r.rn + 1, {cells} FROM {self.raw} r WHERE r.ctid = ANY(ARRAY("
-                " SELECT c.tid FROM reu_cand c WHERE c.electeur_id IS NULL"
-                " OR EXISTS (SELECT 1 FROM reu_unsure u WHERE u.ine = c.ine))) ORDER BY r.rn"
+                f"SELECT r.rn + 1, {cells} FROM {self.raw} r"
+                " WHERE r.ctid = ANY(ARRAY(SELECT o.tid FROM reu_other o)) ORDER BY r.rn"
             )
             while batch := lines.fetchmany(self.BATCH):
                 yield [(row[0], list(row[1:])) for row in batch]
@@ -1267,9 +1281,9 @@ TEMPORARY_TABLES = [
     "reu_born",
     "reu_name",
     "reu_twin",
+    "reu_other",
     "reu_cand",
     "reu_unsure",
-    "reu_same",
     "reu_staging",
     "reu_voter",
     "reu_match",
@@ -1437,7 +1451,6 @@ class _Import:
     def stage(self) -> None:
         columns = ", ".join(f"{name} {kind}" for name, kind in STAGING_COLUMNS)
         self.sql(f"CREATE TEMPORARY TABLE reu_staging ({columns})")
-        self.sql("CREATE TEMPORARY TABLE reu_same (rn bigint, electeur_id bigint)")
         reader = _Reader(self.path, self.collectivite, self.report, self.progress, self.date_effet)
         staging = [name for name, _ in STAGING_COLUMNS]
         sieve = _Sieve(self, reader) if self.sift and isinstance(self.db, _Postgres) else None
@@ -1600,17 +1613,19 @@ class _Import:
         )
         self.db.analyze("reu_born")
         self.by_name = True
-        # Voters already matched, or set aside by the sieve (which only sets aside voters
-        # with an INE), are no line's.
+        # Voters already matched are no line's; nor are those the sieve set aside, which all
+        # have an INE: they matter only when lines without INE are left.
         self.sql(
             "CREATE TEMPORARY TABLE reu_name AS SELECT b.id FROM reu_born b "
             "WHERE NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.electeur_id = b.id)"
         )
         self.db.analyze("reu_name")
-        self.sql(
-            "DELETE FROM reu_name WHERE id IN (SELECT f.electeur_id FROM reu_same f"
-            " JOIN reu_name b ON b.id = f.electeur_id)"
-        )
+        if self.sifted and unmatched_without_ine:
+            self.sql(
+                "DELETE FROM reu_name WHERE id IN (SELECT c.electeur_id FROM reu_cand c"
+                " JOIN reu_name b ON b.id = c.electeur_id"
+                " WHERE NOT EXISTS (SELECT 1 FROM reu_other o WHERE o.tid = c.tid))"
+            )
         query = (
             "SELECT e.id, i.liste, e.nom_naissance, e.prenoms, e.date_naissance,"
             " e.date_naissance_incomplete, e.ine "
