@@ -1252,7 +1252,7 @@ class _Sieve:
             f"GROUP BY ine HAVING bool_or(electeur_id IS NULL) OR COUNT(*) <> {lists}"
         )
         # The lines that take the full path: a few; the others, a million, are written nowhere
-        # else (their voters, when matching by name needs them: Import.match_by_name).
+        # else (their voters, when matching by name needs them: _Import.match_by_name).
         self.owner.sql(
             "CREATE TEMPORARY TABLE reu_other AS SELECT DISTINCT c.tid FROM reu_cand c "
             "WHERE c.electeur_id IS NULL OR EXISTS (SELECT 1 FROM reu_unsure u WHERE u.ine = c.ine)"
