@@ -1757,33 +1757,49 @@ class _Import:
         address_differs = " OR ".join(address) if address else "1 = 0"
         inscription_differs = "COALESCE(ib.code, '') <> s.bureau_code"
         electeurs, inscriptions = "electoral_electeur", "electoral_inscription"
-        if self.value("SELECT COUNT(*) FROM reu_match") < FEW_LINES:
+        matches = self.value("SELECT COUNT(*) FROM reu_match")
+        if matches < FEW_LINES:
             matched = "SELECT electeur_id FROM reu_match"
             electeurs = self.db.rows_of(electeurs, "id", matched)
             inscriptions = self.db.rows_of(inscriptions, "electeur_id", matched)
-        self.sql(
-            "CREATE TEMPORARY TABLE reu_line AS "
-            "SELECT s.line, s.vkey, s.liste, m.electeur_id, i.id AS inscription_id,"
-            " i.bureau_id AS bureau_avant_id, b.id AS bureau_id,"
-            f" CASE WHEN i.id IS NULL THEN 'new'"
-            f"  WHEN ({electeur_differs}) OR ({inscription_differs}) THEN 'changed'"
-            f"  ELSE 'unchanged' END AS etat,"
-            f" CASE WHEN e.id IS NOT NULL AND ({electeur_differs}) THEN 1 ELSE 0 END AS e_change,"
-            f" CASE WHEN e.id IS NOT NULL AND ({address_differs}) THEN 1 ELSE 0 END AS a_change,"
-            f" CASE WHEN i.id IS NOT NULL AND ({inscription_differs}) THEN 1 ELSE 0 END"
-            "  AS b_change "
-            "FROM reu_staging s "
-            "JOIN reu_voter v ON v.vkey = s.vkey JOIN reu_staging p ON p.line = v.primary_line "
-            "LEFT JOIN reu_match m ON m.vkey = s.vkey "
-            f"LEFT JOIN {electeurs} e ON e.id = m.electeur_id "
-            "LEFT JOIN electoral_bureaudevote eb ON eb.id = e.bureau_id "
-            f"LEFT JOIN {inscriptions} i ON i.electeur_id = m.electeur_id"
-            " AND i.liste = s.liste AND i.radie_le IS NULL "
-            "LEFT JOIN electoral_bureaudevote ib ON ib.id = i.bureau_id "
-            "LEFT JOIN electoral_bureaudevote b ON b.collectivite_id = %s"
-            " AND b.code = s.bureau_code",
-            [c],
-        )
+        if not matches:
+            # A first import: every line is new, nothing to compare (a third of the time).
+            self.sql(
+                "CREATE TEMPORARY TABLE reu_line AS "
+                "SELECT s.line, s.vkey, s.liste, CAST(NULL AS bigint) AS electeur_id,"
+                " CAST(NULL AS bigint) AS inscription_id, CAST(NULL AS bigint) AS bureau_avant_id,"
+                " b.id AS bureau_id, 'new' AS etat, 0 AS e_change, 0 AS a_change, 0 AS b_change "
+                "FROM reu_staging s JOIN reu_voter v ON v.vkey = s.vkey "
+                "LEFT JOIN electoral_bureaudevote b ON b.collectivite_id = %s"
+                " AND b.code = s.bureau_code",
+                [c],
+            )
+        else:
+            self.sql(
+                "CREATE TEMPORARY TABLE reu_line AS "
+                "SELECT s.line, s.vkey, s.liste, m.electeur_id, i.id AS inscription_id,"
+                " i.bureau_id AS bureau_avant_id, b.id AS bureau_id,"
+                f" CASE WHEN i.id IS NULL THEN 'new'"
+                f"  WHEN ({electeur_differs}) OR ({inscription_differs}) THEN 'changed'"
+                f"  ELSE 'unchanged' END AS etat,"
+                f" CASE WHEN e.id IS NOT NULL AND ({electeur_differs}) THEN 1 ELSE 0 END"
+                " AS e_change,"
+                f" CASE WHEN e.id IS NOT NULL AND ({address_differs}) THEN 1 ELSE 0 END"
+                " AS a_change,"
+                f" CASE WHEN i.id IS NOT NULL AND ({inscription_differs}) THEN 1 ELSE 0 END"
+                "  AS b_change "
+                "FROM reu_staging s "
+                "JOIN reu_voter v ON v.vkey = s.vkey JOIN reu_staging p ON p.line = v.primary_line "
+                "LEFT JOIN reu_match m ON m.vkey = s.vkey "
+                f"LEFT JOIN {electeurs} e ON e.id = m.electeur_id "
+                "LEFT JOIN electoral_bureaudevote eb ON eb.id = e.bureau_id "
+                f"LEFT JOIN {inscriptions} i ON i.electeur_id = m.electeur_id"
+                " AND i.liste = s.liste AND i.radie_le IS NULL "
+                "LEFT JOIN electoral_bureaudevote ib ON ib.id = i.bureau_id "
+                "LEFT JOIN electoral_bureaudevote b ON b.collectivite_id = %s"
+                " AND b.code = s.bureau_code",
+                [c],
+            )
         self.db.analyze("reu_line")
         self.sql("SELECT etat, COUNT(*) FROM reu_line GROUP BY etat")
         counts = dict(self.cursor.fetchall())
@@ -1985,20 +2001,13 @@ class _Import:
     def number(self) -> None:
         """reu_numero: the numéro d'ordre of each line joining a bureau's list: the file's when
         it is free there (first line wins), else the next after the highest."""
-        taken = (
-            "SELECT 1 FROM electoral_inscription i WHERE i.bureau_id = n.bureau_id"
-            " AND i.liste = n.liste AND i.numero_ordre = n.wanted AND i.radie_le IS NULL"
-        )
-        # Whether the file's number is free: looked up in the index line by line for a few
-        # lines (a LIMIT is never hashed), as a hashed set of the numbers for a first import.
-        few = self.report.new + self.report.changed < FEW_LINES
-        free = f"({taken} LIMIT 1) IS NULL" if few else f"NOT EXISTS ({taken})"
-        # The others take the next numbers after the highest (electoral.models.highest_numeros)
-        # and the file's numbers kept.
         self.sql(
             "SELECT DISTINCT bureau_id, liste FROM reu_line WHERE etat = 'new' OR b_change = 1"
         )
-        highest = highest_numeros(self.cursor.fetchall())
+        lists = self.cursor.fetchall()
+        # The others take the next numbers after the highest (electoral.models.highest_numeros)
+        # and the file's numbers kept.
+        highest = highest_numeros(lists)
         self.sql(
             "CREATE TEMPORARY TABLE reu_highest (bureau_id bigint, liste text, numero integer)"
         )
@@ -2007,17 +2016,28 @@ class _Import:
             ["bureau_id", "liste", "numero"],
             ((str(bureau), liste, str(numero)) for (bureau, liste), numero in highest.items()),
         )
+        # Whether the file's number is free: looked up in the index line by line for a few
+        # lines (a LIMIT is never hashed), as a hashed set of the numbers of these bureaux only
+        # (not of every collectivité's) for a first import.
+        few = self.report.new + self.report.changed < FEW_LINES
+        bureaux = ", ".join(sorted({str(int(bureau)) for bureau, _ in lists if bureau}))
+        taken = (
+            "SELECT 1 FROM electoral_inscription i WHERE i.bureau_id = n.bureau_id"
+            " AND i.liste = n.liste AND i.numero_ordre = n.wanted AND i.radie_le IS NULL"
+        )
+        if not few:
+            taken += f" AND i.bureau_id IN ({bureaux or 'NULL'})"
+        free = f"({taken} LIMIT 1) IS NULL" if few else f"NOT EXISTS ({taken})"
+        # `free` is read once per line (MATERIALIZED), and only the lines left without a
+        # number of their own are sorted to take the next ones.
         self.sql(
             "CREATE TEMPORARY TABLE reu_numero AS "
-            "WITH need AS ("
-            "  SELECT l.line, l.bureau_id, l.liste, s.numero_ordre AS wanted"
-            "  FROM reu_line l JOIN reu_staging s ON s.line = l.line"
-            "  WHERE l.etat = 'new' OR l.b_change = 1"
-            "), free AS ("
+            "WITH free AS MATERIALIZED ("
             "  SELECT n.line, n.bureau_id, n.liste,"
-            f"   CASE WHEN n.wanted > 0 AND {free} THEN n.wanted END"
-            "   AS wanted"
-            "  FROM need n"
+            f"   CASE WHEN n.wanted > 0 AND {free} THEN n.wanted END AS wanted"
+            "  FROM (SELECT l.line, l.bureau_id, l.liste, s.numero_ordre AS wanted"
+            "   FROM reu_line l JOIN reu_staging s ON s.line = l.line"
+            "   WHERE l.etat = 'new' OR l.b_change = 1) n"
             "), kept AS ("
             "  SELECT line, bureau_id, liste,"
             "   CASE WHEN wanted IS NOT NULL AND row_number() OVER ("
@@ -2031,9 +2051,12 @@ class _Import:
             "   SELECT bureau_id, liste, numero FROM reu_highest"
             "  ) taken GROUP BY bureau_id, liste"
             ") "
-            "SELECT k.line, COALESCE(k.numero, COALESCE(b.base, 0) + row_number() OVER ("
-            " PARTITION BY k.bureau_id, k.liste, k.numero IS NULL ORDER BY k.line)) AS numero "
-            "FROM kept k LEFT JOIN base b ON b.bureau_id = k.bureau_id AND b.liste = k.liste"
+            "SELECT line, numero FROM kept WHERE numero IS NOT NULL "
+            "UNION ALL "
+            "SELECT k.line, COALESCE(b.base, 0) + row_number() OVER ("
+            " PARTITION BY k.bureau_id, k.liste ORDER BY k.line) "
+            "FROM kept k LEFT JOIN base b ON b.bureau_id = k.bureau_id AND b.liste = k.liste "
+            "WHERE k.numero IS NULL"
         )
         self.lap("numéros d'ordre")
 

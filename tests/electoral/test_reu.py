@@ -621,7 +621,11 @@ def test_a_voter_whose_lines_disagree_takes_the_first_and_stays_put(side_a, reu)
     assert outcome(again) == (0, 0, 0, 4, 0)
 
 
-def test_numbers_of_the_file_are_kept_when_free(side_a, reu):
+@pytest.mark.parametrize("few_lines", [reu_import.FEW_LINES, 0], ids=["few", "many"])
+def test_numbers_of_the_file_are_kept_when_free(side_a, reu, monkeypatch, few_lines):
+    # "many": the statements of a big import (hashed sets instead of index lookups) give the
+    # same numbers.
+    monkeypatch.setattr(reu_import, "FEW_LINES", few_lines)
     bureau = BureauFactory(collectivite=side_a.collectivite, code="0001")
     present = ElecteurFactory(collectivite=side_a.collectivite, nom_naissance="DEJA")
     inscrire(present, Liste.PRINCIPALE, MotifInscription.VOLONTAIRE, DAY, None, bureau=bureau)
