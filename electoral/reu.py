@@ -1396,6 +1396,16 @@ class _Import:
             ],
         )
 
+    def created(self, table: str, column: str) -> str:
+        """The rows of `t` created with the ids of `table`.`column`, in the order of their ids:
+        read off the primary key between the lowest and the highest, not among every
+        collectivité's rows."""
+        bounds = f"(SELECT {{}}(x.{column}) FROM {table} x)"
+        return (
+            f"JOIN {table} n ON n.{column} = t.id "
+            f"WHERE t.id BETWEEN {bounds.format('MIN')} AND {bounds.format('MAX')} ORDER BY t.id"
+        )
+
     def staged(self, name: str) -> str:
         """A voter field from `p`, the voter's first line, as stored: NULL (blank) is ""."""
         if name == "date_naissance":
@@ -1995,7 +2005,7 @@ class _Import:
             "ORDER BY n.electeur_id",
             [self.collectivite.pk, self.collectivite.pk],
         )
-        self.history(Electeur, "+", "JOIN reu_new n ON n.electeur_id = t.id ORDER BY t.id")
+        self.history(Electeur, "+", self.created("reu_new", "electeur_id"))
         self.lap("électeurs créés")
 
     def number(self) -> None:
@@ -2096,7 +2106,7 @@ class _Import:
             "ORDER BY inscription_id",
             [connection.ops.adapt_datefield_value(self.date_effet)],
         )
-        self.history(Inscription, "+", "JOIN reu_ins x ON x.inscription_id = t.id ORDER BY t.id")
+        self.history(Inscription, "+", self.created("reu_ins", "inscription_id"))
         self.movements(
             TypeMouvement.INSCRIPTION,
             f"'{MotifInscription.REPRISE_REU}'",
