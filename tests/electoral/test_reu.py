@@ -560,6 +560,23 @@ def test_a_changed_address_is_reported_and_recorded_as_a_modification(side_a, re
     )
 
 
+def test_absent_counts_the_collectivites_active_inscriptions_only(side_a, side_b, reu):
+    apply(side_a.collectivite, reu(THREE), side_a.agent, create_bureaux=True)
+    ajaccio = [{**line, "Code commune": "2A004"} for line in THREE]
+    apply(side_b.collectivite, reu(ajaccio, name="ajaccio.csv"), side_b.agent, create_bureaux=True)
+    assert Inscription.objects.for_collectivite(side_b.collectivite).actives().count() == 4
+    # An inscription without a bureau is still the collectivité's, a radiated one is not.
+    mine = Inscription.objects.for_collectivite(side_a.collectivite)
+    mine.filter(electeur__ine="100000001").update(bureau=None, numero_ordre=None)
+    mine.filter(electeur__ine="100000002").update(radie_le=DAY)
+
+    report = apply(side_a.collectivite, reu(THREE[2:], name="suivant.csv"), side_a.agent)
+
+    # Anna Müller's two lines are there; Jeanne Martin's inscription is not, Pierre Dupont's
+    # is radiated, and side B's four are not side A's.
+    assert report.absent == 1
+
+
 def test_a_new_bureau_moves_the_inscription_with_a_new_number(side_a, reu):
     apply(side_a.collectivite, reu(THREE), side_a.agent, create_bureaux=True)
     moved = [voter(nom="MARTIN", prenoms="JEANNE MARIE", ine="100000001", bureau="0002")]
