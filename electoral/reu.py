@@ -1400,10 +1400,10 @@ class _Import:
         """The rows of `t` created with the ids of `table`.`column`, in the order of their ids:
         read off the primary key between the lowest and the highest, not among every
         collectivité's rows."""
-        bounds = f"(SELECT {{}}(x.{column}) FROM {table} x)"
         return (
             f"JOIN {table} n ON n.{column} = t.id "
-            f"WHERE t.id BETWEEN {bounds.format('MIN')} AND {bounds.format('MAX')} ORDER BY t.id"
+            f"WHERE t.id BETWEEN (SELECT MIN(x.{column}) FROM {table} x)"
+            f" AND (SELECT MAX(x.{column}) FROM {table} x) ORDER BY t.id"
         )
 
     def staged(self, name: str) -> str:
