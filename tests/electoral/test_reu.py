@@ -705,6 +705,43 @@ def test_history_records_who_imported_each_voter(side_a, reu):
         assert bureau.history.get().history_user == side_a.agent
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="séquences de PostgreSQL")
+def test_history_of_an_import_whose_ids_another_collectivite_interleaved(side_a, side_b, reu):
+    # Another collectivité took ids between this import's: the audit records are those of
+    # this import's rows only, and each of them has one.
+    bureau_b = BureauFactory(collectivite=side_b.collectivite, code="0001")
+    taken = {}
+    with connection.cursor() as cursor:
+        for model in (Electeur, Inscription):
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [model._meta.db_table])
+            sequence = cursor.fetchone()[0]
+            cursor.execute(f"ALTER SEQUENCE {sequence} INCREMENT BY 2")
+            cursor.execute("SELECT nextval(%s)", [sequence])
+            taken[model] = cursor.fetchone()[0] + 3  # between the next two
+    other = ElecteurFactory(id=taken[Electeur], collectivite=side_b.collectivite, bureau=bureau_b)
+    Inscription.objects.create(
+        id=taken[Inscription],
+        electeur=other,
+        liste=Liste.PRINCIPALE,
+        bureau=bureau_b,
+        numero_ordre=1,
+        inscrit_le=DAY,
+    )
+
+    report = apply(side_a.collectivite, reu(THREE), side_a.agent, create_bureaux=True)
+
+    assert report.new_voters == 3
+    imported = Electeur.objects.filter(collectivite=side_a.collectivite)
+    ids = sorted(imported.values_list("id", flat=True))
+    assert ids[0] < other.id < ids[-1]
+    for electeur in imported:
+        assert electeur.history.get().history_user == side_a.agent
+        for inscription in electeur.inscriptions.all():
+            assert inscription.history.get().history_user == side_a.agent
+    assert other.history.count() == 1
+    assert Inscription.history.filter(id=taken[Inscription]).count() == 1
+
+
 def test_a_voter_entered_by_hand_is_found_by_name_and_gets_the_ine(side_a, reu):
     bureau = BureauFactory(collectivite=side_a.collectivite, code="0001")
     by_hand = ElecteurFactory(
