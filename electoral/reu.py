@@ -828,13 +828,13 @@ class _Database:
 
     distinct = "IS DISTINCT FROM"
 
+    def __init__(self, cursor) -> None:
+        self.cursor = cursor
+
     def bytewise(self, expression: str) -> str:
         """A text sort key compared byte by byte, where only grouping or locality matters, not
         the alphabet's order."""
         return expression
-
-    def __init__(self, cursor) -> None:
-        self.cursor = cursor
 
     def setup(self) -> None:
         pass
@@ -1425,7 +1425,8 @@ class _Import:
 
     def new_voters(self, voter: str) -> str:
         """The WHERE clause that keeps the identities `voter` (a reu_voter) of no known voter:
-        none on a first import, where the anti-join would read an empty table a million times."""
+        none when no identity was matched (a first import), where the anti-join would read an
+        empty table a million times."""
         if not self.matched:
             return ""
         return f"WHERE NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.vkey = {voter}.vkey)"
