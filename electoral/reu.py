@@ -1798,12 +1798,11 @@ class _Import:
         address_differs = " OR ".join(address) if address else "1 = 0"
         inscription_differs = "COALESCE(ib.code, '') <> s.bureau_code"
         electeurs, inscriptions = "electoral_electeur", "electoral_inscription"
-        matches = self.matched
-        if matches < FEW_LINES:
+        if self.matched < FEW_LINES:
             matched = "SELECT electeur_id FROM reu_match"
             electeurs = self.db.rows_of(electeurs, "id", matched)
             inscriptions = self.db.rows_of(inscriptions, "electeur_id", matched)
-        if not matches:
+        if not self.matched:
             # A first import: every line is new, nothing to compare (a third of the time). Every
             # line of reu_staging has its voter in reu_voter: no need to join them.
             self.sql(
