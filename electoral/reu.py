@@ -1349,6 +1349,12 @@ def _named(recherche: str, nom: str) -> str:
     return f"substr({recherche}, 1, length({nom}) + 1) IN ({nom}, {nom} || ' ')"
 
 
+def _unmatched(identity: str) -> str:
+    """Whether the identity of `identity` (an alias of reu_voter or reu_staging) has no known
+    voter: no row of reu_match."""
+    return f"NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.vkey = {identity}.vkey)"
+
+
 def _born_alike(voter: str, line: str) -> tuple[str, str]:
     """The two ways a known voter (`voter`, a table alias) is born on the day of a line
     (`line`): the same date, or no date and the same incomplete one. Matching by name and the
@@ -1462,7 +1468,7 @@ class _Import:
         empty table a million times."""
         if not self.matched:
             return ""
-        return f"WHERE NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.vkey = {voter}.vkey)"
+        return f"WHERE {_unmatched(voter)}"
 
     def staged(self, name: str) -> str:
         """A voter field from `p`, the voter's first line, as stored: NULL (blank) is ""."""
@@ -1639,8 +1645,7 @@ class _Import:
         if known and self.value(f"SELECT COUNT(*) FROM reu_voter v {self.new_voters('v')}"):
             self.match_by_name(
                 unmatched_without_ine=self.value(
-                    "SELECT COUNT(*) FROM reu_voter v WHERE v.ine = '' "
-                    "AND NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.vkey = v.vkey)"
+                    f"SELECT COUNT(*) FROM reu_voter v WHERE v.ine = '' AND {_unmatched('v')}"
                 )
             )
         self.db.analyze("reu_match")
@@ -1662,7 +1667,7 @@ class _Import:
             f"CREATE {self.db.work} TABLE {unmatched} AS "
             "SELECT DISTINCT s.date_naissance, s.date_naissance_incomplete,"
             f" {self.db.nom_key('s.nkey')} AS nom FROM reu_staging s"
-            " WHERE NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.vkey = s.vkey)"
+            f" WHERE {_unmatched('s')}"
         )
         self.db.analyze(unmatched)
         named = _named("e.recherche", "u.nom")
@@ -1728,7 +1733,7 @@ class _Import:
             "    FROM reu_voter v JOIN reu_staging s ON s.vkey = v.vkey"
             "    JOIN reu_existing x ON x.nkey = s.nkey AND x.liste = s.liste"
             "     AND (v.ine = '' OR COALESCE(x.ine, '') = '')"
-            "    WHERE NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.vkey = v.vkey)"
+            f"    WHERE {_unmatched('v')}"
             "    GROUP BY v.vkey, v.primary_line"
             "  ) candidates"
             ") ranked WHERE rank = 1"
@@ -1740,7 +1745,7 @@ class _Import:
         one voter per identity. The same whether the sieve set lines aside or not: a line it
         sets aside says what its voter says, and every voter is compared as stored first."""
         twins: dict[str, str] = {}
-        new = "NOT EXISTS (SELECT 1 FROM reu_match m WHERE m.vkey = v.vkey)"
+        new = _unmatched("v")
         twins.update(self.twins_of_known_voters(new))
         # The identities of two voters of the file, in one pass over it: a few, or none. In a
         # table of their own, counted: as a subquery, they were planned as a million rows and

@@ -1292,6 +1292,23 @@ def test_the_sieve_and_the_full_checks_agree_on_every_shape_of_file(side_a, reu,
     assert (sifted[0].sifted > 0) == (variant != "windows-1252")
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="le tamis lit le fichier par COPY")
+def test_an_import_leaves_none_of_its_work_tables_behind(side_a, reu):
+    collectivite = side_a.collectivite
+    apply(collectivite, reu(BASE, name="base.csv"), side_a.agent, create_bureaux=True)
+    lines = [dict(line) for line in BASE]
+    lines[4]["Numéro de voie"] = "5"
+
+    # Its unlogged tables (the file as it is, the coded values, the lines without a voter)
+    # are ordinary tables that every session lists: each is dropped at the end.
+    report = apply(collectivite, reu(lines), side_a.agent, create_bureaux=True)
+
+    assert report.sifted > 0 and report.changed == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE 'reu%%'")
+        assert cursor.fetchall() == []
+
+
 # -- Who may be inscribed (electoral.rules): the import reports what the form refuses ----------
 
 
