@@ -1407,7 +1407,6 @@ class _Import:
         self.create_bureaux = (
             create_bureaux if create_bureaux is True else set(create_bureaux or ())
         )
-        self.sieve: _Sieve | None = None
         self.sifted = 0  # lines the sieve found unchanged, never read in Python
         self.by_name = False  # whether lines were matched by name (reu_born)
         self.matched = 0  # the identities of the file matched with a known voter (reu_match)
@@ -1526,7 +1525,6 @@ class _Import:
         reader = _Reader(self.path, self.collectivite, self.report, self.progress, self.date_effet)
         staging = [name for name, _ in STAGING_COLUMNS]
         sieve = _Sieve(self, reader) if self.sift and isinstance(self.db, _Postgres) else None
-        self.sieve = sieve
         if sieve is not None and sieve.run():
             self.sifted = self.report.sifted = sieve.same
             self.lap("lignes inchangées")
